@@ -1,0 +1,213 @@
+using System.Text.Json.Serialization;
+using k8s;
+using k8s.Models;
+
+namespace MailDns.Core.Api;
+
+/// <summary>A domain that sends mail, with the SPF, DKIM and DMARC records the operator keeps for it.</summary>
+[KubernetesEntity(Group = ApiGroup.Name, ApiVersion = ApiGroup.Version, Kind = KindName, PluralName = "sendingdomains")]
+public sealed class SendingDomain : IKubernetesObject<V1ObjectMeta>, ISpec<SendingDomainSpec>, IStatus<SendingDomainStatus?>
+{
+    public const string KindName = "SendingDomain";
+
+    [JsonPropertyName("apiVersion")]
+    public string ApiVersion { get; set; } = ApiGroup.ApiVersion;
+
+    [JsonPropertyName("kind")]
+    public string Kind { get; set; } = KindName;
+
+    [JsonPropertyName("metadata")]
+    public V1ObjectMeta Metadata { get; set; } = new();
+
+    [JsonPropertyName("spec")]
+    public SendingDomainSpec Spec { get; set; } = new();
+
+    [JsonPropertyName("status")]
+    public SendingDomainStatus? Status { get; set; }
+
+    /// <summary>"namespace/name", the key used for ownership and in messages.</summary>
+    public string Key => $"{Metadata.NamespaceProperty ?? "default"}/{Metadata.Name}";
+}
+
+public sealed class SendingDomainSpec
+{
+    [JsonPropertyName("domain")]
+    public string Domain { get; set; } = "";
+
+    [JsonPropertyName("providerRef")]
+    public ProviderRef ProviderRef { get; set; } = new();
+
+    [JsonPropertyName("ttl")]
+    public int? Ttl { get; set; }
+
+    [JsonPropertyName("spf")]
+    public SpfSpec? Spf { get; set; }
+
+    [JsonPropertyName("dkim")]
+    public DkimSpec? Dkim { get; set; }
+
+    [JsonPropertyName("dmarc")]
+    public DmarcSpec? Dmarc { get; set; }
+
+    [JsonPropertyName("mtaSts")]
+    public MtaStsSpec? MtaSts { get; set; }
+
+    [JsonPropertyName("tlsRpt")]
+    public TlsRptSpec? TlsRpt { get; set; }
+
+    [JsonPropertyName("bimi")]
+    public BimiSpec? Bimi { get; set; }
+
+    [JsonPropertyName("publish")]
+    public PublishSpec? Publish { get; set; }
+
+    [JsonPropertyName("healthCheck")]
+    public HealthCheckSpec? HealthCheck { get; set; }
+
+    [JsonPropertyName("deletionPolicy")]
+    public string? DeletionPolicy { get; set; }
+}
+
+public sealed class ProviderRef
+{
+    [JsonPropertyName("kind")]
+    public string? Kind { get; set; }
+
+    [JsonPropertyName("name")]
+    public string Name { get; set; } = "";
+}
+
+public sealed class SpfSpec
+{
+    [JsonPropertyName("include")]
+    public IList<string>? Include { get; set; }
+
+    [JsonPropertyName("ip4")]
+    public IList<string>? Ip4 { get; set; }
+
+    [JsonPropertyName("ip6")]
+    public IList<string>? Ip6 { get; set; }
+
+    [JsonPropertyName("a")]
+    public bool? A { get; set; }
+
+    [JsonPropertyName("mx")]
+    public bool? Mx { get; set; }
+
+    [JsonPropertyName("all")]
+    public string? All { get; set; }
+}
+
+public sealed class DkimSpec
+{
+    [JsonPropertyName("series")]
+    public IList<DkimSeriesSpec>? Series { get; set; }
+
+    [JsonPropertyName("rotation")]
+    public DkimRotationSpec? Rotation { get; set; }
+
+    [JsonPropertyName("rotateRequestedAt")]
+    public DateTimeOffset? RotateRequestedAt { get; set; }
+
+    [JsonPropertyName("compromisedSelectors")]
+    public IList<string>? CompromisedSelectors { get; set; }
+}
+
+public sealed class DkimSeriesSpec
+{
+    [JsonPropertyName("algorithm")]
+    public string? Algorithm { get; set; }
+
+    [JsonPropertyName("size")]
+    public int? Size { get; set; }
+
+    [JsonPropertyName("selectorPrefix")]
+    public string? SelectorPrefix { get; set; }
+}
+
+public sealed class DkimRotationSpec
+{
+    [JsonPropertyName("interval")]
+    public string? Interval { get; set; }
+
+    [JsonPropertyName("propagationDelay")]
+    public string? PropagationDelay { get; set; }
+
+    [JsonPropertyName("retireAfter")]
+    public string? RetireAfter { get; set; }
+
+    [JsonPropertyName("revokeFor")]
+    public string? RevokeFor { get; set; }
+}
+
+public sealed class DmarcSpec
+{
+    [JsonPropertyName("policy")]
+    public string Policy { get; set; } = "";
+
+    [JsonPropertyName("subdomainPolicy")]
+    public string? SubdomainPolicy { get; set; }
+
+    [JsonPropertyName("nonExistentSubdomainPolicy")]
+    public string? NonExistentSubdomainPolicy { get; set; }
+
+    [JsonPropertyName("aggregateReportUris")]
+    public IList<string>? AggregateReportUris { get; set; }
+
+    [JsonPropertyName("failureReportUris")]
+    public IList<string>? FailureReportUris { get; set; }
+
+    [JsonPropertyName("dkimAlignment")]
+    public string? DkimAlignment { get; set; }
+
+    [JsonPropertyName("spfAlignment")]
+    public string? SpfAlignment { get; set; }
+
+    [JsonPropertyName("failureOptions")]
+    public IList<string>? FailureOptions { get; set; }
+
+    [JsonPropertyName("testing")]
+    public bool? Testing { get; set; }
+}
+
+public sealed class MtaStsSpec
+{
+    [JsonPropertyName("id")]
+    public string Id { get; set; } = "";
+}
+
+public sealed class TlsRptSpec
+{
+    [JsonPropertyName("reportUris")]
+    public IList<string> ReportUris { get; set; } = [];
+}
+
+public sealed class BimiSpec
+{
+    [JsonPropertyName("selector")]
+    public string? Selector { get; set; }
+
+    [JsonPropertyName("logoUrl")]
+    public string LogoUrl { get; set; } = "";
+
+    [JsonPropertyName("authorityUrl")]
+    public string? AuthorityUrl { get; set; }
+}
+
+public sealed class PublishSpec
+{
+    [JsonPropertyName("mode")]
+    public string? Mode { get; set; }
+
+    [JsonPropertyName("adopt")]
+    public bool? Adopt { get; set; }
+}
+
+public sealed class HealthCheckSpec
+{
+    [JsonPropertyName("schedule")]
+    public string? Schedule { get; set; }
+
+    [JsonPropertyName("nameservers")]
+    public IList<string>? Nameservers { get; set; }
+}

@@ -1,0 +1,166 @@
+using System.Text.Json.Serialization;
+using k8s.Models;
+
+namespace MailDns.Core.Api;
+
+public sealed class SendingDomainStatus
+{
+    [JsonPropertyName("observedGeneration")]
+    public long? ObservedGeneration { get; set; }
+
+    [JsonPropertyName("conditions")]
+    public IList<V1Condition>? Conditions { get; set; }
+
+    [JsonPropertyName("records")]
+    public IList<RecordStatus>? Records { get; set; }
+
+    [JsonPropertyName("dkim")]
+    public DkimStatus? Dkim { get; set; }
+
+    [JsonPropertyName("publish")]
+    public PublishStatus? Publish { get; set; }
+
+    [JsonPropertyName("health")]
+    public HealthStatus? Health { get; set; }
+}
+
+public sealed class RecordStatus
+{
+    [JsonPropertyName("name")]
+    public string Name { get; set; } = "";
+
+    [JsonPropertyName("type")]
+    public string Type { get; set; } = "TXT";
+
+    [JsonPropertyName("ttl")]
+    public int Ttl { get; set; }
+
+    [JsonPropertyName("value")]
+    public string Value { get; set; } = "";
+
+    [JsonPropertyName("purpose")]
+    public string? Purpose { get; set; }
+}
+
+public sealed class DkimStatus
+{
+    [JsonPropertyName("activeSelectors")]
+    public IList<string>? ActiveSelectors { get; set; }
+
+    [JsonPropertyName("nextRotationTime")]
+    public DateTimeOffset? NextRotationTime { get; set; }
+
+    [JsonPropertyName("keys")]
+    public IList<DkimKeyStatus>? Keys { get; set; }
+}
+
+public sealed class DkimKeyStatus
+{
+    [JsonPropertyName("selector")]
+    public string Selector { get; set; } = "";
+
+    [JsonPropertyName("algorithm")]
+    public string Algorithm { get; set; } = "";
+
+    [JsonPropertyName("size")]
+    public int? Size { get; set; }
+
+    [JsonPropertyName("phase")]
+    public string Phase { get; set; } = "";
+
+    [JsonPropertyName("fingerprint")]
+    public string? Fingerprint { get; set; }
+
+    [JsonPropertyName("createdAt")]
+    public DateTimeOffset? CreatedAt { get; set; }
+
+    [JsonPropertyName("publishedAt")]
+    public DateTimeOffset? PublishedAt { get; set; }
+
+    [JsonPropertyName("verifiedAt")]
+    public DateTimeOffset? VerifiedAt { get; set; }
+
+    [JsonPropertyName("activatedAt")]
+    public DateTimeOffset? ActivatedAt { get; set; }
+
+    [JsonPropertyName("retiringAt")]
+    public DateTimeOffset? RetiringAt { get; set; }
+
+    [JsonPropertyName("revokedAt")]
+    public DateTimeOffset? RevokedAt { get; set; }
+}
+
+public sealed class PublishStatus
+{
+    [JsonPropertyName("provider")]
+    public string? Provider { get; set; }
+
+    [JsonPropertyName("stack")]
+    public string? Stack { get; set; }
+
+    [JsonPropertyName("lastRunTime")]
+    public DateTimeOffset? LastRunTime { get; set; }
+
+    [JsonPropertyName("created")]
+    public int? Created { get; set; }
+
+    [JsonPropertyName("updated")]
+    public int? Updated { get; set; }
+
+    [JsonPropertyName("deleted")]
+    public int? Deleted { get; set; }
+
+    [JsonPropertyName("unchanged")]
+    public int? Unchanged { get; set; }
+
+    [JsonPropertyName("previewSteps")]
+    public IList<PreviewStepStatus>? PreviewSteps { get; set; }
+}
+
+public sealed class PreviewStepStatus
+{
+    [JsonPropertyName("op")]
+    public string Op { get; set; } = "";
+
+    [JsonPropertyName("name")]
+    public string Name { get; set; } = "";
+
+    [JsonPropertyName("type")]
+    public string Type { get; set; } = "TXT";
+
+    [JsonPropertyName("value")]
+    public string? Value { get; set; }
+}
+
+public sealed class HealthStatus
+{
+    [JsonPropertyName("lastCheckTime")]
+    public DateTimeOffset? LastCheckTime { get; set; }
+
+    [JsonPropertyName("nextCheckTime")]
+    public DateTimeOffset? NextCheckTime { get; set; }
+
+    [JsonPropertyName("checks")]
+    public IList<HealthCheckStatus>? Checks { get; set; }
+}
+
+public sealed class HealthCheckStatus
+{
+    [JsonPropertyName("id")]
+    public string Id { get; set; } = "";
+
+    [JsonPropertyName("selector")]
+    public string? Selector { get; set; }
+
+    [JsonPropertyName("server")]
+    public string? Server { get; set; }
+
+    [JsonPropertyName("status")]
+    public string Status { get; set; } = "";
+
+    [JsonPropertyName("severity")]
+    public string Severity { get; set; } = "";
+
+    [JsonPropertyName("message")]
+    public string Message { get; set; } = "";
+}

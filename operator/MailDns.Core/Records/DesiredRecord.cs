@@ -1,0 +1,35 @@
+using MailDns.Core.Txt;
+
+namespace MailDns.Core.Records;
+
+public enum RecordPurpose
+{
+    Spf,
+    Dkim,
+    Dmarc,
+    MtaSts,
+    TlsRpt,
+    Bimi,
+}
+
+/// <summary>
+/// A TXT record the product wants published. <see cref="Name"/> is lower case without the trailing dot;
+/// <see cref="Value"/> is the joined value, <see cref="Strings"/> its split into 255-octet character-strings.
+/// <see cref="Owner"/> is the SendingDomain ("namespace/name") the record belongs to.
+/// </summary>
+public sealed record DesiredRecord(string Name, int Ttl, string Value, RecordPurpose Purpose, string Owner, string? Selector = null)
+{
+    public string Type => "TXT";
+
+    public IReadOnlyList<string> Strings => TxtStrings.Split(Value);
+
+    public static string PurposeText(RecordPurpose purpose) => purpose switch
+    {
+        RecordPurpose.Spf => "spf",
+        RecordPurpose.Dkim => "dkim",
+        RecordPurpose.Dmarc => "dmarc",
+        RecordPurpose.MtaSts => "mta-sts",
+        RecordPurpose.TlsRpt => "tls-rpt",
+        _ => "bimi",
+    };
+}

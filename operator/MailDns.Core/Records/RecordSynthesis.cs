@@ -1,0 +1,127 @@
+using MailDns.Core.Api;
+using MailDns.Core.Dkim;
+using MailDns.Core.Names;
+
+namespace MailDns.Core.Records;
+
+/// <summary>
+/// The records a SendingDomain wants, as a pure function of its spec and the DKIM keys that must be in DNS.
+/// Tags are written in a fixed canonical order so that the same spec always gives byte-identical values.
+/// </summary>
+public static class RecordSynthesis
+{
+    public static IReadOnlyList<DesiredRecord> Synthesize(SendingDomain domain, IEnumerable<DkimPublicKey> keys)
+    {
+        var spec = domain.Spec;
+        var name = DomainName.Normalize(spec.Domain);
+        var ttl = spec.Ttl ?? Defaults.Ttl;
+        var owner = domain.Key;
+        var records = new List<DesiredRecord>();
+
+        if (spec.Spf is { } spf)
+        {
+            records.Add(new DesiredRecord(name, ttl, SpfValue(spf), RecordPurpose.Spf, owner));
+        }
+
+        foreach (var key in keys.OrderBy(k => k.Selector, StringComparer.Ordinal))
+        {
+            records.Add(new DesiredRecord($"{key.Selector}._domainkey.{name}", ttl, key.RecordValue, RecordPurpose.Dkim, owner, key.Selector));
+        }
+
+        if (spec.Dmarc is { } dmarc)
+        {
+            records.Add(new DesiredRecord($"_dmarc.{name}", ttl, DmarcValue(dmarc), RecordPurpose.Dmarc, owner));
+        }
+
+        if (spec.MtaSts is { } mtaSts)
+        {
+            records.Add(new DesiredRecord($"_mta-sts.{name}", ttl, $"v=STSv1; id={mtaSts.Id}", RecordPurpose.MtaSts, owner));
+        }
+
+        if (spec.TlsRpt is { } tlsRpt)
+        {
+            records.Add(new DesiredRecord($"_smtp._tls.{name}", ttl, $"v=TLSRPTv1; rua={string.Join(',', tlsRpt.ReportUris)}", RecordPurpose.TlsRpt, owner));
+        }
+
+        if (spec.Bimi is { } bimi)
+        {
+            var value = $"v=BIMI1; l={bimi.LogoUrl}" + (string.IsNullOrEmpty(bimi.AuthorityUrl) ? "" : $"; a={bimi.AuthorityUrl}");
+            records.Add(new DesiredRecord($"{bimi.Selector ?? Defaults.BimiSelector}._bimi.{name}", ttl, value, RecordPurpose.Bimi, owner));
+        }
+
+        return records;
+    }
+
+    /// <summary>Mechanisms that need no DNS come first so receivers stop early: ip4, ip6, a, mx, include, all.</summary>
+    public static string SpfValue(SpfSpec spf)
+    {
+        var terms = new List<string> { "v=spf1" };
+        terms.AddRange((spf.Ip4 ?? []).Select(ip => "ip4:" + ip));
+        terms.AddRange((spf.Ip6 ?? []).Select(ip => "ip6:" + ip.ToLowerInvariant()));
+        if (spf.A == true)
+        {
+            terms.Add("a");
+        }
+
+        if (spf.Mx == true)
+        {
+            terms.Add("mx");
+        }
+
+        terms.AddRange((spf.Include ?? []).Select(d => "include:" + d));
+        terms.Add((spf.All ?? Defaults.SpfAll) switch
+        {
+            "fail" => "-all",
+            "neutral" => "?all",
+            _ => "~all",
+        });
+        return string.Join(' ', terms);
+    }
+
+    /// <summary>RFC 9989 tags in a fixed order: v, p, sp, np, adkim, aspf, t, fo, rua, ruf.</summary>
+    public static string DmarcValue(DmarcSpec dmarc)
+    {
+        var tags = new List<string> { "v=DMARC1", $"p={dmarc.Policy}" };
+        if (dmarc.SubdomainPolicy is { } sp)
+        {
+            tags.Add($"sp={sp}");
+        }
+
+        if (dmarc.NonExistentSubdomainPolicy is { } np)
+        {
+            tags.Add($"np={np}");
+        }
+
+        if (dmarc.DkimAlignment is { } adkim)
+        {
+            tags.Add($"adkim={adkim[0]}");
+        }
+
+        if (dmarc.SpfAlignment is { } aspf)
+        {
+            tags.Add($"aspf={aspf[0]}");
+        }
+
+        if (dmarc.Testing == true)
+        {
+            tags.Add("t=y");
+        }
+
+        if (dmarc.FailureOptions is { Count: > 0 } fo)
+        {
+            tags.Add("fo=" + string.Join(':', fo.Distinct()));
+        }
+
+        if (dmarc.AggregateReportUris is { Count: > 0 } rua)
+        {
+            tags.Add("rua=" + string.Join(',', rua));
+        }
+
+        if (dmarc.FailureReportUris is { Count: > 0 } ruf)
+        {
+            tags.Add("ruf=" + string.Join(',', ruf));
+        }
+
+        return string.Join("; ", tags);
+    }
+}

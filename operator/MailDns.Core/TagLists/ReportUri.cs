@@ -1,0 +1,32 @@
+using System.Text.RegularExpressions;
+
+namespace MailDns.Core.TagLists;
+
+/// <summary>Report destinations in DMARC rua/ruf and TLS-RPT rua: mailto: addresses and https URIs.</summary>
+public static partial class ReportUri
+{
+    [GeneratedRegex("^mailto:([^@\\s,;!]+)@(([A-Za-z0-9_]([-A-Za-z0-9_]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63})(![0-9]+[kmgtKMGT]?)?$")]
+    private static partial Regex MailtoRegex();
+
+    public sealed record Parsed(string Scheme, string? Domain, bool HasSizeLimit);
+
+    /// <summary>Null when the URI is not acceptable; the scheme and, for mailto, the destination domain otherwise.</summary>
+    public static Parsed? Parse(string uri, bool allowSizeLimit)
+    {
+        var m = MailtoRegex().Match(uri);
+        if (m.Success)
+        {
+            var sized = m.Groups[5].Success;
+            return sized && !allowSizeLimit ? null : new Parsed("mailto", m.Groups[2].Value.ToLowerInvariant(), sized);
+        }
+
+        if (uri.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+            && Uri.TryCreate(uri, UriKind.Absolute, out var https) && https.Host.Length > 0
+            && !uri.Any(c => char.IsWhiteSpace(c) || c is ',' or ';' or '!'))
+        {
+            return new Parsed("https", https.Host.ToLowerInvariant(), false);
+        }
+
+        return null;
+    }
+}
