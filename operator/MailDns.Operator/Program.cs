@@ -1,1 +1,3 @@
-﻿Console.WriteLine("Hello, World!");
+using MailDns.Operator.Cli;
+
+return MaildnsCli.Run(args, new Console2(Console.Out, Console.Error));

@@ -23,6 +23,10 @@ public static class ZoneFragment
         return sb.ToString();
     }
 
+    /// <summary>A line with the absolute owner name, usable in any zone file without $ORIGIN.</summary>
+    public static string AbsoluteLine(DesiredRecord record) =>
+        $"{DomainName.Fqdn(record.Name)}\t{record.Ttl}\tIN\tTXT\t{TxtStrings.Quote(record.Strings)}";
+
     public static string Line(string zone, DesiredRecord record) =>
         $"{DomainName.RelativeTo(record.Name, zone)}\t{record.Ttl}\tIN\tTXT\t{TxtStrings.Quote(record.Strings)}";
 }

@@ -1,0 +1,31 @@
+using System.CommandLine;
+
+namespace MailDns.Operator.Cli;
+
+/// <summary>The <c>maildns</c> command line. Exit codes: 0 ok, 1 invalid input, 2 usage or I/O error.</summary>
+public static class MaildnsCli
+{
+    public static int Run(string[] args, Console2 console)
+    {
+        var root = new RootCommand("maildns: SPF, DKIM and DMARC records and keys for sending domains, from SendingDomain manifests.")
+        {
+            ValidateCommand.Create(console),
+            LintCommand.Create(console),
+            KeygenCommand.Create(console),
+            RenderCommand.Create(console),
+        };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                console.Error.WriteLine($"maildns: {error.Message}");
+            }
+
+            console.Error.WriteLine("run 'maildns --help' for usage");
+            return ExitCodes.Usage;
+        }
+
+        return parse.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error });
+    }
+}

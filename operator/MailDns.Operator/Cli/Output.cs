@@ -1,0 +1,39 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MailDns.Core.Findings;
+
+namespace MailDns.Operator.Cli;
+
+/// <summary>Where a command writes, so tests can run commands in-process and read what they print.</summary>
+public sealed record Console2(TextWriter Out, TextWriter Error);
+
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Invalid = 1;
+    public const int Usage = 2;
+}
+
+public static class JsonOutput
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    public sealed record FindingJson(string? Path, string Code, string Severity, string Message);
+
+    public static FindingJson ToJson(Finding f) => new(f.Path, f.Code, f.Severity.ToText(), f.Message);
+}
+
+public static class HumanOutput
+{
+    public static string Line(Finding f) =>
+        $"  {f.Severity.ToText(),-7} {f.Code}{(f.Path is null ? "" : $" ({f.Path})")}: {f.Message}";
+}
