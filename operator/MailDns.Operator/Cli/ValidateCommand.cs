@@ -45,7 +45,8 @@ public static class ValidateCommand
         {
             foreach (var r in results.Where(r => r.Resource is not null || r.Findings.HasErrors()))
             {
-                console.Out.WriteLine($"{(r.Valid ? "ok     " : "INVALID")} {r.Document.File} {r.Kind ?? "?"} {(r.Kind == "ClusterDnsProvider" ? "" : r.Document.Namespace + "/")}{r.Name ?? "?"}");
+                var what = r.Kind is null ? $"(document {r.Document.Index + 1})" : $"{r.Kind} {(r.Kind == "ClusterDnsProvider" ? "" : r.Document.Namespace + "/")}{r.Name ?? "(no name)"}";
+                console.Out.WriteLine($"{(r.Valid ? "ok     " : "INVALID")} {r.Document.File} {what}");
                 foreach (var f in r.Findings)
                 {
                     console.Out.WriteLine(HumanOutput.Line(f));

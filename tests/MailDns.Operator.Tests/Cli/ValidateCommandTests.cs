@@ -1,0 +1,148 @@
+using System.Text.Json.Nodes;
+using MailDns.Operator.Tests.Support;
+
+namespace MailDns.Operator.Tests.Cli;
+
+public class ValidateCommandTests
+{
+    private const string Header = "apiVersion: maildns.io/v1alpha1\nkind: SendingDomain\nmetadata:\n  name: sd\n  namespace: mail\n";
+
+    [Fact]
+    public void Every_example_in_the_repository_is_valid()
+    {
+        var result = Support.Cli.Run("validate", Repo.PathOf("examples"), "--output", "json");
+
+        var docs = JsonNode.Parse(result.Out)!.AsArray();
+        Assert.True(result.Exit == 0, result.Out + result.Error);
+        Assert.True(docs.Count(d => d!["kind"]?.ToString() == "SendingDomain") >= 7);
+        Assert.All(docs, d => Assert.True((bool)d!["valid"]!, d.ToJsonString()));
+    }
+
+    public static TheoryData<string, string, string> InvalidSpecs => new()
+    {
+        { "a typo in a field name is an unknown field", "  domain: mail.example.com\n  providerRef: {name: p}\n  dmarc: {polcy: reject}\n", "spec.dmarc.polcy" },
+        { "a missing required field is named", "  providerRef: {name: p}\n", "spec.domain" },
+        { "+all is refused by the enum", "  domain: mail.example.com\n  providerRef: {name: p}\n  spf: {all: pass}\n", "spec.spf.all" },
+        { "a ttl out of range is refused", "  domain: mail.example.com\n  providerRef: {name: p}\n  ttl: 5\n", "spec.ttl" },
+        { "a string where a number belongs is refused", "  domain: mail.example.com\n  providerRef: {name: p}\n  ttl: one hour\n", "spec.ttl" },
+        { "a bad CIDR is refused by its pattern", "  domain: mail.example.com\n  providerRef: {name: p}\n  spf: {ip4: [10.0.0.0/33]}\n", "spec.spf.ip4[0]" },
+        { "a report URI that is not mailto or https is refused", "  domain: mail.example.com\n  providerRef: {name: p}\n  dmarc: {policy: reject, aggregateReportUris: [\"http://x.example.com\"]}\n", "spec.dmarc.aggregateReportUris[0]" },
+        { "a semantic rule names its field", "  domain: mail.example.com\n  providerRef: {name: p}\n  ttl: 86400\n  dkim: {rotation: {propagationDelay: 1h}}\n", "spec.dkim.rotation.propagationDelay" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidSpecs))]
+    public void An_invalid_manifest_fails_with_a_finding_that_names_the_field(string because, string spec, string path)
+    {
+        using var dir = new TempDir();
+        var file = dir.Write("sd.yaml", Header + "spec:\n" + spec);
+
+        var result = Support.Cli.Run("validate", file, "-o", "json");
+
+        Assert.Equal(1, result.Exit);
+        var doc = Assert.Single(JsonNode.Parse(result.Out)!.AsArray())!;
+        Assert.False((bool)doc["valid"]!);
+        Assert.True(doc["findings"]!.AsArray().Any(f => (string?)f!["path"] == path && (string?)f["severity"] == "error"), because + ": " + doc.ToJsonString());
+        Assert.Equal(file, (string?)doc["file"]);
+        Assert.Equal("SendingDomain", (string?)doc["kind"]);
+        Assert.Equal("sd", (string?)doc["name"]);
+    }
+
+    [Fact]
+    public void Human_output_lists_each_finding_with_its_code_and_field()
+    {
+        using var dir = new TempDir();
+        dir.Write("sd.yaml", Header + "spec:\n  domain: mail.example.com\n  providerRef: {name: p}\n  spf: {all: pass}\n");
+
+        var result = Support.Cli.Run("validate", dir.Path);
+
+        Assert.Equal(1, result.Exit);
+        Assert.Contains("INVALID", result.Out, StringComparison.Ordinal);
+        Assert.Contains("schema.enum (spec.spf.all)", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Warnings_alone_do_not_fail_validation()
+    {
+        using var dir = new TempDir();
+        dir.Write("sd.yaml", Header + "spec:\n  domain: mail.example.com\n  providerRef: {name: p}\n  dmarc: {policy: reject}\n");
+
+        var result = Support.Cli.Run("validate", dir.Path, "-o", "json");
+
+        Assert.Equal(0, result.Exit);
+        Assert.Contains("dmarc.enforce-without-reports", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Other_kinds_are_skipped_and_yaml_errors_fail_with_the_line()
+    {
+        using var dir = new TempDir();
+        dir.Write("a/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n");
+        dir.Write("b/broken.yml", "apiVersion: maildns.io/v1alpha1\nkind: [\n");
+
+        var result = Support.Cli.Run("validate", dir.Path, "-o", "json");
+
+        var docs = JsonNode.Parse(result.Out)!.AsArray();
+        Assert.Equal(1, result.Exit);
+        Assert.True((bool)docs.Single(d => (string?)d!["kind"] == "Deployment")!["valid"]!);
+        var broken = docs.Single(d => ((string)d!["file"]!).EndsWith("broken.yml", StringComparison.Ordinal))!;
+        Assert.Equal("yaml.syntax", (string?)broken["findings"]![0]!["code"]);
+        Assert.Matches(@"at line \d+, column \d+", (string?)broken["findings"]![0]!["message"]);
+    }
+
+    [Fact]
+    public void Unknown_maildns_kinds_and_versions_are_errors()
+    {
+        using var dir = new TempDir();
+        dir.Write("a.yaml", "apiVersion: maildns.io/v1alpha1\nkind: SendingDomian\nmetadata: {name: x}\n---\napiVersion: maildns.io/v1\nkind: SendingDomain\nmetadata: {name: y}\n");
+
+        var result = Support.Cli.Run("validate", dir.Path, "-o", "json");
+
+        var codes = JsonNode.Parse(result.Out)!.AsArray().Select(d => (string?)d!["findings"]![0]!["code"]).ToList();
+        Assert.Equal(["document.unknown-kind", "document.api-version"], codes);
+        Assert.Equal(1, result.Exit);
+    }
+
+    [Fact]
+    public void The_same_resource_twice_is_an_error()
+    {
+        using var dir = new TempDir();
+        var doc = Header + "spec:\n  domain: mail.example.com\n  providerRef: {name: p}\n";
+        dir.Write("a.yaml", doc + "---\n" + doc);
+
+        var result = Support.Cli.Run("validate", dir.Path, "-o", "json");
+
+        Assert.Equal(1, result.Exit);
+        Assert.Contains("document.duplicate", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_domain_outside_its_providers_zone_is_refused_when_both_are_in_the_manifests()
+    {
+        using var dir = new TempDir();
+        dir.Write("a.yaml", "apiVersion: maildns.io/v1alpha1\nkind: DnsProvider\nmetadata: {name: p, namespace: mail}\nspec:\n  zone: example.org\n  zoneFile: {path: z}\n---\n"
+            + Header + "spec:\n  domain: mail.example.com\n  providerRef: {name: p}\n");
+
+        var result = Support.Cli.Run("validate", dir.Path, "-o", "json");
+
+        Assert.Equal(1, result.Exit);
+        Assert.Contains("domain.not-in-zone", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_path_is_a_usage_error()
+    {
+        var result = Support.Cli.Run("validate", "/nonexistent/maildns");
+
+        Assert.Equal(2, result.Exit);
+        Assert.Contains("/nonexistent/maildns", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_option_is_a_usage_error()
+    {
+        Assert.Equal(2, Support.Cli.Run("validate", ".", "--frobnicate").Exit);
+        Assert.Equal(2, Support.Cli.Run("validate", ".", "--output", "xml").Exit);
+        Assert.Equal(2, Support.Cli.Run().Exit);
+    }
+}
