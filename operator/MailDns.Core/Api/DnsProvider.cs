@@ -4,17 +4,18 @@ using k8s.Models;
 
 namespace MailDns.Core.Api;
 
-/// <summary>Where a zone's records are published: a namespaced provider.</summary>
-[KubernetesEntity(Group = ApiGroup.Name, ApiVersion = ApiGroup.Version, Kind = KindName, PluralName = "dnsproviders")]
-public sealed class DnsProvider : IKubernetesObject<V1ObjectMeta>, ISpec<DnsProviderSpec>, IStatus<DnsProviderStatus?>
+/// <summary>
+/// What DnsProvider and ClusterDnsProvider share: everything but their kind and scope.
+/// </summary>
+public abstract class DnsProviderResource : IKubernetesObject<V1ObjectMeta>, ISpec<DnsProviderSpec>, IStatus<DnsProviderStatus?>
 {
-    public const string KindName = "DnsProvider";
+    protected DnsProviderResource(string kind) => Kind = kind;
 
     [JsonPropertyName("apiVersion")]
     public string ApiVersion { get; set; } = ApiGroup.ApiVersion;
 
     [JsonPropertyName("kind")]
-    public string Kind { get; set; } = KindName;
+    public string Kind { get; set; }
 
     [JsonPropertyName("metadata")]
     public V1ObjectMeta Metadata { get; set; } = new();
@@ -26,26 +27,28 @@ public sealed class DnsProvider : IKubernetesObject<V1ObjectMeta>, ISpec<DnsProv
     public DnsProviderStatus? Status { get; set; }
 }
 
+/// <summary>Where a zone's records are published: a namespaced provider.</summary>
+[KubernetesEntity(Group = ApiGroup.Name, ApiVersion = ApiGroup.Version, Kind = KindName, PluralName = "dnsproviders")]
+public sealed class DnsProvider : DnsProviderResource
+{
+    public const string KindName = "DnsProvider";
+
+    public DnsProvider()
+        : base(KindName)
+    {
+    }
+}
+
 /// <summary>The same as <see cref="DnsProvider"/>, cluster-scoped, shared by every namespace.</summary>
 [KubernetesEntity(Group = ApiGroup.Name, ApiVersion = ApiGroup.Version, Kind = KindName, PluralName = "clusterdnsproviders")]
-public sealed class ClusterDnsProvider : IKubernetesObject<V1ObjectMeta>, ISpec<DnsProviderSpec>, IStatus<DnsProviderStatus?>
+public sealed class ClusterDnsProvider : DnsProviderResource
 {
     public const string KindName = "ClusterDnsProvider";
 
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = ApiGroup.ApiVersion;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = KindName;
-
-    [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("spec")]
-    public DnsProviderSpec Spec { get; set; } = new();
-
-    [JsonPropertyName("status")]
-    public DnsProviderStatus? Status { get; set; }
+    public ClusterDnsProvider()
+        : base(KindName)
+    {
+    }
 }
 
 public sealed class DnsProviderSpec

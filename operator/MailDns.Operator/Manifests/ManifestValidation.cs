@@ -36,13 +36,9 @@ public sealed class ManifestValidation
             {
                 findings.AddRange(SendingDomainValidator.Validate(sd, ResolveProvider(sd, providers, findings)));
             }
-            else if (doc.Resource is DnsProvider p)
+            else if (doc.Resource is DnsProviderResource p)
             {
-                findings.AddRange(DnsProviderValidator.Validate(p.Metadata.Name, p.Spec, clusterScoped: false));
-            }
-            else if (doc.Resource is ClusterDnsProvider c)
-            {
-                findings.AddRange(DnsProviderValidator.Validate(c.Metadata.Name, c.Spec, clusterScoped: true));
+                findings.AddRange(DnsProviderValidator.Validate(p.Metadata.Name, p.Spec, clusterScoped: p is ClusterDnsProvider));
             }
 
             if (doc.Resource is not null && !seen.Add((doc.Kind, doc.Kind == ClusterDnsProvider.KindName ? "" : doc.Document.Namespace, doc.Name)))
