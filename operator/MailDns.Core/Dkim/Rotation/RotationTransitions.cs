@@ -1,0 +1,64 @@
+using System.Collections.Immutable;
+
+namespace MailDns.Core.Dkim.Rotation;
+
+/// <summary>
+/// How each action changes the saved state. Pure; the runner saves the result before (or, for a key, together
+/// with) the side effect it stands for.
+/// </summary>
+public static class RotationTransitions
+{
+    public static DkimState Apply(DkimState state, RotationAction action, DateTimeOffset now, DkimKeyMaterial? generated = null)
+    {
+        switch (action)
+        {
+            case GenerateKey g:
+                if (generated is null || generated.Algorithm != g.Algorithm)
+                {
+                    throw new ArgumentException("GenerateKey needs the generated key material of its algorithm", nameof(generated));
+                }
+
+                if (state.UsedSelectors.Contains(g.Selector))
+                {
+                    throw new InvalidOperationException($"selector {g.Selector} was used before; selectors are never reused");
+                }
+
+                var added = state.Add(new DkimKey(g.Selector, g.Series, g.Algorithm, generated.Bits, generated.PublicKey, KeyPhase.Staged, now));
+                return g.ForcedBy is { } forced ? added with { HandledRotateRequests = added.HandledRotateRequests.SetItem(g.Series, forced) } : added;
+
+            case MarkVerified v:
+                return Update(state, v.Selector, k => k with { Phase = KeyPhase.Verified, PublishedAt = k.PublishedAt ?? v.At, VerifiedAt = v.At });
+
+            case Activate a:
+                var activated = Update(state, a.Selector, k => k with { Phase = KeyPhase.Active, ActivatedAt = now });
+                return a.Replaces is null ? activated : Update(activated, a.Replaces, k => k with { Phase = KeyPhase.Retiring, RetiringAt = now });
+
+            case Retire r:
+                return Update(state, r.Selector, k => k with { Phase = KeyPhase.Retiring, RetiringAt = now });
+
+            case Revoke r:
+                return Update(state, r.Selector, k => k with { Phase = KeyPhase.Revoked, RevokedAt = now, Compromised = k.Compromised || r.Compromised });
+
+            case BeginRemoval b:
+                return Update(state, b.Selector, k => k with { Phase = KeyPhase.Removing });
+
+            case DeleteKey d:
+                return state.Find(d.Selector) is { Phase: KeyPhase.Removing }
+                    ? state.Remove(d.Selector)
+                    : throw new InvalidOperationException($"key {d.Selector} is not being removed; its private key must stay");
+
+            case PublishRecords:
+                return state;
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(action), action, "unknown action");
+        }
+    }
+
+    /// <summary>After the publisher reported success: staged keys are published.</summary>
+    public static DkimState AfterPublish(DkimState state, DateTimeOffset now) =>
+        state with { Keys = state.Keys.Select(k => k.Phase == KeyPhase.Staged ? k with { Phase = KeyPhase.Published, PublishedAt = now } : k).ToImmutableList() };
+
+    private static DkimState Update(DkimState state, string selector, Func<DkimKey, DkimKey> change) =>
+        state.Find(selector) is { } key ? state.Replace(change(key)) : throw new InvalidOperationException($"no key {selector}");
+}
