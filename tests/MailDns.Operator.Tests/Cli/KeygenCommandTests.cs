@@ -9,7 +9,6 @@ public class KeygenCommandTests
     [Theory]
     [InlineData("rsa-sha256", "rsa")]
     [InlineData("ed25519-sha256", "ed25519")]
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void Keygen_writes_a_pem_that_openssl_reads_and_a_record_that_holds_its_public_key(string algorithm, string keyType)
     {
         using var dir = new TempDir();
