@@ -69,3 +69,19 @@ public class DkimKeyMaterialTests
     private static byte[] Der(string pem) =>
         Convert.FromBase64String(string.Concat(pem.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("-----", StringComparison.Ordinal))));
 }
+
+public class RsaPrimeSourceTests
+{
+    [Theory]
+    [InlineData(RsaPrimeSource.Platform)]
+    [InlineData(RsaPrimeSource.BouncyCastle)]
+    public void Both_rsa_prime_sources_give_the_same_encodings(RsaPrimeSource source)
+    {
+        var key = DkimKeyMaterial.Generate(DkimAlgorithm.RsaSha256, 1024, source);
+
+        Assert.Equal(1024, key.Bits);
+        Assert.StartsWith("-----BEGIN PRIVATE KEY-----\n", key.PrivateKeyPem, StringComparison.Ordinal);
+        Assert.Equal(key.PublicKey, DkimKeyMaterial.FromPem(key.PrivateKeyPem).PublicKey);
+        Assert.True(DkimKeyRecordLinter.Lint(MailDns.Core.Txt.TxtStrings.Split(new DkimPublicKey("s", DkimAlgorithm.RsaSha256, key.PublicKey).RecordValue)).KeyBits == 1024);
+    }
+}
