@@ -31,7 +31,7 @@ public class KeyStoreTests
     {
         var files = MtaKeyFiles.Render(DualSigning());
 
-        Assert.Equal(["KeyTable", "SigningTable", "active", "dkim.json", "ed20260101.key", "ed20260101.txt", "rsa20260101.key", "rsa20260101.txt", "rsa20260301.key", "rsa20260301.txt", "rsa20260304.key", "rsa20260304.txt"], files.Keys);
+        Assert.Equal(["KeyTable", "SigningTable", "active", "dkim.json", "ed20260101.key", "ed20260101.txt", "rsa20260101.key", "rsa20260101.txt", "rsa20260301.key", "rsa20260301.txt", "rsa20260304.key", "rsa20260304.txt", "selector.map"], files.Keys);
         Assert.Equal("ed20260101\nrsa20260301\n", files["active"]);
         Assert.Equal(
             "ed20260101._domainkey.mail.example.com mail.example.com:ed20260101:/etc/maildns/dkim/ed20260101.key\n" +
@@ -40,6 +40,7 @@ public class KeyStoreTests
         Assert.Equal("*@mail.example.com ed20260101._domainkey.mail.example.com\n*@mail.example.com rsa20260301._domainkey.mail.example.com\n", files["SigningTable"]);
         Assert.StartsWith("rsa20260301._domainkey.mail.example.com.\t3600\tIN\tTXT\t\"v=DKIM1; k=rsa; p=", files["rsa20260301.txt"], StringComparison.Ordinal);
         Assert.Equal(Rsa.PrivateKeyPem, files["rsa20260301.key"]);
+        Assert.Equal("mail.example.com rsa20260301\n", files["selector.map"]);
     }
 
     [Fact]

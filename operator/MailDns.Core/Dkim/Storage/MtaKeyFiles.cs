@@ -10,7 +10,8 @@ namespace MailDns.Core.Dkim.Storage;
 /// <summary>
 /// The files of the Secret (or directory) the MTAs mount, one per key of the map:
 /// <c>&lt;selector&gt;.key</c> (PKCS#8 PEM), <c>&lt;selector&gt;.txt</c> (the zone-file record), <c>active</c> (the
-/// selectors to sign with, one a line), OpenDKIM's <c>KeyTable</c> and <c>SigningTable</c>, and <c>dkim.json</c>,
+/// selectors to sign with, one a line), OpenDKIM's <c>KeyTable</c> and <c>SigningTable</c>, Rspamd's
+/// <c>selector.map</c>, and <c>dkim.json</c>,
 /// a manifest for other MTAs that is also the saved rotation state. Parsing gives back exactly what was rendered.
 /// </summary>
 public static class MtaKeyFiles
@@ -19,6 +20,7 @@ public static class MtaKeyFiles
     public const string ActiveFile = "active";
     public const string KeyTableFile = "KeyTable";
     public const string SigningTableFile = "SigningTable";
+    public const string SelectorMapFile = "selector.map";
 
     /// <summary>Where the MTA containers mount the Secret; KeyTable names key files under it.</summary>
     public const string DefaultMountPath = "/etc/maildns/dkim";
@@ -58,6 +60,9 @@ public static class MtaKeyFiles
         }
 
         files[KeyTableFile] = keyTable.ToString();
+
+        // Rspamd's selector_map: one selector per domain, so the RSA key (which every receiver verifies) comes first.
+        files[SelectorMapFile] = string.Concat(active.OrderBy(k => k.Algorithm == DkimAlgorithm.RsaSha256 ? 0 : 1).Take(1).Select(k => $"{set.Domain} {k.Selector}\n"));
         files[SigningTableFile] = signingTable.ToString();
         files[Manifest] = JsonSerializer.Serialize(ManifestOf(set, active), Json) + "\n";
         return files.ToImmutable();
