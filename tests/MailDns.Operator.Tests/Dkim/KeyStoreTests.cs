@@ -121,3 +121,27 @@ public class KeyStoreTests
         }
     }
 }
+
+public class KeySecretTests
+{
+    [Fact]
+    public void The_secret_is_labelled_with_its_sending_domain_owned_by_it_and_reads_back_to_the_same_keys()
+    {
+        var owner = new MailDns.Core.Api.SendingDomain { Metadata = new() { Name = "news", NamespaceProperty = "mail", Uid = "1234-abcd" } };
+        var material = DkimKeyMaterial.Generate(DkimAlgorithm.Ed25519Sha256);
+        var state = DkimState.Empty.Add(new DkimKey("ed20260101", "ed", DkimAlgorithm.Ed25519Sha256, 256, material.PublicKey, KeyPhase.Active, DateTimeOffset.UnixEpoch));
+        var keys = new KeySet("news.example.com", state, ImmutableSortedDictionary<string, string>.Empty.Add("ed20260101", material.PrivateKeyPem));
+
+        var secret = KeySecret.Build(owner, keys);
+
+        Assert.Equal("news-dkim", secret.Metadata.Name);
+        Assert.Equal("mail", secret.Metadata.NamespaceProperty);
+        Assert.Equal("news", secret.Metadata.Labels[KeySecret.SendingDomainLabel]);
+        Assert.Equal("news.example.com", secret.Metadata.Labels[KeySecret.DomainLabel]);
+        Assert.Equal("maildns-operator", secret.Metadata.Labels[KeySecret.ManagedByLabel]);
+        var reference = Assert.Single(secret.Metadata.OwnerReferences);
+        Assert.Equal(("SendingDomain", "news", "1234-abcd", true), (reference.Kind, reference.Name, reference.Uid, reference.Controller ?? false));
+        Assert.Equal(keys.State.Keys, KeySecret.Read(secret).State.Keys);
+        Assert.Equal(material.PrivateKeyPem, KeySecret.Read(secret).PrivateKeys["ed20260101"]);
+    }
+}
