@@ -1,7 +1,6 @@
 using MailDns.Core.Findings;
 using MailDns.Core.MtaSts;
 using MailDns.Core.TagLists;
-using MailDns.Core.Txt;
 
 namespace MailDns.Core.Bimi;
 
@@ -12,12 +11,9 @@ public static class BimiLinter
 
     public static TagLintResult Lint(IReadOnlyList<string> strings)
     {
-        var findings = new List<Finding>(StringLengths.Check(strings, "bimi"));
-        var (tags, tagFindings) = TagList.Parse(TxtStrings.Join(strings), "bimi");
-        findings.AddRange(tagFindings);
-        if (tags.Count == 0 || tags[0].Name != "v" || tags[0].Value != "BIMI1")
+        var (findings, tags, versioned) = TagList.ParseRecord(strings, "bimi", "BIMI1");
+        if (!versioned)
         {
-            findings.Add(Finding.Error("bimi.not-bimi", "the record must begin with 'v=BIMI1'"));
             return new TagLintResult(findings, tags);
         }
 

@@ -1,6 +1,5 @@
 using MailDns.Core.Findings;
 using MailDns.Core.TagLists;
-using MailDns.Core.Txt;
 
 namespace MailDns.Core.Dmarc;
 
@@ -24,12 +23,9 @@ public static class DmarcLinter
 
     public static DmarcLintResult Lint(IReadOnlyList<string> strings)
     {
-        var findings = new List<Finding>(StringLengths.Check(strings, "dmarc"));
-        var (tags, tagFindings) = TagList.Parse(TxtStrings.Join(strings), "dmarc", lowerCaseNames: true);
-        findings.AddRange(tagFindings);
-        if (tags.Count == 0 || tags[0].Name != "v" || tags[0].Value != "DMARC1")
+        var (findings, tags, versioned) = TagList.ParseRecord(strings, "dmarc", "DMARC1", lowerCaseNames: true);
+        if (!versioned)
         {
-            findings.Add(Finding.Error("dmarc.not-dmarc", "the record must begin with 'v=DMARC1' as its first tag"));
             return new DmarcLintResult(findings, tags);
         }
 

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using MailDns.Core.Findings;
 using MailDns.Core.TagLists;
-using MailDns.Core.Txt;
 
 namespace MailDns.Core.MtaSts;
 
@@ -20,12 +19,9 @@ public static partial class MtaStsLinter
 
     public static TagLintResult Lint(IReadOnlyList<string> strings)
     {
-        var findings = new List<Finding>(StringLengths.Check(strings, "mta-sts"));
-        var (tags, tagFindings) = TagList.Parse(TxtStrings.Join(strings), "mta-sts");
-        findings.AddRange(tagFindings);
-        if (tags.Count == 0 || tags[0].Name != "v" || tags[0].Value != "STSv1")
+        var (findings, tags, versioned) = TagList.ParseRecord(strings, "mta-sts", "STSv1");
+        if (!versioned)
         {
-            findings.Add(Finding.Error("mta-sts.not-mta-sts", "the record must begin with 'v=STSv1'"));
             return new TagLintResult(findings, tags);
         }
 

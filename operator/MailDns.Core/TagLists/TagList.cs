@@ -57,6 +57,25 @@ public static class TagList
         return (tags, findings);
     }
 
+    /// <summary>
+    /// The preamble every tag=value record shares: each character-string within 255 octets, the tags parsed, and
+    /// the version tag first. Versioned is false when the record does not start with it.
+    /// </summary>
+    public static (List<Finding> Findings, IReadOnlyList<Tag> Tags, bool Versioned) ParseRecord(
+        IReadOnlyList<string> strings, string codePrefix, string version, bool lowerCaseNames = false)
+    {
+        var findings = new List<Finding>(Txt.StringLengths.Check(strings, codePrefix));
+        var (tags, tagFindings) = Parse(Txt.TxtStrings.Join(strings), codePrefix, lowerCaseNames);
+        findings.AddRange(tagFindings);
+        var versioned = tags.Count > 0 && tags[0].Name == "v" && tags[0].Value == version;
+        if (!versioned)
+        {
+            findings.Add(Finding.Error($"{codePrefix}.not-{codePrefix}", $"the record must begin with 'v={version}' as its first tag"));
+        }
+
+        return (findings, tags, versioned);
+    }
+
     private static bool IsTagName(string name) =>
         name.Length > 0 && char.IsAsciiLetter(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 

@@ -1,7 +1,6 @@
 using MailDns.Core.Findings;
 using MailDns.Core.MtaSts;
 using MailDns.Core.TagLists;
-using MailDns.Core.Txt;
 
 namespace MailDns.Core.TlsRpt;
 
@@ -12,12 +11,9 @@ public static class TlsRptLinter
 
     public static TagLintResult Lint(IReadOnlyList<string> strings)
     {
-        var findings = new List<Finding>(StringLengths.Check(strings, "tls-rpt"));
-        var (tags, tagFindings) = TagList.Parse(TxtStrings.Join(strings), "tls-rpt");
-        findings.AddRange(tagFindings);
-        if (tags.Count == 0 || tags[0].Name != "v" || tags[0].Value != "TLSRPTv1")
+        var (findings, tags, versioned) = TagList.ParseRecord(strings, "tls-rpt", "TLSRPTv1");
+        if (!versioned)
         {
-            findings.Add(Finding.Error("tls-rpt.not-tls-rpt", "the record must begin with 'v=TLSRPTv1'"));
             return new TagLintResult(findings, tags);
         }
 
