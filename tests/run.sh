@@ -17,6 +17,9 @@ command -v named >/dev/null 2>&1 || [ -x /usr/sbin/named ] || need+=(bind9)
 command -v nsupdate >/dev/null 2>&1 || need+=(bind9-dnsutils)
 command -v named-checkzone >/dev/null 2>&1 || [ -x /usr/sbin/named-checkzone ] || need+=(bind9-utils)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# kubectl: the second, real client of the test API server (preinstalled on these machines; Debian's
+# kubernetes-client package is the fallback where it is not).
+command -v kubectl >/dev/null 2>&1 || need+=(kubernetes-client)
 as_root apt-get update -qq
 if [ ${#need[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" ca-certificates
