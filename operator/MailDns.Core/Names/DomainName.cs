@@ -41,5 +41,15 @@ public static partial class DomainName
         return n.EndsWith("." + z, StringComparison.Ordinal) ? n[..^(z.Length + 1)] : n + ".";
     }
 
+    /// <summary>
+    /// Without the Public Suffix List (not available here) the organisational domain is approximated as the last
+    /// two labels; a report destination under it is treated as the domain's own.
+    /// </summary>
+    public static string OrganizationalGuess(string domain)
+    {
+        var labels = Normalize(domain).Split('.');
+        return labels.Length <= 2 ? Normalize(domain) : string.Join('.', labels[^2..]);
+    }
+
     public static string Fqdn(string name) => Normalize(name) + ".";
 }

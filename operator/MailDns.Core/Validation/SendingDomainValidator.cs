@@ -337,7 +337,7 @@ public static partial class SendingDomainValidator
                 {
                     findings.Add(Finding.Error("dmarc.invalid-uri", $"'{uris[i]}' is not a mailto: address or an https URI", $"{path}.{field}[{i}]"));
                 }
-                else if (parsed.Scheme == "mailto" && parsed.Domain is { } dest && !DomainName.IsInZone(dest, OrganizationalGuess(domain)))
+                else if (parsed.Scheme == "mailto" && parsed.Domain is { } dest && !DomainName.IsInZone(dest, DomainName.OrganizationalGuess(domain)))
                 {
                     findings.Add(Finding.Info("dmarc.external-destination",
                         $"reports to '{dest}' are sent only if it publishes '{domain}._report._dmarc.{dest}' TXT \"v=DMARC1\" (RFC 9990)", $"{path}.{field}[{i}]"));
@@ -355,16 +355,6 @@ public static partial class SendingDomainValidator
         {
             findings.Add(Finding.Info("dmarc.fo-without-ruf", "failureOptions have no effect without failureReportUris", $"{path}.failureOptions"));
         }
-    }
-
-    /// <summary>
-    /// Without the Public Suffix List (not available here) the organisational domain is approximated as the last
-    /// two labels; a destination under it is treated as internal. Only an info finding depends on it.
-    /// </summary>
-    private static string OrganizationalGuess(string domain)
-    {
-        var labels = domain.Split('.');
-        return labels.Length <= 2 ? domain : string.Join('.', labels[^2..]);
     }
 
     private static void CheckHealth(HealthCheckSpec health, List<Finding> findings)

@@ -13,6 +13,7 @@ public static class MaildnsCli
             LintCommand.Create(console),
             KeygenCommand.Create(console),
             RenderCommand.Create(console),
+            CheckCommand.Create(console),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

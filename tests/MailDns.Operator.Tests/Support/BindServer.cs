@@ -17,13 +17,32 @@ public sealed class BindServer : IDisposable
     private readonly TempDir dir = new();
 
     public BindServer(string zone)
+        : this([(zone, "")])
     {
-        Zone = zone;
+    }
+
+    /// <summary>Several zones, each with extra records in zone-file syntax (relative names are under the zone).</summary>
+    public BindServer(IReadOnlyList<(string Zone, string Records)> zones)
+    {
+        Zone = zones[0].Zone;
         Port = FreePort();
         KeyName = "maildns-test";
         var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         KeyFile = dir.Write("tsig.key", $"key \"{KeyName}\" {{ algorithm hmac-sha256; secret \"{secret}\"; }};\n");
-        dir.Write(zone + ".zone", $"$TTL 300\n@ IN SOA ns1.{zone}. hostmaster.{zone}. 1 3600 600 86400 60\n@ IN NS ns1.{zone}.\nns1 IN A 127.0.0.1\n");
+        var declarations = new StringBuilder();
+        foreach (var (name, records) in zones)
+        {
+            dir.Write(name + ".zone", $"$TTL 300\n@ IN SOA ns1.{name}. hostmaster.{name}. 1 3600 600 86400 60\n@ IN NS ns1.{name}.\nns1 IN A 127.0.0.1\n{records}\n");
+            declarations.Append($$"""
+                zone "{{name}}" {
+                  type primary;
+                  file "{{dir.Path}}/{{name}}.zone";
+                  update-policy { grant {{KeyName}} zonesub ANY; };
+                };
+
+                """);
+        }
+
         var conf = dir.Write("named.conf", $$"""
             options {
               directory "{{dir.Path}}";
@@ -39,11 +58,7 @@ public sealed class BindServer : IDisposable
             };
             controls { };
             include "{{KeyFile}}";
-            zone "{{zone}}" {
-              type primary;
-              file "{{dir.Path}}/{{zone}}.zone";
-              update-policy { grant {{KeyName}} zonesub ANY; };
-            };
+            {{declarations}}
             """);
         var named = File.Exists("/usr/sbin/named") ? "/usr/sbin/named" : "named";
         var psi = new ProcessStartInfo(named, ["-g", "-n", "1", "-c", conf]) { RedirectStandardError = true, RedirectStandardOutput = true };

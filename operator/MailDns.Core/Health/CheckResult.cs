@@ -1,0 +1,56 @@
+using MailDns.Core.Findings;
+
+namespace MailDns.Core.Health;
+
+public enum CheckStatus
+{
+    Pass,
+    Warn,
+    Fail,
+    Unknown,
+}
+
+/// <summary>
+/// One check's verdict. <see cref="Id"/> is stable (spf.lookup-limit, dkim.key-matches, ...); <see cref="Selector"/>
+/// is set for DKIM checks; <see cref="Server"/> is set when authoritative servers disagree, naming the one this
+/// result is about.
+/// </summary>
+public sealed record CheckResult(string Id, CheckStatus Status, string Message, string? Selector = null, string? Server = null)
+{
+    public Severity Severity => Status switch
+    {
+        CheckStatus.Fail => Severity.Error,
+        CheckStatus.Warn or CheckStatus.Unknown => Severity.Warning,
+        _ => Severity.Info,
+    };
+
+    public static CheckResult Pass(string id, string message, string? selector = null) => new(id, CheckStatus.Pass, message, selector);
+
+    public static CheckResult Warn(string id, string message, string? selector = null) => new(id, CheckStatus.Warn, message, selector);
+
+    public static CheckResult Fail(string id, string message, string? selector = null) => new(id, CheckStatus.Fail, message, selector);
+
+    public static CheckResult Unknown(string id, string message, string? selector = null) => new(id, CheckStatus.Unknown, message, selector);
+}
+
+public enum HealthVerdict
+{
+    /// <summary>Nothing failed and nothing is unknown (warnings allowed).</summary>
+    Healthy,
+
+    /// <summary>At least one check failed.</summary>
+    Failing,
+
+    /// <summary>Nothing failed, but some checks could not be made (DNS unreachable).</summary>
+    Unknown,
+}
+
+public sealed record HealthReport(string Domain, IReadOnlyList<CheckResult> Checks)
+{
+    public HealthVerdict Verdict =>
+        Checks.Any(c => c.Status == CheckStatus.Fail) ? HealthVerdict.Failing
+        : Checks.Any(c => c.Status == CheckStatus.Unknown) ? HealthVerdict.Unknown
+        : HealthVerdict.Healthy;
+
+    public bool Healthy => Verdict == HealthVerdict.Healthy;
+}

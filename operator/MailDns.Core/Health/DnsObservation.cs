@@ -1,0 +1,85 @@
+using MailDns.Core.Names;
+using MailDns.Core.Txt;
+
+namespace MailDns.Core.Health;
+
+public enum DnsType
+{
+    Txt,
+    A,
+    Aaaa,
+    Mx,
+}
+
+/// <summary>A question the checks need answered; names are normalised (lower case, no trailing dot).</summary>
+public sealed record DnsQuestion
+{
+    public DnsQuestion(string name, DnsType type)
+    {
+        Name = DomainName.Normalize(name);
+        Type = type;
+    }
+
+    public string Name { get; }
+
+    public DnsType Type { get; }
+
+    public override string ToString() => $"{Name} {Type.ToString().ToUpperInvariant()}";
+}
+
+public enum LookupOutcome
+{
+    /// <summary>At least one record of the type.</summary>
+    Answer,
+
+    /// <summary>The name exists but has no record of the type (RCODE 0, empty answer): a void lookup.</summary>
+    NoData,
+
+    /// <summary>The name does not exist (RCODE 3): a void lookup.</summary>
+    NxDomain,
+
+    /// <summary>Timeout, SERVFAIL, REFUSED, a closed port: nothing is known, which is never a failure of the record.</summary>
+    Failed,
+}
+
+/// <summary>
+/// What one server said to one question. TXT records keep their character-strings (one inner list per record);
+/// checks compare them joined, so a provider's re-splitting is never seen as a difference.
+/// </summary>
+public sealed record DnsAnswer(LookupOutcome Outcome, IReadOnlyList<IReadOnlyList<string>> Txt, IReadOnlyList<string> Hosts, int Count, string? Error = null)
+{
+    public static DnsAnswer NxDomain { get; } = new(LookupOutcome.NxDomain, [], [], 0);
+
+    public static DnsAnswer NoData { get; } = new(LookupOutcome.NoData, [], [], 0);
+
+    public static DnsAnswer Failed(string error) => new(LookupOutcome.Failed, [], [], 0, error);
+
+    public static DnsAnswer OfTxt(params IReadOnlyList<string>[] records) =>
+        records.Length == 0 ? NoData : new(LookupOutcome.Answer, records, [], records.Length);
+
+    public static DnsAnswer OfTxtValues(params string[] values) => OfTxt(values.Select(TxtStrings.Split).ToArray());
+
+    public static DnsAnswer OfAddresses(int count) => count == 0 ? NoData : new(LookupOutcome.Answer, [], [], count);
+
+    public static DnsAnswer OfHosts(params string[] hosts) => hosts.Length == 0 ? NoData : new(LookupOutcome.Answer, [], hosts, hosts.Length);
+
+    public bool IsVoid => Outcome is LookupOutcome.NoData or LookupOutcome.NxDomain;
+
+    public IReadOnlyList<string> Joined => Txt.Select(TxtStrings.Join).ToList();
+}
+
+/// <summary>The answers of one authoritative server for the domain's own names.</summary>
+public sealed record ServerView(string Server, IReadOnlyDictionary<DnsQuestion, DnsAnswer> Answers)
+{
+    public DnsAnswer Answer(string name, DnsType type = DnsType.Txt) =>
+        Answers.TryGetValue(new DnsQuestion(name, type), out var answer) ? answer : DnsAnswer.Failed("not asked");
+}
+
+/// <summary>
+/// Everything the gatherer learned: each authoritative server's answers for the domain's names, and the answers a
+/// resolver gave for names outside them (SPF include targets, report authorisation records).
+/// </summary>
+public sealed record HealthObservation(string Domain, IReadOnlyList<ServerView> Authoritative, IReadOnlyDictionary<DnsQuestion, DnsAnswer> Resolved)
+{
+    public DnsAnswer? Lookup(DnsQuestion question) => Resolved.TryGetValue(question, out var answer) ? answer : null;
+}

@@ -1,0 +1,52 @@
+using MailDns.Core.Api;
+using MailDns.Core.Dkim;
+using MailDns.Core.Names;
+using MailDns.Core.Records;
+
+namespace MailDns.Core.Health;
+
+/// <summary>
+/// What the domain should serve, when it is known (a SendingDomain and its key state): the exact records, and
+/// the DMARC policy the spec asks for. Without it the checks judge what is served on its own. An incomplete
+/// expectation (keys only, no spec) says nothing about the records it does not list.
+/// </summary>
+public sealed record HealthExpectation(IReadOnlyList<DesiredRecord> Records, string? DmarcPolicy, bool Complete = true)
+{
+    public static HealthExpectation From(SendingDomain domain, IEnumerable<DkimPublicKey> keys) =>
+        new(RecordSynthesis.Synthesize(domain, keys), domain.Spec.Dmarc?.Policy);
+
+    public bool Wants(RecordPurpose purpose) => Records.Any(r => r.Purpose == purpose);
+
+    /// <summary>True: the record must be served; false: the spec has none, so nothing is judged; null: not known.</summary>
+    public bool? Requires(RecordPurpose purpose) => Wants(purpose) ? true : Complete ? false : null;
+
+    public DesiredRecord? Dkim(string selector) => Records.FirstOrDefault(r => r.Purpose == RecordPurpose.Dkim && r.Selector == selector);
+
+    public string? NameOf(RecordPurpose purpose) => Records.FirstOrDefault(r => r.Purpose == purpose)?.Name;
+}
+
+/// <summary>The names each authoritative server is asked about.</summary>
+public static class HealthQuestions
+{
+    public const string DefaultBimiSelector = "default";
+
+    public static IReadOnlyList<DnsQuestion> Authoritative(string domain, IEnumerable<string> selectors, HealthExpectation? expected)
+    {
+        domain = DomainName.Normalize(domain);
+        var names = new List<string>
+        {
+            domain,
+            $"_dmarc.{domain}",
+            $"_mta-sts.{domain}",
+            $"_smtp._tls.{domain}",
+            expected?.NameOf(RecordPurpose.Bimi) ?? $"{DefaultBimiSelector}._bimi.{domain}",
+        };
+        names.AddRange(Selectors(selectors, expected).Select(s => $"{s}._domainkey.{domain}"));
+        names.AddRange(expected?.Records.Select(r => r.Name) ?? []);
+        return names.Select(n => new DnsQuestion(n, DnsType.Txt)).Distinct().ToList();
+    }
+
+    public static IReadOnlyList<string> Selectors(IEnumerable<string> selectors, HealthExpectation? expected) =>
+        selectors.Concat(expected?.Records.Where(r => r.Purpose == RecordPurpose.Dkim).Select(r => r.Selector!) ?? [])
+            .Select(s => s.Trim().ToLowerInvariant()).Where(s => s.Length > 0).Distinct().Order(StringComparer.Ordinal).ToList();
+}

@@ -1,0 +1,39 @@
+using System.Net;
+using DnsClient;
+using MailDns.Core.Names;
+
+namespace MailDns.Operator.Health;
+
+/// <summary>Turns configured nameservers (host or host:port) into endpoints, or discovers the zone's own servers.</summary>
+public static class HealthTargetsResolver
+{
+    public const int DnsPort = 53;
+
+    /// <summary>
+    /// With configured nameservers, they are both the authoritative servers asked and the resolvers followed
+    /// (tests, split horizon). Without, the zone's NS set is found through the system resolvers.
+    /// </summary>
+    public static async Task<(HealthTargets Targets, string? Error)> ResolveAsync(string domain, IReadOnlyList<string> nameservers, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (nameservers.Count > 0)
+        {
+            var endpoints = new List<IPEndPoint>();
+            foreach (var text in nameservers)
+            {
+                if (!HostPort.TryParse(text, DnsPort, out var host, out var port))
+                {
+                    return (new HealthTargets([], []), $"nameserver '{text}' is not host or host:port");
+                }
+
+                var addresses = IPAddress.TryParse(host, out var ip) ? [ip] : await System.Net.Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+                endpoints.AddRange(addresses.Select(a => new IPEndPoint(a, port)));
+            }
+
+            return (new HealthTargets(endpoints, endpoints), null);
+        }
+
+        var system = NameServer.ResolveNameServers(skipIPv6SiteLocal: true, fallbackToGooglePublicDns: false).Select(n => new IPEndPoint(IPAddress.Parse(n.Address), n.Port)).ToList();
+        var (_, servers, error) = await DnsClientQuery.DiscoverAsync(domain, system, DnsPort, timeout, cancellationToken).ConfigureAwait(false);
+        return (new HealthTargets(servers, system), error);
+    }
+}
