@@ -4,6 +4,7 @@ using MailDns.Core.Bimi;
 using MailDns.Core.Dkim;
 using MailDns.Core.Dmarc;
 using MailDns.Core.Findings;
+using MailDns.Core.Health;
 using MailDns.Core.MtaSts;
 using MailDns.Core.Records;
 using MailDns.Core.Spf;
@@ -36,6 +37,46 @@ public class PropertyTests
     public void Linters_never_throw_on_arbitrary_text()
     {
         Gen.String.Sample(text => Linters.All(lint => lint(text) is not null), iter: 20_000);
+    }
+
+    /// <summary>
+    /// Whatever a server serves at the domain's names, and whatever a resolver answers for the names the SPF walk
+    /// asks about, the evaluator returns a report: no exception, every check with an id, and the walk terminates.
+    /// </summary>
+    [Fact]
+    public void The_health_evaluator_never_throws_and_always_terminates_on_arbitrary_answers()
+    {
+        var answer = Gen.OneOf(
+            RecordLike.Array[0, 3].Select(values => DnsAnswer.OfTxtValues(values)),
+            Gen.Const(DnsAnswer.NxDomain),
+            Gen.Const(DnsAnswer.Failed("timed out")),
+            Gen.Int[0, 12].Select(DnsAnswer.OfAddresses));
+        var include = Gen.OneOf("a.example.net", "b.example.net", "example.com");
+        var spf = Gen.Select(include.Array[0, 4], Gen.OneOf(" -all", " ?all", " +all", ""), (targets, all) => "v=spf1" + string.Concat(targets.Select(t => $" include:{t}")) + all);
+        Gen.Select(spf, RecordLike, answer, answer, answer).Sample((record, dmarc, a, b, dkim) =>
+        {
+            var domain = "example.com";
+            var served = HealthQuestions.Authoritative(domain, ["s1"], null).ToDictionary(q => q, _ => DnsAnswer.NxDomain);
+            served[new DnsQuestion(domain, DnsType.Txt)] = DnsAnswer.OfTxtValues(record);
+            served[new DnsQuestion("_dmarc." + domain, DnsType.Txt)] = DnsAnswer.OfTxtValues(dmarc);
+            served[new DnsQuestion("s1._domainkey." + domain, DnsType.Txt)] = dkim;
+            var resolved = new Dictionary<DnsQuestion, DnsAnswer>();
+            for (var round = 0; round < 50; round++)
+            {
+                var evaluation = HealthEvaluator.Evaluate(new HealthObservation(domain, [new ServerView("ns1", served)], resolved), ["s1"], null);
+                if (evaluation.Missing.Count == 0)
+                {
+                    return evaluation.Report.Checks.All(c => c.Id.Length > 0);
+                }
+
+                foreach (var q in evaluation.Missing)
+                {
+                    resolved[q] = q.Name.StartsWith('a') ? a : b;
+                }
+            }
+
+            return false; // the walk must settle within 50 rounds
+        }, iter: 3_000);
     }
 
     [Fact]

@@ -1,0 +1,81 @@
+using k8s.Models;
+using MailDns.Core.Api;
+
+namespace MailDns.Core.Health;
+
+/// <summary>A check whose status changed between two reports: the operator turns each into an event.</summary>
+public sealed record CheckTransition(string Id, string? Selector, string? Server, CheckStatus? From, CheckStatus To, string Message);
+
+/// <summary>
+/// What a health report means for the SendingDomain's status: the RecordsVerified and Healthy conditions, the
+/// health block of status, and the checks that changed since the previous report. Pure, like cert-manager's
+/// condition helpers: the lastTransitionTime moves only when a condition's status does.
+/// </summary>
+public static class HealthOutcome
+{
+    public const string RecordsVerified = "RecordsVerified";
+    public const string Healthy = "Healthy";
+
+    public static IReadOnlyList<V1Condition> Conditions(HealthReport report, long generation, DateTimeOffset now, IEnumerable<V1Condition>? previous)
+    {
+        var old = (previous ?? []).ToDictionary(c => c.Type, StringComparer.Ordinal);
+        var expected = report.Checks.Where(c => c.Id == "records.expected").ToList();
+        var stale = expected.Where(c => c.Status == CheckStatus.Fail).ToList();
+        var records = expected.Count == 0 ? ("Unknown", "NothingExpected", "no expected records were compared")
+            : stale.Count > 0 ? ("False", "RecordsNotServed", Summary(stale))
+            : expected.Any(c => c.Status == CheckStatus.Unknown) ? ("Unknown", "DnsUnreachable", Summary(expected.Where(c => c.Status == CheckStatus.Unknown)))
+            : ("True", "RecordsServed", $"every authoritative server serves the {expected.Select(c => c.Message.Split(' ')[0]).Distinct().Count()} expected record(s)");
+
+        var failed = report.Checks.Where(c => c.Status == CheckStatus.Fail).ToList();
+        var health = report.Verdict switch
+        {
+            HealthVerdict.Healthy => ("True", "ChecksPassed", $"{report.Checks.Count} checks, {report.Checks.Count(c => c.Status == CheckStatus.Warn)} warning(s)"),
+            HealthVerdict.Failing => ("False", "ChecksFailed", Summary(failed)),
+            _ => ("Unknown", "DnsUnreachable", Summary(report.Checks.Where(c => c.Status == CheckStatus.Unknown))),
+        };
+
+        return [Condition(RecordsVerified, records, generation, now, old), Condition(Healthy, health, generation, now, old)];
+    }
+
+    public static HealthStatus Status(HealthReport report, DateTimeOffset checkedAt, DateTimeOffset? next) => new()
+    {
+        LastCheckTime = checkedAt,
+        NextCheckTime = next,
+        Checks = report.Checks.Select(c => new HealthCheckStatus
+        {
+            Id = c.Id,
+            Selector = c.Selector,
+            Server = c.Server,
+            Status = c.Status.ToString().ToLowerInvariant(),
+            Severity = c.Severity.ToString().ToLowerInvariant(),
+            Message = c.Message,
+        }).ToList(),
+    };
+
+    /// <summary>Checks that are new or whose status changed; a first report counts every non-passing check.</summary>
+    public static IReadOnlyList<CheckTransition> Transitions(HealthStatus? previous, HealthReport current)
+    {
+        var before = (previous?.Checks ?? []).ToDictionary(c => (c.Id, c.Selector, c.Server), c => Enum.Parse<CheckStatus>(c.Status, ignoreCase: true));
+        return current.Checks
+            .Where(c => before.TryGetValue((c.Id, c.Selector, c.Server), out var was) ? was != c.Status : previous is not null || c.Status != CheckStatus.Pass)
+            .Select(c => new CheckTransition(c.Id, c.Selector, c.Server, before.TryGetValue((c.Id, c.Selector, c.Server), out var was) ? was : null, c.Status, c.Message))
+            .ToList();
+    }
+
+    private static V1Condition Condition(string type, (string Status, string Reason, string Message) value, long generation, DateTimeOffset now, Dictionary<string, V1Condition> old) => new()
+    {
+        Type = type,
+        Status = value.Status,
+        Reason = value.Reason,
+        Message = value.Message,
+        ObservedGeneration = generation,
+        LastTransitionTime = old.TryGetValue(type, out var was) && was.Status == value.Status && was.LastTransitionTime is { } at ? at : now.UtcDateTime,
+    };
+
+    private static string Summary(IEnumerable<CheckResult> checks)
+    {
+        var list = checks.ToList();
+        var shown = list.Take(3).Select(c => $"{c.Id}{(c.Selector is null ? "" : $"[{c.Selector}]")}{(c.Server is null ? "" : $"@{c.Server}")}: {c.Message}");
+        return string.Join("; ", shown) + (list.Count > 3 ? $"; and {list.Count - 3} more" : "");
+    }
+}
