@@ -17,6 +17,8 @@ command -v named >/dev/null 2>&1 || [ -x /usr/sbin/named ] || need+=(bind9)
 command -v nsupdate >/dev/null 2>&1 || need+=(bind9-dnsutils)
 command -v named-checkzone >/dev/null 2>&1 || [ -x /usr/sbin/named-checkzone ] || need+=(bind9-utils)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# knot (knotd): the second real authoritative server the RFC 2136 publisher is tested against.
+command -v knotd >/dev/null 2>&1 || [ -x /usr/sbin/knotd ] || need+=(knot)
 # kubectl: the second, real client of the test API server (preinstalled on these machines; Debian's
 # kubernetes-client package is the fallback where it is not).
 command -v kubectl >/dev/null 2>&1 || need+=(kubernetes-client)

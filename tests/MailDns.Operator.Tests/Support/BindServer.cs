@@ -22,13 +22,14 @@ public sealed class BindServer : IDisposable
     }
 
     /// <summary>Several zones, each with extra records in zone-file syntax (relative names are under the zone).</summary>
-    public BindServer(IReadOnlyList<(string Zone, string Records)> zones)
+    public BindServer(IReadOnlyList<(string Zone, string Records)> zones, string algorithm = "hmac-sha256")
     {
         Zone = zones[0].Zone;
         Port = FreePort();
         KeyName = "maildns-test";
-        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        KeyFile = dir.Write("tsig.key", $"key \"{KeyName}\" {{ algorithm hmac-sha256; secret \"{secret}\"; }};\n");
+        Algorithm = algorithm;
+        Secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        KeyFile = dir.Write("tsig.key", $"key \"{KeyName}\" {{ algorithm {algorithm}; secret \"{Secret}\"; }};\n");
         var declarations = new StringBuilder();
         foreach (var (name, records) in zones)
         {
@@ -75,6 +76,11 @@ public sealed class BindServer : IDisposable
     public int Port { get; }
 
     public string KeyName { get; }
+
+    public string Algorithm { get; }
+
+    /// <summary>The TSIG secret (base64), for tests that sign updates themselves.</summary>
+    public string Secret { get; }
 
     /// <summary>A key file (nsupdate -k), so the TSIG secret never appears in a command line.</summary>
     public string KeyFile { get; }
@@ -127,7 +133,7 @@ public sealed class BindServer : IDisposable
         throw new TimeoutException($"named did not answer within 30 s: {Log}");
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         var port = ((IPEndPoint)udp.Client.LocalEndPoint!).Port;

@@ -1,0 +1,116 @@
+using System.Net;
+using ARSoft.Tools.Net;
+using ARSoft.Tools.Net.Dns;
+using ARSoft.Tools.Net.Dns.DynamicUpdate;
+using MailDns.Core.Health;
+using MailDns.Core.Publishing;
+using MailDns.Core.Txt;
+using MailDns.Operator.Health;
+using DnsQuestion = MailDns.Core.Health.DnsQuestion;
+
+namespace MailDns.Operator.Publishing;
+
+/// <summary>The TSIG key an RFC 2136 provider signs with; the secret lives only in memory, never in a message or log.</summary>
+public sealed class TsigKey(string name, string algorithm, byte[] secret)
+{
+    public string Name { get; } = name;
+
+    public TSigAlgorithm Algorithm { get; } = algorithm.ToLowerInvariant() switch
+    {
+        "hmac-sha256" or "" => TSigAlgorithm.Sha256,
+        "hmac-sha512" => TSigAlgorithm.Sha512,
+        "hmac-sha384" => TSigAlgorithm.Sha384,
+        _ => throw new ArgumentException($"tsigAlgorithm '{algorithm}' is not supported: use hmac-sha256 or hmac-sha512", nameof(algorithm)),
+    };
+
+    internal byte[] Secret { get; } = secret;
+
+    public override string ToString() => $"TSIG key {Name} ({Algorithm})"; // never the secret
+}
+
+/// <summary>
+/// A primary server taking TSIG-signed RFC 2136 updates (BIND, Knot, PowerDNS). Each change is its own update
+/// message that deletes and adds single TXT records (never a whole RRset), so other values at the same name,
+/// such as a site verification at the apex, are never touched, and a failure is reported for that record alone
+/// with the server's answer. The current state is read by querying the primary directly.
+/// </summary>
+public sealed class Rfc2136Store(IPEndPoint primary, string zone, TsigKey key, IDnsQuery reader, TimeSpan? timeout = null) : IRecordStore
+{
+    private readonly int timeoutMs = (int)(timeout ?? TimeSpan.FromSeconds(5)).TotalMilliseconds;
+
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> ReadAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            var answer = await reader.AskAsync(primary, new DnsQuestion(name, DnsType.Txt), recursive: false, cancellationToken).ConfigureAwait(false);
+            if (answer.Outcome == LookupOutcome.Failed)
+            {
+                // Planning on a guess could delete or duplicate records: refuse to plan instead.
+                throw new PublishException($"reading {name} from {primary}: {answer.Error}");
+            }
+
+            result[name] = answer.Joined;
+        }
+
+        return result;
+    }
+
+    public async Task<IReadOnlyList<(RecordChange Change, string Error)>> ApplyAsync(IReadOnlyList<RecordChange> changes, CancellationToken cancellationToken)
+    {
+        var client = new ARSoft.Tools.Net.Dns.DnsClient([primary.Address], [new UdpClientTransport(primary.Port), new TcpClientTransport(primary.Port)], false, timeoutMs);
+        var failures = new List<(RecordChange, string)>();
+        foreach (var change in changes)
+        {
+            var message = new DnsUpdateMessage { ZoneName = DomainName.Parse(zone) };
+            var name = DomainName.Parse(change.Name);
+            if (change.OldValue is { } old)
+            {
+                message.Updates.Add(new DeleteRecordUpdate(Txt(name, 0, old)));
+            }
+
+            if (change.NewValue is { } value)
+            {
+                message.Updates.Add(new AddRecordUpdate(Txt(name, change.Ttl, value)));
+            }
+
+            message.TSigOptions = new TSigRecord(DomainName.Parse(key.Name), key.Algorithm, DateTime.UtcNow, TimeSpan.FromMinutes(5), message.TransactionID, ReturnCode.NoError, null, key.Secret);
+            DnsUpdateMessage? response;
+            try
+            {
+                response = await client.SendUpdateAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException)
+            {
+                failures.Add((change, $"{primary}: {e.Message}"));
+                continue;
+            }
+
+            if (response is null)
+            {
+                failures.Add((change, $"{primary}: no answer within {timeoutMs} ms"));
+            }
+            else if (response.ReturnCode != ReturnCode.NoError)
+            {
+                failures.Add((change, $"{primary} answered {Describe(response.ReturnCode)} to the update of {change.Name}"));
+            }
+        }
+
+        return failures;
+    }
+
+    /// <summary>Values longer than 255 octets go as several character-strings: ARSoft's one-string constructor truncates.</summary>
+    private static TxtRecord Txt(DomainName name, int ttl, string value) => new(name, ttl, TxtStrings.Split(value));
+
+    private static string Describe(ReturnCode code) => code switch
+    {
+        ReturnCode.NotAuthoritive => "NOTAUTH (the TSIG key is not accepted for this zone, or the server is not its primary)",
+        ReturnCode.Refused => "REFUSED (the server's policy does not allow this update)",
+        ReturnCode.NotZone => "NOTZONE (the name is not in the zone)",
+        ReturnCode.ServerFailure => "SERVFAIL",
+        _ => code.ToString().ToUpperInvariant(),
+    };
+}
+
+/// <summary>A publish that could not be planned or made; the message names the server and never a secret.</summary>
+public sealed class PublishException(string message) : Exception(message);
