@@ -85,9 +85,12 @@ public static class ZoneFileEditor
         return (BumpSerial(edited), failures);
     }
 
-    /// <summary>A new zone's text: SOA and NS for the zone, so a zone file that did not exist loads in BIND.</summary>
+    /// <summary>
+    /// A new zone's text: an SOA and an NS, so a zone file that did not exist loads in BIND. The NS is
+    /// localhost. (out of the zone, so it needs no address record) until the user writes their own servers.
+    /// </summary>
     public static string NewZone(string zone) =>
-        $"$ORIGIN {DomainName.Fqdn(zone)}\n$TTL 3600\n@\tIN\tSOA\tns1.{DomainName.Fqdn(zone)} hostmaster.{DomainName.Fqdn(zone)} 1 3600 600 1209600 300\n@\tIN\tNS\tns1.{DomainName.Fqdn(zone)}\n";
+        $"; created by MailDnsOperator: replace the SOA and NS with your own servers\n$ORIGIN {DomainName.Fqdn(zone)}\n$TTL 3600\n@\tIN\tSOA\tlocalhost. hostmaster.{DomainName.Fqdn(zone)} 1 3600 600 1209600 300\n@\tIN\tNS\tlocalhost.\n";
 
     public static string BumpSerial(string text)
     {

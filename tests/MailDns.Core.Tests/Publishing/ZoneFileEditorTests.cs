@@ -1,0 +1,73 @@
+using MailDns.Core.Publishing;
+using MailDns.Core.Records;
+
+namespace MailDns.Core.Tests.Publishing;
+
+public class ZoneFileEditorTests
+{
+    private const string Zone = """
+        ; the zone of example.com, edited by hand and by the operator
+        $ORIGIN example.com.
+        $TTL 3600
+        @   IN  SOA ns1.example.com. hostmaster.example.com. (
+                2026030101 ; serial
+                3600 600 1209600 300 )
+            IN  NS  ns1
+        ns1 IN  A   192.0.2.53
+        @   300 IN TXT "google-site-verification=abc" ; keep me
+            300 IN TXT "v=spf1 ip4:192.0.2.1 -all"
+        _dmarc  TXT "v=DMARC1; " "p=none"
+        s1._domainkey.example.com. IN TXT "v=DKIM1; k=ed25519; p=AAA\"B"
+        www IN CNAME @
+        """;
+
+    [Fact]
+    public void Reading_understands_origin_relative_absolute_at_and_blank_owners_and_joins_strings()
+    {
+        var served = ZoneFileEditor.Read(Zone, "example.com");
+
+        Assert.Equal(["google-site-verification=abc", "v=spf1 ip4:192.0.2.1 -all"], served["example.com"]);
+        Assert.Equal(["v=DMARC1; p=none"], served["_dmarc.example.com"]);
+        Assert.Equal(["v=DKIM1; k=ed25519; p=AAA\"B"], served["s1._domainkey.example.com"]);
+        Assert.False(served.ContainsKey("www.example.com"));
+    }
+
+    [Fact]
+    public void Applying_changes_keeps_every_foreign_line_and_comment_and_bumps_the_serial()
+    {
+        var changes = new[]
+        {
+            new RecordChange(ChangeKind.Update, "example.com", 300, "v=spf1 ip4:192.0.2.1 -all", "v=spf1 ip4:192.0.2.2 -all", RecordPurpose.Spf, "mail/x"),
+            new RecordChange(ChangeKind.Create, "s2._domainkey.example.com", 300, null, "v=DKIM1; k=rsa; p=" + new string('A', 400), RecordPurpose.Dkim, "mail/x"),
+        };
+
+        var (text, failures) = ZoneFileEditor.Apply(Zone, "example.com", changes);
+
+        Assert.Empty(failures);
+        foreach (var line in Zone.Split('\n').Where(l => !l.Contains("v=spf1", StringComparison.Ordinal) && !l.Contains("serial", StringComparison.Ordinal)))
+        {
+            Assert.Contains(line, text);
+        }
+
+        Assert.Equal(2026030102u, ZoneFileEditor.Serial(text));
+        var served = ZoneFileEditor.Read(text, "example.com");
+        Assert.Equal(["google-site-verification=abc", "v=spf1 ip4:192.0.2.2 -all"], served["example.com"]);
+        Assert.Equal(changes[1].NewValue, Assert.Single(served["s2._domainkey.example.com"]));
+        Assert.Contains(ZoneFileEditor.ManagedMarker, text);
+    }
+
+    [Fact]
+    public void Deleting_a_value_that_is_gone_is_a_failure_not_a_silent_success()
+    {
+        var (text, failures) = ZoneFileEditor.Apply(Zone, "example.com", [new RecordChange(ChangeKind.Delete, "example.com", 0, "v=spf1 -all", null, null, "mail/x")]);
+
+        Assert.Equal(Zone, text);
+        Assert.Contains("no longer in the zone file", Assert.Single(failures).Error);
+    }
+
+    [Fact]
+    public void The_serial_wraps_as_rfc_1982_says()
+    {
+        Assert.Equal(0u, ZoneFileEditor.Serial(ZoneFileEditor.BumpSerial("@ IN SOA a. b. 4294967295 1 1 1 1\n")));
+    }
+}
