@@ -2,6 +2,7 @@ using System.CommandLine;
 using MailDns.Core.Api;
 using MailDns.Core.Findings;
 using MailDns.Core.Names;
+using MailDns.Core.Publishing.Pulumi;
 using MailDns.Core.Records;
 using MailDns.Operator.Manifests;
 
@@ -41,6 +42,7 @@ public static class RenderCommand
         var resources = results.Select(r => r.Resource).OfType<k8s.IKubernetesObject>().ToList();
         var errors = results.Where(r => !r.Valid).SelectMany(r => r.Findings.Where(f => f.Severity == Severity.Error).Select(f => (r, f))).ToList();
         var byZone = new SortedDictionary<string, List<DesiredRecord>>(StringComparer.Ordinal);
+        var stacks = new SortedDictionary<string, PulumiStack>(StringComparer.Ordinal);
         foreach (var sd in resources.OfType<SendingDomain>())
         {
             var provider = ManifestValidation.ResolveProvider(sd, resources);
@@ -56,7 +58,20 @@ public static class RenderCommand
                 byZone[zone] = list = [];
             }
 
-            list.AddRange(RecordSynthesis.Synthesize(sd, []));
+            var synthesized = RecordSynthesis.Synthesize(sd, []);
+            list.AddRange(synthesized);
+            if (provider.Pulumi is { } pulumi)
+            {
+                var reference = sd.Spec.ProviderRef;
+                var providerKey = (reference.Kind ?? Defaults.ProviderKind) == ClusterDnsProvider.KindName ? $"cluster-{reference.Name}" : $"{sd.Metadata.NamespaceProperty ?? "default"}-{reference.Name}";
+                var stackName = pulumi.StackName ?? PulumiStack.DefaultName(providerKey, provider.Zone);
+                if (!stacks.TryGetValue(stackName, out var stack))
+                {
+                    stacks[stackName] = stack = new PulumiStack(stackName, pulumi.Package, provider.Zone, new Dictionary<string, string>(pulumi.Config ?? new Dictionary<string, string>(), StringComparer.Ordinal), []);
+                }
+
+                stacks[stackName] = stack with { Records = [.. stack.Records, .. synthesized] };
+            }
         }
 
         if (errors.Count > 0)
@@ -79,6 +94,14 @@ public static class RenderCommand
             {
                 AtomicFile.Write(Path.Combine(outDir, "zones", zone + ".zone"), ZoneFragment.Render(zone, zoneRecords));
             }
+
+            // The programs a GitOps pipeline can run `pulumi preview` on: one directory per stack.
+            foreach (var (name, stack) in stacks)
+            {
+                var (program, settings) = PulumiProgram.Render(stack);
+                AtomicFile.Write(Path.Combine(outDir, "pulumi", name, "Pulumi.yaml"), program);
+                AtomicFile.Write(Path.Combine(outDir, "pulumi", name, $"Pulumi.{name}.yaml"), settings);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -86,7 +109,7 @@ public static class RenderCommand
             return ExitCodes.Usage;
         }
 
-        console.Out.WriteLine($"rendered {records.Count} record(s) for {resources.OfType<SendingDomain>().Count()} SendingDomain(s) in {byZone.Count} zone(s) to {outDir}");
+        console.Out.WriteLine($"rendered {records.Count} record(s) for {resources.OfType<SendingDomain>().Count()} SendingDomain(s) in {byZone.Count} zone(s){(stacks.Count > 0 ? $" and {stacks.Count} Pulumi stack(s)" : "")} to {outDir}");
         return ExitCodes.Ok;
     }
 }
