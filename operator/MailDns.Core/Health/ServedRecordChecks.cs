@@ -38,9 +38,9 @@ public static class ServedRecordChecks
 
         if (answer.Outcome == LookupOutcome.Failed)
         {
-            foreach (var id in ids)
+            foreach (var unknown in Unanswered(ids, answer))
             {
-                yield return CheckResult.Unknown(id, $"no answer: {answer.Error}");
+                yield return unknown;
             }
 
             yield break;
@@ -83,9 +83,9 @@ public static class ServedRecordChecks
 
         if (answer.Outcome == LookupOutcome.Failed)
         {
-            foreach (var id in ids)
+            foreach (var unknown in Unanswered(ids, answer))
             {
-                yield return CheckResult.Unknown(id, $"no answer: {answer.Error}");
+                yield return unknown;
             }
 
             yield break;
@@ -129,9 +129,9 @@ public static class ServedRecordChecks
         string[] ids = ["dkim.exists", "dkim.key-matches", "dkim.key-strength", "dkim.testing-flag"];
         if (answer.Outcome == LookupOutcome.Failed)
         {
-            foreach (var id in ids)
+            foreach (var unknown in Unanswered(ids, answer, selector))
             {
-                yield return CheckResult.Unknown(id, $"no answer: {answer.Error}", selector);
+                yield return unknown;
             }
 
             yield break;
@@ -186,6 +186,10 @@ public static class ServedRecordChecks
             ? CheckResult.Warn("dkim.testing-flag", "t=y: verifiers may treat signatures as unsigned; remove it in production", selector)
             : CheckResult.Pass("dkim.testing-flag", "not in testing mode", selector);
     }
+
+    /// <summary>Every check that needed an answer that did not come is Unknown, never Fail.</summary>
+    private static IEnumerable<CheckResult> Unanswered(string[] ids, DnsAnswer answer, string? selector = null) =>
+        ids.Select(id => CheckResult.Unknown(id, $"no answer: {answer.Error}", selector));
 
     private static IEnumerable<CheckResult> Policy(string prefix, string version, DnsAnswer answer, bool? wanted, Func<IReadOnlyList<string>, TagLintResult> lint)
     {

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using DnsClient;
+
+namespace MailDns.Operator.Tests.Support;
+
+/// <summary>
+/// A DNS server process the tests start (named or knotd) on 127.0.0.1: its output kept for failure messages,
+/// ready once it answers the zone's SOA, stopped by PID and its directory removed when disposed.
+/// </summary>
+public abstract class DnsServerProcess : IDisposable
+{
+    private Process? process;
+
+    protected DnsServerProcess(string zone)
+    {
+        Zone = zone;
+        Port = FreePort();
+    }
+
+    public string Zone { get; }
+
+    public int Port { get; }
+
+    public StringBuilder Log { get; } = new();
+
+    public IPEndPoint Endpoint => new(IPAddress.Loopback, Port);
+
+    protected TempDir Dir { get; } = new();
+
+    public LookupClient Client() => new(new LookupClientOptions(Endpoint) { UseCache = false, Recursion = false, Timeout = TimeSpan.FromSeconds(2), Retries = 2 });
+
+    public static int FreePort()
+    {
+        using var udp = new System.Net.Sockets.UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)udp.Client.LocalEndPoint!).Port;
+        using var tcp = new System.Net.Sockets.TcpListener(IPAddress.Loopback, port);
+        tcp.Start();
+        tcp.Stop();
+        return port;
+    }
+
+    protected void Start(string program, params string[] args)
+    {
+        var name = Path.GetFileName(program);
+        process = Process.Start(new ProcessStartInfo(File.Exists(program) ? program : name, args) { RedirectStandardError = true, RedirectStandardOutput = true })
+            ?? throw new InvalidOperationException($"{name} did not start");
+        process.ErrorDataReceived += (_, e) => { lock (Log) { Log.AppendLine(e.Data); } };
+        process.OutputDataReceived += (_, e) => { lock (Log) { Log.AppendLine(e.Data); } };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        var client = Client();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"{name} exited with {process.ExitCode}: {Log}");
+            }
+
+            try
+            {
+                if (client.Query(Zone, QueryType.SOA).Answers.Count > 0)
+                {
+                    return;
+                }
+            }
+            catch (DnsResponseException)
+            {
+            }
+
+            Thread.Sleep(50); // polling a starting server; not a test delay
+        }
+
+        throw new TimeoutException($"{name} did not answer within 30 s: {Log}");
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (process is { HasExited: false })
+            {
+                process.Kill();
+                process.WaitForExit(10_000);
+            }
+        }
+        finally
+        {
+            process?.Dispose();
+            Dir.Dispose();
+        }
+    }
+}
