@@ -54,6 +54,7 @@ while IFS= read -r cmd; do
   bash -c "$cmd" || { echo "README command failed: $cmd" >&2; status=1; }
 done < "$quick"
 test -s "$root/out/quickstart/records.json" || { echo "the quick start did not write out/quickstart/records.json" >&2; status=1; }
+test -s "$root/out/state/status/default/mail-example-com.json" || { echo "the quick start reconcile wrote no status" >&2; status=1; }
 
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')

@@ -14,6 +14,7 @@ public static class MaildnsCli
             KeygenCommand.Create(console),
             RenderCommand.Create(console),
             CheckCommand.Create(console),
+            ReconcileCommand.Create(console),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using System.Net;
+using System.Text.Json.Nodes;
+using k8s;
+using MailDns.Core.Api;
+using MailDns.Core.Findings;
+using MailDns.Core.Names;
+using MailDns.Operator.Manifests;
+using MailDns.Operator.Reconcile;
+
+namespace MailDns.Operator.Cli;
+
+/// <summary>
+/// <c>maildns reconcile PATH... --state DIR</c>: the operator's reconciler over manifests on disk. Exit 0 when
+/// every SendingDomain is Ready, 1 when one is not (its Ready condition says why), 2 for usage or I/O errors.
+/// </summary>
+public static class ReconcileCommand
+{
+    public static Command Create(Console2 console)
+    {
+        var paths = new Argument<string[]>("paths") { Arity = ArgumentArity.OneOrMore, Description = "Manifest files or directories." };
+        var state = new Option<string>("--state") { Required = true, Description = "State directory: keys, zone files of relative zoneFile paths, and status. Reused by the next run." };
+        var nameservers = new Option<string[]>("--nameserver") { Description = "Verify against this server (IP or IP:port), repeatable; without it the zone file is the authority." };
+        var output = CommonOptions.Output();
+        var command = new Command("reconcile", "Reconcile SendingDomain manifests without a cluster: keys, rotation, publishing, verification, status.") { paths, state, nameservers, output };
+        command.SetAction((parse, token) => RunAsync(parse.GetValue(paths)!, parse.GetValue(state)!, parse.GetValue(nameservers) ?? [], parse.GetValue(output) == "json", TimeProvider.System, console, token));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> paths, string stateDir, IReadOnlyList<string> nameservers, bool json, TimeProvider time, Console2 console, CancellationToken cancellationToken)
+    {
+        var endpoints = new List<IPEndPoint>();
+        foreach (var text in nameservers)
+        {
+            if (!HostPort.TryParse(text, 53, out var host, out var port) || !IPAddress.TryParse(host, out var address))
+            {
+                console.Error.WriteLine($"maildns reconcile: --nameserver '{text}' must be an IP address with an optional :port");
+                return ExitCodes.Usage;
+            }
+
+            endpoints.Add(new IPEndPoint(address, port));
+        }
+
+        IReadOnlyList<ManifestDocument> documents;
+        IReadOnlyList<ValidatedDocument> validated;
+        try
+        {
+            documents = ManifestLoader.Load(paths);
+            validated = ManifestValidation.Default.Validate(documents);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            console.Error.WriteLine($"maildns reconcile: {e.Message}");
+            return ExitCodes.Usage;
+        }
+
+        var resources = validated.Where(v => v.Valid).Select(v => v.Resource).OfType<IKubernetesObject>().ToList();
+        var reconciler = new StandaloneReconciler(Path.GetFullPath(stateDir), endpoints, time);
+        var results = new List<SendingDomain>();
+        foreach (var invalid in validated.Where(v => !v.Valid && v.Kind == SendingDomain.KindName))
+        {
+            // An invalid spec is reported like the operator does (InvalidSpec with the finding), and nothing is touched.
+            var finding = invalid.Findings.First(f => f.Severity == Severity.Error);
+            var sd = new SendingDomain { Metadata = new k8s.Models.V1ObjectMeta { Name = invalid.Name, NamespaceProperty = invalid.Document.Namespace } };
+            sd.Status = new SendingDomainStatus
+            {
+                Conditions = [new k8s.Models.V1Condition { Type = "Ready", Status = "False", Reason = "InvalidSpec", Message = $"{finding.Path}: {finding.Message} ({finding.Code})", LastTransitionTime = time.GetUtcNow().UtcDateTime }],
+            };
+            results.Add(sd);
+        }
+
+        foreach (var domain in resources.OfType<SendingDomain>().OrderBy(d => d.Key, StringComparer.Ordinal))
+        {
+            results.Add(await reconciler.ReconcileAsync(domain, resources, documents, cancellationToken));
+        }
+
+        if (json)
+        {
+            console.Out.WriteLine(new JsonArray(results.Select(r => JsonNode.Parse(KubernetesJson.Serialize(r))).ToArray()).ToJsonString(JsonOutput.Options));
+        }
+        else
+        {
+            foreach (var r in results)
+            {
+                var ready = r.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready");
+                console.Out.WriteLine($"{r.Key}: {(ready?.Status == "True" ? "Ready" : $"NOT READY ({ready?.Reason})")}: {ready?.Message}");
+                foreach (var key in r.Status?.Dkim?.Keys ?? [])
+                {
+                    console.Out.WriteLine($"  dkim {key.Selector} ({key.Algorithm}): {key.Phase}");
+                }
+            }
+        }
+
+        return results.Count > 0 && results.All(r => r.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true) ? ExitCodes.Ok : ExitCodes.Invalid;
+    }
+}
