@@ -1,0 +1,193 @@
+using MailDns.Core.Operations;
+
+namespace MailDns.Operator.Kubernetes;
+
+/// <summary>What a reconcile asks of the queue afterwards.</summary>
+public abstract record ReconcileOutcome
+{
+    public static ReconcileOutcome Done { get; } = new DoneOutcome();
+
+    public static ReconcileOutcome At(DateTimeOffset when) => new RequeueOutcome(when);
+
+    public sealed record DoneOutcome : ReconcileOutcome;
+
+    public sealed record RequeueOutcome(DateTimeOffset When) : ReconcileOutcome;
+}
+
+/// <summary>
+/// The controller's work queue, as client-go's: a key queued twice is queued once; a key is reconciled by one
+/// worker at a time (a key added while it runs is run again after); at most <c>workers</c> keys run at once; a
+/// reconcile that throws is retried with <see cref="Backoff"/> (never dropped) and its failure count reset by a
+/// success; a reconcile may ask to run again at a time (the next rotation step, the next check).
+/// </summary>
+public sealed class WorkQueue<TKey>
+    where TKey : notnull
+{
+    private readonly Func<TKey, CancellationToken, Task<ReconcileOutcome>> reconcile;
+    private readonly TimeProvider time;
+    private readonly Backoff backoff;
+    private readonly Random random;
+    private readonly object gate = new();
+    private readonly LinkedList<TKey> ready = new();
+    private readonly HashSet<TKey> queued = [];
+    private readonly HashSet<TKey> processing = [];
+    private readonly HashSet<TKey> dirty = [];
+    private readonly Dictionary<TKey, int> failures = [];
+    private readonly Dictionary<TKey, (ITimer Timer, DateTimeOffset Due)> timers = [];
+    private readonly SemaphoreSlim signal = new(0);
+
+    public WorkQueue(Func<TKey, CancellationToken, Task<ReconcileOutcome>> reconcile, TimeProvider time, Backoff? backoff = null, int seed = 0)
+    {
+        this.reconcile = reconcile;
+        this.time = time;
+        this.backoff = backoff ?? Backoff.Default;
+        random = seed == 0 ? Random.Shared : new Random(seed);
+    }
+
+    /// <summary>Raised after each failed reconcile with the key, the failure count and the delay chosen.</summary>
+    public event Action<TKey, int, TimeSpan, Exception>? Failed;
+
+    public int Length
+    {
+        get
+        {
+            lock (gate)
+            {
+                return queued.Count;
+            }
+        }
+    }
+
+    public void Add(TKey key)
+    {
+        lock (gate)
+        {
+            if (processing.Contains(key))
+            {
+                dirty.Add(key);
+                return;
+            }
+
+            if (queued.Add(key))
+            {
+                ready.AddLast(key);
+                signal.Release();
+            }
+        }
+    }
+
+    /// <summary>Adds the key after a delay; an earlier request for the same key wins over a later one.</summary>
+    public void AddAfter(TKey key, TimeSpan delay)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            Add(key);
+            return;
+        }
+
+        var due = time.GetUtcNow() + delay;
+        lock (gate)
+        {
+            if (timers.TryGetValue(key, out var existing))
+            {
+                if (existing.Due <= due)
+                {
+                    return;
+                }
+
+                existing.Timer.Dispose();
+            }
+
+            timers[key] = (time.CreateTimer(_ => Fire(key), null, delay, Timeout.InfiniteTimeSpan), due);
+        }
+    }
+
+    private void Fire(TKey key)
+    {
+        lock (gate)
+        {
+            timers.Remove(key);
+        }
+
+        Add(key);
+    }
+
+    public Task RunAsync(int workers, CancellationToken cancellationToken) =>
+        Task.WhenAll(Enumerable.Range(0, workers).Select(_ => WorkerAsync(cancellationToken)));
+
+    private async Task WorkerAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            TKey key;
+            lock (gate)
+            {
+                if (ready.First is not { } first)
+                {
+                    continue;
+                }
+
+                key = first.Value;
+                ready.RemoveFirst();
+                queued.Remove(key);
+                processing.Add(key);
+            }
+
+            ReconcileOutcome? outcome = null;
+            Exception? error = null;
+            try
+            {
+                outcome = await reconcile(key, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Shutting down: the key is abandoned as it is; the next leader picks it up from the API.
+            }
+            catch (Exception e)
+            {
+                error = e;
+            }
+
+            bool again;
+            lock (gate)
+            {
+                processing.Remove(key);
+                again = dirty.Remove(key);
+                if (error is null)
+                {
+                    failures.Remove(key);
+                }
+            }
+
+            if (error is not null)
+            {
+                int count;
+                lock (gate)
+                {
+                    count = failures[key] = failures.GetValueOrDefault(key) + 1;
+                }
+
+                var delay = backoff.Delay(count, random.NextDouble());
+                Failed?.Invoke(key, count, delay, error);
+                AddAfter(key, delay);
+            }
+            else if (again)
+            {
+                Add(key);
+            }
+            else if (outcome is ReconcileOutcome.RequeueOutcome requeue)
+            {
+                AddAfter(key, requeue.When - time.GetUtcNow());
+            }
+        }
+    }
+}
