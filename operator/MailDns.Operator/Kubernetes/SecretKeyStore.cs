@@ -1,0 +1,70 @@
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using MailDns.Core.Api;
+using MailDns.Core.Dkim.Storage;
+
+namespace MailDns.Operator.Kubernetes;
+
+/// <summary>
+/// DKIM keys in the Secret the MTAs mount (&lt;name&gt;-dkim, owned by its SendingDomain). Every save replaces the
+/// whole Secret in one API write guarded by its resourceVersion, so after a crash either the old or the new set
+/// is there, and two writers can never interleave: the loser gets 409 and its reconcile is retried.
+/// </summary>
+public sealed class SecretKeyStore(IKubernetes client, Func<string, SendingDomain> ownerOf) : IKeyStore
+{
+    private readonly Dictionary<string, string> versions = new(StringComparer.Ordinal);
+
+    public async Task<KeySet?> LoadAsync(string owner, CancellationToken cancellationToken)
+    {
+        var domain = ownerOf(owner);
+        try
+        {
+            var secret = await client.CoreV1.ReadNamespacedSecretAsync(KeySecret.NameFor(domain), domain.Metadata.NamespaceProperty ?? "default", cancellationToken: cancellationToken).ConfigureAwait(false);
+            lock (versions)
+            {
+                versions[owner] = secret.Metadata.ResourceVersion;
+            }
+
+            return KeySecret.Read(secret);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            lock (versions)
+            {
+                versions.Remove(owner);
+            }
+
+            return null;
+        }
+    }
+
+    public async Task SaveAsync(string owner, KeySet keys, CancellationToken cancellationToken)
+    {
+        var domain = ownerOf(owner);
+        var secret = KeySecret.Build(domain, keys);
+        string? version;
+        lock (versions)
+        {
+            version = versions.GetValueOrDefault(owner);
+        }
+
+        var ns = domain.Metadata.NamespaceProperty ?? "default";
+        V1Secret saved;
+        if (version is null)
+        {
+            saved = await client.CoreV1.CreateNamespacedSecretAsync(secret, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            secret.Metadata.ResourceVersion = version;
+            saved = await client.CoreV1.ReplaceNamespacedSecretAsync(secret, secret.Metadata.Name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        lock (versions)
+        {
+            versions[owner] = saved.Metadata.ResourceVersion;
+        }
+    }
+}
