@@ -1,0 +1,37 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using k8s;
+using MailDns.Core.Api;
+using MailDns.Core.Publishing;
+
+namespace MailDns.Operator.Reconcile;
+
+/// <summary>A domain's status and the records it owns, kept at STATE/status/&lt;namespace&gt;/&lt;name&gt;.json.</summary>
+public sealed record StatusFile(SendingDomainStatus? Status, IReadOnlyList<OwnedRecord> Owned)
+{
+    public static StatusFile Load(string stateDir, string key)
+    {
+        var path = PathOf(stateDir, key);
+        if (!File.Exists(path))
+        {
+            return new StatusFile(null, []);
+        }
+
+        var json = JsonNode.Parse(File.ReadAllText(path))!;
+        var status = json["status"] is { } s ? KubernetesJson.Deserialize<SendingDomainStatus>(s.ToJsonString()) : null;
+        var owned = json["owned"]?.AsArray().Select(o => new OwnedRecord((string)o!["name"]!, (string)o["value"]!, (string)o["owner"]!)).ToList() ?? [];
+        return new StatusFile(status, owned);
+    }
+
+    public static void Save(string stateDir, string key, StatusFile file)
+    {
+        var json = new JsonObject
+        {
+            ["status"] = JsonNode.Parse(KubernetesJson.Serialize(file.Status)),
+            ["owned"] = new JsonArray(file.Owned.Select(o => (JsonNode)new JsonObject { ["name"] = o.Name, ["value"] = o.Value, ["owner"] = o.Owner }).ToArray()),
+        };
+        Cli.AtomicFile.Write(PathOf(stateDir, key), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+
+    private static string PathOf(string stateDir, string key) => Path.Combine(stateDir, "status", key.Replace('/', Path.DirectorySeparatorChar) + ".json");
+}
