@@ -15,6 +15,7 @@ public static class MaildnsCli
             RenderCommand.Create(console),
             CheckCommand.Create(console),
             ReconcileCommand.Create(console),
+            OperatorCommand.Create(console),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

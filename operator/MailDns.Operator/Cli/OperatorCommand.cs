@@ -1,0 +1,57 @@
+using System.CommandLine;
+using System.Net;
+using k8s;
+using MailDns.Core.Names;
+using MailDns.Operator.Kubernetes;
+
+namespace MailDns.Operator.Cli;
+
+/// <summary><c>maildns operator</c>: the controller against a Kubernetes API server, until stopped (SIGTERM, Ctrl-C).</summary>
+public static class OperatorCommand
+{
+    public static Command Create(Console2 console)
+    {
+        var server = new Option<string?>("--server") { Description = "API server URL (tests, kubectl proxy); without it --kubeconfig, then in-cluster config." };
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "A kubeconfig file." };
+        var ns = new Option<string?>("--namespace") { Description = "Watch one namespace only (default: all)." };
+        var dataDir = new Option<string>("--data-dir") { Description = "Where zoneFile providers with relative paths write.", DefaultValueFactory = _ => "/var/lib/maildns" };
+        var nameservers = new Option<string[]>("--nameserver") { Description = "Verify against this server (IP or IP:port), repeatable." };
+        var workers = new Option<int>("--workers") { Description = "SendingDomains reconciled at once.", DefaultValueFactory = _ => 4 };
+        var command = new Command("operator", "Run the operator: reconcile SendingDomains in a cluster.") { server, kubeconfig, ns, dataDir, nameservers, workers };
+        command.SetAction(async (parse, token) =>
+        {
+            var endpoints = new List<IPEndPoint>();
+            foreach (var text in parse.GetValue(nameservers) ?? [])
+            {
+                if (!HostPort.TryParse(text, 53, out var host, out var port) || !IPAddress.TryParse(host, out var address))
+                {
+                    console.Error.WriteLine($"maildns operator: --nameserver '{text}' must be an IP address with an optional :port");
+                    return ExitCodes.Usage;
+                }
+
+                endpoints.Add(new IPEndPoint(address, port));
+            }
+
+            var config = parse.GetValue(server) is { } url ? new KubernetesClientConfiguration { Host = url }
+                : parse.GetValue(kubeconfig) is { } file ? KubernetesClientConfiguration.BuildConfigFromConfigFile(file)
+                : KubernetesClientConfiguration.IsInCluster() ? KubernetesClientConfiguration.InClusterConfig()
+                : KubernetesClientConfiguration.BuildConfigFromConfigFile();
+            using var client = new k8s.Kubernetes(config);
+            var options = new ControllerOptions(parse.GetValue(ns), parse.GetValue(dataDir)!, endpoints, parse.GetValue(workers));
+            var controller = new SendingDomainController(client, options, TimeProvider.System);
+            controller.Queue.Failed += (key, count, delay, error) =>
+                console.Error.WriteLine($"{{\"level\":\"error\",\"key\":\"{key}\",\"failures\":{count},\"retryInSeconds\":{delay.TotalSeconds:F1},\"error\":{System.Text.Json.JsonSerializer.Serialize(error.Message)}}}");
+            console.Out.WriteLine($"{{\"level\":\"info\",\"message\":\"operator started\",\"server\":\"{config.Host}\",\"namespace\":\"{options.Namespace ?? "*"}\"}}");
+            try
+            {
+                await controller.RunAsync(token);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

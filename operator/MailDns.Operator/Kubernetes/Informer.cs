@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace MailDns.Operator.Kubernetes;
+
+/// <summary>
+/// Keeps a cache of one custom resource kind in step with the API server, as client-go's reflector: LIST, then
+/// WATCH from the list's resourceVersion (with bookmarks), resuming from the last version seen when a stream
+/// ends, and LIST again when the version is too old (a 410 Status reaches only the error callback: PLATFORM.md)
+/// or every resync period. Every add, change and delete, and every key on a relist, is passed to onChange.
+/// </summary>
+public sealed class Informer<T>(IKubernetes client, string group, string version, string plural, string? ns, Action<string> onChange, TimeSpan resync)
+    where T : class, IKubernetesObject<V1ObjectMeta>
+{
+    private readonly ConcurrentDictionary<string, T> cache = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public IReadOnlyDictionary<string, T> Cache => cache;
+
+    /// <summary>Completes after the first LIST has filled the cache.</summary>
+    public Task Synced => synced.Task;
+
+    public static string KeyOf(T item) => item.Metadata.NamespaceProperty is { Length: > 0 } n ? $"{n}/{item.Metadata.Name}" : item.Metadata.Name;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var resourceVersion = await ListAsync(cancellationToken).ConfigureAwait(false);
+                var listedAt = DateTime.UtcNow;
+                while (!cancellationToken.IsCancellationRequested && DateTime.UtcNow - listedAt < resync)
+                {
+                    var (next, gone) = await WatchAsync(resourceVersion, cancellationToken).ConfigureAwait(false);
+                    resourceVersion = next;
+                    if (gone)
+                    {
+                        break; // too old: list again
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or JsonException)
+            {
+                // The API server is away or failing: wait a little and start over with a LIST.
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<string> ListAsync(CancellationToken cancellationToken)
+    {
+        var list = (JsonElement)(ns is null
+            ? await client.CustomObjects.ListClusterCustomObjectAsync(group, version, plural, cancellationToken: cancellationToken).ConfigureAwait(false)
+            : await client.CustomObjects.ListNamespacedCustomObjectAsync(group, version, ns, plural, cancellationToken: cancellationToken).ConfigureAwait(false));
+        var items = list.GetProperty("items").EnumerateArray().Select(i => KubernetesJson.Deserialize<T>(i.GetRawText())).ToList();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            var key = KeyOf(item);
+            seen.Add(key);
+            cache[key] = item;
+            onChange(key);
+        }
+
+        foreach (var removed in cache.Keys.Where(k => !seen.Contains(k)).ToList())
+        {
+            cache.TryRemove(removed, out _);
+            onChange(removed);
+        }
+
+        synced.TrySetResult();
+        return list.GetProperty("metadata").GetProperty("resourceVersion").GetString() ?? "";
+    }
+
+    private async Task<(string ResourceVersion, bool Gone)> WatchAsync(string resourceVersion, CancellationToken cancellationToken)
+    {
+        var gone = false;
+        var response = ns is null
+            ? client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync(group, version, plural, allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: 300, watch: true, cancellationToken: cancellationToken)
+            : client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync(group, version, ns, plural, allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: 300, watch: true, cancellationToken: cancellationToken);
+        try
+        {
+#pragma warning disable CS0618 // the typed watch reader; its replacement yields untyped objects
+            await foreach (var (type, item) in response.WatchAsync<T, object>(e => gone |= e is KubernetesException { Status.Code: (int)HttpStatusCode.Gone }, cancellationToken).ConfigureAwait(false))
+#pragma warning restore CS0618
+            {
+                resourceVersion = item.Metadata?.ResourceVersion ?? resourceVersion;
+                if (type == WatchEventType.Bookmark)
+                {
+                    continue;
+                }
+
+                var key = KeyOf(item);
+                if (type == WatchEventType.Deleted)
+                {
+                    cache.TryRemove(key, out _);
+                }
+                else
+                {
+                    cache[key] = item;
+                }
+
+                onChange(key);
+            }
+        }
+        catch (HttpRequestException e) when (e.InnerException is EndOfStreamException)
+        {
+            // A watch that closed before its first event: resume from the same version.
+        }
+
+        return (resourceVersion, gone);
+    }
+}

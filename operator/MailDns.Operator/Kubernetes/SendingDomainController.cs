@@ -1,0 +1,269 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using MailDns.Core.Api;
+using MailDns.Core.Dkim.Storage;
+using MailDns.Core.Findings;
+using MailDns.Core.Names;
+using MailDns.Core.Publishing;
+using MailDns.Core.Validation;
+using MailDns.Operator.Publishing;
+using MailDns.Operator.Reconcile;
+
+namespace MailDns.Operator.Kubernetes;
+
+/// <summary>Where the controller runs and what it may use.</summary>
+public sealed record ControllerOptions(string? Namespace, string DataDirectory, IReadOnlyList<IPEndPoint> Nameservers, int Workers = 4)
+{
+    public TimeSpan Resync { get; init; } = TimeSpan.FromMinutes(10);
+}
+
+/// <summary>
+/// The SendingDomain controller: informers for SendingDomains and their providers feed a work queue; each
+/// reconcile adds the finalizer, validates the spec (an invalid one gets Ready=False InvalidSpec and no retry
+/// until it changes), runs the <see cref="DomainReconciler"/> with the keys in a Secret, writes the status
+/// through the status subresource only when it changed, records an event when Ready changes, and on deletion
+/// removes what it published (deletionPolicy Delete) or leaves records and keys (Retain) before letting go.
+/// </summary>
+public sealed class SendingDomainController
+{
+    public const string Finalizer = "maildns.io/records";
+    private const string Group = "maildns.io";
+    private const string Version = "v1alpha1";
+    private readonly IKubernetes client;
+    private readonly ControllerOptions options;
+    private readonly TimeProvider time;
+    private readonly Informer<SendingDomain> domains;
+    private readonly Informer<DnsProvider> providers;
+    private readonly Informer<ClusterDnsProvider> clusterProviders;
+    private readonly WorkQueue<string> queue;
+
+    public SendingDomainController(IKubernetes client, ControllerOptions options, TimeProvider time)
+    {
+        this.client = client;
+        this.options = options;
+        this.time = time;
+        queue = new WorkQueue<string>(ReconcileAsync, time);
+        domains = new Informer<SendingDomain>(client, Group, Version, "sendingdomains", options.Namespace, DomainChanged, options.Resync);
+        providers = new Informer<DnsProvider>(client, Group, Version, "dnsproviders", options.Namespace, ProviderChanged, options.Resync);
+        clusterProviders = new Informer<ClusterDnsProvider>(client, Group, Version, "clusterdnsproviders", null, ProviderChanged, options.Resync);
+    }
+
+    public WorkQueue<string> Queue => queue;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var informers = Task.WhenAll(providers.RunAsync(cancellationToken), clusterProviders.RunAsync(cancellationToken), domains.RunAsync(cancellationToken));
+        await Task.WhenAll(providers.Synced, clusterProviders.Synced).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(informers, queue.RunAsync(options.Workers, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private readonly Dictionary<string, string> seen = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Only changes that need a reconcile queue one: a new generation (spec), deletion, or the finalizer. The
+    /// controller's own status writes come back as watch events too, and must not start a reconcile loop.
+    /// </summary>
+    private void DomainChanged(string key)
+    {
+        var signature = domains.Cache.TryGetValue(key, out var sd)
+            ? $"{sd.Metadata.Generation}|{sd.Metadata.DeletionTimestamp is not null}|{(sd.Metadata.Finalizers ?? []).Contains(Finalizer)}|{sd.Metadata.Uid}"
+            : "gone";
+        lock (seen)
+        {
+            if (seen.TryGetValue(key, out var last) && last == signature)
+            {
+                return;
+            }
+
+            seen[key] = signature;
+        }
+
+        queue.Add(key);
+    }
+
+    /// <summary>A provider change requeues every SendingDomain that uses it.</summary>
+    private void ProviderChanged(string providerKey)
+    {
+        foreach (var (key, sd) in domains.Cache)
+        {
+            var reference = sd.Spec.ProviderRef;
+            var refKey = (reference.Kind ?? Defaults.ProviderKind) == ClusterDnsProvider.KindName ? reference.Name : $"{sd.Metadata.NamespaceProperty}/{reference.Name}";
+            if (refKey == providerKey)
+            {
+                queue.Add(key);
+            }
+        }
+    }
+
+    private async Task<ReconcileOutcome> ReconcileAsync(string key, CancellationToken cancellationToken)
+    {
+        if (!domains.Cache.TryGetValue(key, out var domain))
+        {
+            return ReconcileOutcome.Done; // deleted; its finalizer already ran
+        }
+
+        var provider = ResolveProvider(domain);
+        if (domain.Metadata.DeletionTimestamp is not null)
+        {
+            await FinalizeAsync(domain, provider, cancellationToken).ConfigureAwait(false);
+            return ReconcileOutcome.Done;
+        }
+
+        if (!(domain.Metadata.Finalizers ?? []).Contains(Finalizer))
+        {
+            domain = await PatchAsync(domain, new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = new JsonArray([.. (domain.Metadata.Finalizers ?? []).Select(f => (JsonNode)f), Finalizer]), ["resourceVersion"] = domain.Metadata.ResourceVersion } }, cancellationToken).ConfigureAwait(false);
+        }
+
+        var previous = Clone(domain.Status);
+        var errors = SendingDomainValidator.Validate(domain, provider).Where(f => f.Severity == Severity.Error).ToList();
+        SendingDomainStatus status;
+        DateTimeOffset? requeue = null;
+        if (errors.Count > 0)
+        {
+            // No retry until the spec changes: the watch brings the next generation.
+            status = Clone(domain.Status) ?? new SendingDomainStatus();
+            status.ObservedGeneration = domain.Metadata.Generation;
+            status.Conditions = [.. (status.Conditions ?? []).Where(c => c.Type != "Ready"), new V1Condition
+            {
+                Type = "Ready", Status = "False", Reason = "InvalidSpec", ObservedGeneration = domain.Metadata.Generation,
+                Message = string.Join("; ", errors.Select(f => $"{f.Path}: {f.Message} ({f.Code})")), LastTransitionTime = time.GetUtcNow().UtcDateTime,
+            }];
+        }
+        else
+        {
+            var owned = (domain.Status?.Records ?? []).Select(r => new OwnedRecord(DomainName.Normalize(r.Name), r.Value, domain.Key)).ToList();
+            var stores = new ProviderStores(Path.Combine(options.DataDirectory, "zones"), SecretValue);
+            var result = await new DomainReconciler(options.Nameservers, time)
+                .ReconcileAsync(domain, provider, stores, new SecretKeyStore(client, _ => domain), owned, Clone(domain.Status), cancellationToken).ConfigureAwait(false);
+            status = result.Status;
+            requeue = result.RequeueAt;
+        }
+
+        await WriteStatusAsync(domain, previous, status, cancellationToken).ConfigureAwait(false);
+        return ReconcileOutcome.At(requeue is { } at && at < time.GetUtcNow() + options.Resync ? at : time.GetUtcNow() + options.Resync);
+    }
+
+    private DnsProviderSpec? ResolveProvider(SendingDomain domain)
+    {
+        var reference = domain.Spec.ProviderRef;
+        return (reference.Kind ?? Defaults.ProviderKind) == ClusterDnsProvider.KindName
+            ? clusterProviders.Cache.GetValueOrDefault(reference.Name)?.Spec
+            : providers.Cache.GetValueOrDefault($"{domain.Metadata.NamespaceProperty}/{reference.Name}")?.Spec;
+    }
+
+    private async Task FinalizeAsync(SendingDomain domain, DnsProviderSpec? provider, CancellationToken cancellationToken)
+    {
+        if (!(domain.Metadata.Finalizers ?? []).Contains(Finalizer))
+        {
+            return;
+        }
+
+        var ns = domain.Metadata.NamespaceProperty ?? "default";
+        if (domain.Spec.DeletionPolicy == "Delete")
+        {
+            if (provider is null)
+            {
+                throw new InvalidOperationException($"{domain.Key}: deletionPolicy Delete needs its provider to remove the records, and it was not found");
+            }
+
+            var owned = (domain.Status?.Records ?? []).Select(r => new OwnedRecord(DomainName.Normalize(r.Name), r.Value, domain.Key)).ToList();
+            var (store, _) = new ProviderStores(Path.Combine(options.DataDirectory, "zones"), SecretValue).For(domain, provider);
+            var removed = await new RecordPublisher(store).ApplyAsync([], owned, adopt: false, cancellationToken).ConfigureAwait(false);
+            if (!removed.Succeeded)
+            {
+                throw new PublishException($"{domain.Key}: removing its records: {string.Join("; ", removed.Failures.Select(f => f.Error))}");
+            }
+
+            await IgnoreNotFound(() => client.CoreV1.DeleteNamespacedSecretAsync(KeySecret.NameFor(domain), ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        else
+        {
+            // Retain: the keys outlive the SendingDomain, so the Secret must not be garbage-collected with it.
+            await IgnoreNotFound(() => client.CoreV1.PatchNamespacedSecretAsync(new V1Patch("""{"metadata":{"ownerReferences":null}}""", V1Patch.PatchType.MergePatch), KeySecret.NameFor(domain), ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
+        await PatchAsync(domain, new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = new JsonArray(domain.Metadata.Finalizers!.Where(f => f != Finalizer).Select(f => (JsonNode)f).ToArray()), ["resourceVersion"] = domain.Metadata.ResourceVersion } }, cancellationToken).ConfigureAwait(false);
+        await EventAsync(domain, "Normal", "Finalized", domain.Spec.DeletionPolicy == "Delete" ? "removed the records and keys it published" : "left its records and keys in place (deletionPolicy Retain)", cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task WriteStatusAsync(SendingDomain domain, SendingDomainStatus? previous, SendingDomainStatus status, CancellationToken cancellationToken)
+    {
+        if (Comparable(previous) == Comparable(status))
+        {
+            return; // unchanged: no write, so no watch event and no reconcile loop
+        }
+
+        var patch = new JsonObject { ["status"] = JsonNode.Parse(KubernetesJson.Serialize(status)) };
+        await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), Group, Version, domain.Metadata.NamespaceProperty, "sendingdomains", domain.Metadata.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var before = previous?.Conditions?.FirstOrDefault(c => c.Type == "Ready");
+        var after = status.Conditions?.FirstOrDefault(c => c.Type == "Ready");
+        if (after is not null && (before?.Status != after.Status || before?.Reason != after.Reason))
+        {
+            await EventAsync(domain, after.Status == "True" ? "Normal" : "Warning", after.Reason, after.Message, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Status without the times that move on every run, so an unchanged domain is recognised as unchanged.</summary>
+    private static string Comparable(SendingDomainStatus? status)
+    {
+        var json = JsonNode.Parse(KubernetesJson.Serialize(status ?? new SendingDomainStatus()))!;
+        json["publish"]?.AsObject().Remove("lastRunTime");
+        json["health"]?.AsObject().Remove("lastCheckTime");
+        json["health"]?.AsObject().Remove("nextCheckTime");
+        return json.ToJsonString();
+    }
+
+    private async Task EventAsync(SendingDomain domain, string type, string reason, string message, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var ev = new Eventsv1Event
+        {
+            Metadata = new V1ObjectMeta { GenerateName = domain.Metadata.Name + ".", NamespaceProperty = domain.Metadata.NamespaceProperty },
+            EventTime = now,
+            ReportingController = "maildns.io/operator",
+            ReportingInstance = Environment.MachineName,
+            Action = "Reconcile",
+            Reason = reason,
+            Note = message.Length > 1024 ? message[..1021] + "..." : message,
+            Type = type,
+            Regarding = new V1ObjectReference { ApiVersion = domain.ApiVersion, Kind = domain.Kind, Name = domain.Metadata.Name, NamespaceProperty = domain.Metadata.NamespaceProperty, Uid = domain.Metadata.Uid },
+        };
+        await client.EventsV1.CreateNamespacedEventAsync(ev, domain.Metadata.NamespaceProperty, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SendingDomain> PatchAsync(SendingDomain domain, JsonObject patch, CancellationToken cancellationToken)
+    {
+        var result = await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), Group, Version, domain.Metadata.NamespaceProperty, "sendingdomains", domain.Metadata.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return KubernetesJson.Deserialize<SendingDomain>(((System.Text.Json.JsonElement)result).GetRawText());
+    }
+
+    private string? SecretValue(string ns, string name, string key)
+    {
+        try
+        {
+            var secret = client.CoreV1.ReadNamespacedSecret(name, ns);
+            return secret.Data is { } data && data.TryGetValue(key, out var bytes) ? System.Text.Encoding.UTF8.GetString(bytes) : null;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private static async Task IgnoreNotFound(Func<Task> call)
+    {
+        try
+        {
+            await call().ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+        }
+    }
+
+    private static SendingDomainStatus? Clone(SendingDomainStatus? status) =>
+        status is null ? null : KubernetesJson.Deserialize<SendingDomainStatus>(KubernetesJson.Serialize(status));
+}
