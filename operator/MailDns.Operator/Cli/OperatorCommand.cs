@@ -17,7 +17,10 @@ public static class OperatorCommand
         var dataDir = new Option<string>("--data-dir") { Description = "Where zoneFile providers with relative paths write.", DefaultValueFactory = _ => "/var/lib/maildns" };
         var nameservers = new Option<string[]>("--nameserver") { Description = "Verify against this server (IP or IP:port), repeatable." };
         var workers = new Option<int>("--workers") { Description = "SendingDomains reconciled at once.", DefaultValueFactory = _ => 4 };
-        var command = new Command("operator", "Run the operator: reconcile SendingDomains in a cluster.") { server, kubeconfig, ns, dataDir, nameservers, workers };
+        var leaderElect = new Option<bool>("--leader-elect") { Description = "Reconcile only while holding the Lease, so replicas take over from each other." };
+        var leaseNamespace = new Option<string?>("--leader-election-namespace") { Description = "Namespace of the Lease (default: $POD_NAMESPACE, else maildns-system)." };
+        var metricsAddress = new Option<string>("--metrics-address") { Description = "HttpListener prefix for /metrics, /healthz and /readyz; empty to disable.", DefaultValueFactory = _ => "http://+:8080/" };
+        var command = new Command("operator", "Run the operator: reconcile SendingDomains in a cluster.") { server, kubeconfig, ns, dataDir, nameservers, workers, leaderElect, leaseNamespace, metricsAddress };
         command.SetAction(async (parse, token) =>
         {
             var endpoints = new List<IPEndPoint>();
@@ -38,13 +41,25 @@ public static class OperatorCommand
                 : KubernetesClientConfiguration.BuildConfigFromConfigFile();
             using var client = new k8s.Kubernetes(config);
             var options = new ControllerOptions(parse.GetValue(ns), parse.GetValue(dataDir)!, endpoints, parse.GetValue(workers));
-            var controller = new SendingDomainController(client, options, TimeProvider.System);
+            var metrics = new OperatorMetrics(Prometheus.Metrics.NewCustomRegistry());
+            var controller = new SendingDomainController(client, options, TimeProvider.System, metrics);
+            using var observability = parse.GetValue(metricsAddress) is { Length: > 0 } prefix ? new ObservabilityServer(prefix, metrics.Registry, () => controller.Synced) : null;
+            observability?.Start();
             controller.Queue.Failed += (key, count, delay, error) =>
                 console.Error.WriteLine($"{{\"level\":\"error\",\"key\":\"{key}\",\"failures\":{count},\"retryInSeconds\":{delay.TotalSeconds:F1},\"error\":{System.Text.Json.JsonSerializer.Serialize(error.Message)}}}");
             console.Out.WriteLine($"{{\"level\":\"info\",\"message\":\"operator started\",\"server\":\"{config.Host}\",\"namespace\":\"{options.Namespace ?? "*"}\"}}");
             try
             {
-                await controller.RunAsync(token);
+                if (parse.GetValue(leaderElect))
+                {
+                    var leaseNs = parse.GetValue(leaseNamespace) ?? Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "maildns-system";
+                    var identity = $"{Environment.MachineName}-{Environment.ProcessId}";
+                    await Leadership.RunWhileLeadingAsync(client, leaseNs, "maildns-operator", identity, LeaseTimings.Default, controller.RunAsync, token);
+                }
+                else
+                {
+                    await controller.RunAsync(token);
+                }
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {

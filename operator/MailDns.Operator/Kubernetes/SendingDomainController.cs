@@ -40,18 +40,25 @@ public sealed class SendingDomainController
     private readonly Informer<ClusterDnsProvider> clusterProviders;
     private readonly WorkQueue<string> queue;
 
-    public SendingDomainController(IKubernetes client, ControllerOptions options, TimeProvider time)
+    private readonly OperatorMetrics? metrics;
+
+    public SendingDomainController(IKubernetes client, ControllerOptions options, TimeProvider time, OperatorMetrics? metrics = null)
     {
         this.client = client;
         this.options = options;
         this.time = time;
+        this.metrics = metrics;
         queue = new WorkQueue<string>(ReconcileAsync, time);
+        queue.Failed += (_, _, _, _) => metrics?.Failed();
         domains = new Informer<SendingDomain>(client, Group, Version, "sendingdomains", options.Namespace, DomainChanged, options.Resync);
         providers = new Informer<DnsProvider>(client, Group, Version, "dnsproviders", options.Namespace, ProviderChanged, options.Resync);
         clusterProviders = new Informer<ClusterDnsProvider>(client, Group, Version, "clusterdnsproviders", null, ProviderChanged, options.Resync);
     }
 
     public WorkQueue<string> Queue => queue;
+
+    /// <summary>True once every cache has been filled by its first LIST (readiness).</summary>
+    public bool Synced => domains.Synced.IsCompleted && providers.Synced.IsCompleted && clusterProviders.Synced.IsCompleted;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -102,8 +109,11 @@ public sealed class SendingDomainController
     {
         if (!domains.Cache.TryGetValue(key, out var domain))
         {
+            metrics?.Forget(key);
             return ReconcileOutcome.Done; // deleted; its finalizer already ran
         }
+
+        var started = time.GetTimestamp();
 
         var provider = ResolveProvider(domain);
         if (domain.Metadata.DeletionTimestamp is not null)
@@ -143,6 +153,7 @@ public sealed class SendingDomainController
         }
 
         await WriteStatusAsync(domain, previous, status, cancellationToken).ConfigureAwait(false);
+        metrics?.Reconciled(key, status, time.GetElapsedTime(started), time.GetUtcNow());
         return ReconcileOutcome.At(requeue is { } at && at < time.GetUtcNow() + options.Resync ? at : time.GetUtcNow() + options.Resync);
     }
 

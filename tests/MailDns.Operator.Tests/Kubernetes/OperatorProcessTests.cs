@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using k8s;
+using MailDns.Core.Api;
+using MailDns.Operator.Tests.Support;
+
+namespace MailDns.Operator.Tests.Kubernetes;
+
+/// <summary>`maildns operator` as a process: the quick-start manifests applied with kubectl, metrics and probes served, SIGTERM honoured.</summary>
+public class OperatorProcessTests
+{
+    [Fact]
+    public async Task The_operator_process_reconciles_the_quick_start_and_serves_metrics_and_probes()
+    {
+        await using var api = await ApiServer.StartAsync();
+        using var data = new TempDir();
+        var (applied, output) = Tool.Run("kubectl", "--kubeconfig", "/dev/null", "--server", api.Host.BaseAddress.ToString(), "apply", "-f", Repo.PathOf("examples", "quickstart"));
+        Assert.True(applied == 0, output);
+        var port = DnsServerProcess.FreePort();
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "maildns.dll"), "operator", "--server", api.Host.BaseAddress.ToString(), "--data-dir", data.Path, "--metrics-address", $"http://127.0.0.1:{port}/" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info)!;
+        var log = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            var domains = new GenericClient(api.Client, "maildns.io", "v1alpha1", "sendingdomains", disposeClient: false);
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            SendingDomain sd;
+            while (true)
+            {
+                sd = await domains.ReadNamespacedAsync<SendingDomain>("default", "mail-example-com");
+                if (sd.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true)
+                {
+                    break;
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, $"not Ready within 60 s: {log}");
+                await Task.Delay(100); // polling for the outcome; the deadline fails the test
+            }
+
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+            Assert.Equal("ok", (await http.GetStringAsync("healthz")).Trim());
+            Assert.Equal("ready", (await http.GetStringAsync("readyz")).Trim());
+            var metrics = await http.GetStringAsync("metrics");
+            Assert.Contains("maildns_domain_ready{domain=\"default/mail-example-com\"} 1", metrics);
+            Assert.Contains("maildns_reconcile_total", metrics);
+            Assert.True(File.Exists(Path.Combine(data.Path, "zones", "example.com.zone")));
+            Assert.DoesNotContain("PRIVATE KEY", log.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Assert.Equal(0, Kill(process.Id, 15));
+            Assert.True(process.WaitForExit(30_000), "the operator did not stop on SIGTERM");
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}
