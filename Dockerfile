@@ -1,14 +1,22 @@
-# Multi-stage build of the maildns executable on a small non-root runtime image.
-# This machine has no Docker engine, so the image is not built or tested here (see README).
-# The operator issue adds the pinned Pulumi CLI and the `maildns operator` entrypoint.
+# Multi-stage build of the operator on a small non-root runtime image with a pinned Pulumi CLI.
+# These machines have no Docker engine, so the image is not built or tested here (see README, Deployment).
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY . .
 RUN dotnet publish operator/MailDns.Operator -c Release -o /app --no-self-contained
 
+# The Pulumi CLI the operator drives for cloud DNS providers, pinned.
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS pulumi
+ARG PULUMI_VERSION=3.260.0
+RUN curl -fsSL "https://get.pulumi.com/releases/sdk/pulumi-v${PULUMI_VERSION}-linux-x64.tar.gz" -o /tmp/pulumi.tgz \
+ && mkdir -p /opt && tar -xzf /tmp/pulumi.tgz -C /opt && /opt/pulumi/pulumi version
+
 FROM mcr.microsoft.com/dotnet/runtime:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app .
+COPY --from=pulumi /opt/pulumi /opt/pulumi
+ENV PATH="/opt/pulumi:${PATH}" PULUMI_SKIP_UPDATE_CHECK=true DOTNET_CLI_TELEMETRY_OPTOUT=1
+# The distroless-style numeric user; the Deployment also sets runAsNonRoot and a read-only root filesystem.
 USER 65532:65532
-ENTRYPOINT ["dotnet", "/app/maildns.dll"]
-CMD ["--help"]
+EXPOSE 8080
+ENTRYPOINT ["dotnet", "/app/maildns.dll", "operator"]
