@@ -50,7 +50,7 @@ public sealed class DkimRotationRunner
         if (decision.NeedsPublish)
         {
             await publisher.PublishAsync(domain, keys.State.Keys, cancellationToken).ConfigureAwait(false);
-            if (keys.State.Keys.Any(k => k.Phase == KeyPhase.Staged))
+            if (RotationTransitions.PublishChangesState(keys.State))
             {
                 keys = keys with { State = RotationTransitions.AfterPublish(keys.State, time.GetUtcNow()) };
                 await store.SaveAsync(owner, keys, cancellationToken).ConfigureAwait(false);

@@ -244,11 +244,29 @@ public class RotationPlannerTests
     [Fact]
     public void The_private_key_of_a_key_being_removed_is_kept_while_any_server_still_has_its_record()
     {
-        var state = State(Key("rsa1", KeyPhase.Removing, T0));
+        var state = State(Key("rsa1", KeyPhase.Removing, T0) with { WithdrawnAt = T0 });
+        var later = T0 + Settings().PropagationDelay + TimeSpan.FromMinutes(1);
 
-        Assert.DoesNotContain(Plan(Settings(), state, Dns(T0, ("rsa1", SelectorDnsState.ServesRevoked)), T0.AddDays(1)).Actions, a => a is DeleteKey);
-        Assert.DoesNotContain(Plan(Settings(), state, Dns(T0, ("rsa1", SelectorDnsState.Unknown)), T0.AddDays(1)).Actions, a => a is DeleteKey);
-        Assert.Single(Plan(Settings(), state, Dns(T0, ("rsa1", SelectorDnsState.Absent)), T0.AddDays(1)).Actions.OfType<DeleteKey>());
+        Assert.DoesNotContain(Plan(Settings(), state, Dns(later, ("rsa1", SelectorDnsState.ServesRevoked)), later).Actions, a => a is DeleteKey);
+        Assert.DoesNotContain(Plan(Settings(), state, Dns(later, ("rsa1", SelectorDnsState.Unknown)), later).Actions, a => a is DeleteKey);
+        Assert.Single(Plan(Settings(), state, Dns(later, ("rsa1", SelectorDnsState.Absent)), later).Actions.OfType<DeleteKey>());
+    }
+
+    [Fact]
+    public void A_key_looking_absent_is_kept_until_its_withdrawal_has_had_propagation_delay_to_reach_lagging_secondaries()
+    {
+        var withdrawn = State(Key("rsa1", KeyPhase.Removing, T0) with { WithdrawnAt = T0 });
+        var soon = T0 + Settings().PropagationDelay - TimeSpan.FromMinutes(1);
+
+        var early = Plan(Settings(), withdrawn, Dns(soon, ("rsa1", SelectorDnsState.Absent)), soon);
+        Assert.DoesNotContain(early.Actions, a => a is DeleteKey);
+        Assert.Equal(T0 + Settings().PropagationDelay, early.NextDecisionAt);
+
+        // Not yet withdrawn (the publish crashed): publish first, whatever DNS shows.
+        var notWithdrawn = Plan(Settings(), State(Key("rsa1", KeyPhase.Removing, T0)), Dns(T0.AddDays(30), ("rsa1", SelectorDnsState.Absent)), T0.AddDays(30));
+        Assert.DoesNotContain(notWithdrawn.Actions, a => a is DeleteKey);
+        Assert.Contains(notWithdrawn.Actions, a => a is PublishRecords);
+        Assert.Equal(T0.AddDays(30), RotationTransitions.AfterPublish(State(Key("rsa1", KeyPhase.Removing, T0)), T0.AddDays(30)).Keys[0].WithdrawnAt);
     }
 
     [Fact]

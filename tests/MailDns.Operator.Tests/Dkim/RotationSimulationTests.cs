@@ -69,7 +69,9 @@ public class RotationSimulationTests(ITestOutputHelper output)
     {
         var random = new Random(seed);
         var time = new FakeTimeProvider(Start);
-        var dns = new SimulatedDns(random.Next(1, 4), TimeSpan.FromHours(random.Next(0, 36)), random);
+        // The operating assumption, as for record TTLs: propagationDelay is at least the secondaries' lag.
+        var propagation = TimeSpan.FromHours(random.Next(1, 48));
+        var dns = new SimulatedDns(random.Next(1, 4), TimeSpan.FromHours(random.Next(0, (int)propagation.TotalHours + 1)), random);
         var store = new InMemoryKeyStore();
         var crashingStore = new CrashingKeyStore(store) { CrashBefore = 0.02, CrashAfter = 0.02, Random = random };
         var publisher = new SimulatedPublisher(dns, time) { CrashBefore = 0.03, CrashAfter = 0.03, Random = random };
@@ -77,7 +79,6 @@ public class RotationSimulationTests(ITestOutputHelper output)
         var generate = (DkimAlgorithm algorithm, int bits) =>
             algorithm == DkimAlgorithm.RsaSha256 ? RsaPool.Value[random.Next(RsaPool.Value.Length)] : DkimKeyMaterial.Generate(algorithm);
 
-        var propagation = TimeSpan.FromHours(random.Next(1, 48));
         var rsa = new SeriesSettings("rsa", DkimAlgorithm.RsaSha256, 1024);
         var ed = new SeriesSettings("ed", DkimAlgorithm.Ed25519Sha256, 256);
         var settings = new RotationSettings(

@@ -17,7 +17,8 @@ public sealed record DkimKey(
     DateTimeOffset? ActivatedAt = null,
     DateTimeOffset? RetiringAt = null,
     DateTimeOffset? RevokedAt = null,
-    bool Compromised = false)
+    bool Compromised = false,
+    DateTimeOffset? WithdrawnAt = null)
 {
     public DkimPublicKey ToPublicKey() => new(Selector, Algorithm, PublicKey, Revoked: Phase == KeyPhase.Revoked);
 

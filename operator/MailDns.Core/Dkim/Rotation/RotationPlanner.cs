@@ -84,10 +84,14 @@ public static class RotationPlanner
             }
         }
 
-        // A private key goes only once its record is gone from every authoritative server.
-        foreach (var key in state.Keys.Where(k => k.Phase == KeyPhase.Removing && Seen(k.Selector) == SelectorDnsState.Absent).ToList())
+        // A private key goes only once its record is gone from every authoritative server, and the withdrawal
+        // was published at least propagationDelay ago: a secondary that has not yet caught up with the version that
+        // first carried the record would otherwise look like "absent" and serve the record later (found by the
+        // crash-anywhere simulation with lagging secondaries).
+        foreach (var key in state.Keys.Where(k => k.Phase == KeyPhase.Removing && Seen(k.Selector) == SelectorDnsState.Absent
+            && k.WithdrawnAt is { } withdrawn && now >= withdrawn + settings.PropagationDelay).ToList())
         {
-            Do(new DeleteKey(key.Selector, $"the record of {key.Selector} is gone from every authoritative server"));
+            Do(new DeleteKey(key.Selector, $"the record of {key.Selector} is gone from every authoritative server, withdrawn {Ago(now - key.WithdrawnAt!.Value)} ago"));
         }
 
         // Generation: one pending key per series at most.
@@ -138,7 +142,7 @@ public static class RotationPlanner
                 KeyPhase.Revoked => (SelectorDnsState.ServesRevoked, seen is SelectorDnsState.ServesKey or SelectorDnsState.Absent),
                 _ => (SelectorDnsState.Absent, seen is SelectorDnsState.ServesKey or SelectorDnsState.ServesRevoked),
             };
-            if (stale || (actions.Any(a => a.Selector == key.Selector && a is Revoke or BeginRemoval)))
+            if (stale || (actions.Any(a => a.Selector == key.Selector && a is Revoke or BeginRemoval)) || (key.Phase == KeyPhase.Removing && key.WithdrawnAt is null))
             {
                 publishReasons.Add($"{key.Selector} must be {Describe(wanted)}");
             }
@@ -175,6 +179,9 @@ public static class RotationPlanner
                     break;
                 case KeyPhase.Revoked:
                     times.Add(key.RevokedAt!.Value + settings.RevokeFor);
+                    break;
+                case KeyPhase.Removing when key.WithdrawnAt is { } withdrawn:
+                    times.Add(withdrawn + settings.PropagationDelay);
                     break;
             }
         }

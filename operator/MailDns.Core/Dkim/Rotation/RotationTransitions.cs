@@ -55,9 +55,24 @@ public static class RotationTransitions
         }
     }
 
-    /// <summary>After the publisher reported success: staged keys are published.</summary>
+    /// <summary>
+    /// After the publisher reported success: staged keys are published, and keys being removed are withdrawn
+    /// from the primary as of now (the clock their deletion waits on).
+    /// </summary>
     public static DkimState AfterPublish(DkimState state, DateTimeOffset now) =>
-        state with { Keys = state.Keys.Select(k => k.Phase == KeyPhase.Staged ? k with { Phase = KeyPhase.Published, PublishedAt = now } : k).ToImmutableList() };
+        state with
+        {
+            Keys = state.Keys.Select(k => k.Phase switch
+            {
+                KeyPhase.Staged => k with { Phase = KeyPhase.Published, PublishedAt = now },
+                KeyPhase.Removing when k.WithdrawnAt is null => k with { WithdrawnAt = now },
+                _ => k,
+            }).ToImmutableList(),
+        };
+
+    /// <summary>Whether a successful publish changes the saved state (see <see cref="AfterPublish"/>).</summary>
+    public static bool PublishChangesState(DkimState state) =>
+        state.Keys.Any(k => k.Phase == KeyPhase.Staged || (k.Phase == KeyPhase.Removing && k.WithdrawnAt is null));
 
     private static DkimState Update(DkimState state, string selector, Func<DkimKey, DkimKey> change) =>
         state.Find(selector) is { } key ? state.Replace(change(key)) : throw new InvalidOperationException($"no key {selector}");

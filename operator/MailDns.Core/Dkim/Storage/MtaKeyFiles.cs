@@ -77,7 +77,7 @@ public static class MtaKeyFiles
 
         var manifest = JsonSerializer.Deserialize<ManifestJson>(json, Json) ?? throw new FormatException($"{Manifest} is empty");
         var keys = manifest.Keys.Select(k => new DkimKey(k.Selector, k.Series, k.Algorithm == DkimAlgorithmText.Ed25519Sha256 ? DkimAlgorithm.Ed25519Sha256 : DkimAlgorithm.RsaSha256,
-            k.Bits, k.PublicKey, k.Phase, k.CreatedAt, k.PublishedAt, k.VerifiedAt, k.ActivatedAt, k.RetiringAt, k.RevokedAt, k.Compromised)).ToImmutableList();
+            k.Bits, k.PublicKey, k.Phase, k.CreatedAt, k.PublishedAt, k.VerifiedAt, k.ActivatedAt, k.RetiringAt, k.RevokedAt, k.Compromised, k.WithdrawnAt)).ToImmutableList();
         var privateKeys = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         foreach (var key in keys)
         {
@@ -96,7 +96,7 @@ public static class MtaKeyFiles
         set.Domain,
         active.Select(k => k.Selector).ToList(),
         set.State.Keys.Select(k => new ManifestKey(k.Selector, k.Series, k.Algorithm.ToText(), k.Bits, k.Phase, k.Fingerprint, k.PublicKey,
-            k.Selector + ".key", k.Selector + ".txt", k.CreatedAt, k.PublishedAt, k.VerifiedAt, k.ActivatedAt, k.RetiringAt, k.RevokedAt, k.Compromised)).ToList(),
+            k.Selector + ".key", k.Selector + ".txt", k.CreatedAt, k.PublishedAt, k.VerifiedAt, k.ActivatedAt, k.RetiringAt, k.RevokedAt, k.Compromised, k.WithdrawnAt)).ToList(),
         set.State.UsedSelectors.ToList(),
         new SortedDictionary<string, DateTimeOffset>(set.State.HandledRotateRequests, StringComparer.Ordinal));
 
@@ -104,5 +104,5 @@ public static class MtaKeyFiles
 
     private sealed record ManifestKey(
         string Selector, string Series, string Algorithm, int Bits, KeyPhase Phase, string Fingerprint, string PublicKey, string KeyFile, string RecordFile,
-        DateTimeOffset CreatedAt, DateTimeOffset? PublishedAt, DateTimeOffset? VerifiedAt, DateTimeOffset? ActivatedAt, DateTimeOffset? RetiringAt, DateTimeOffset? RevokedAt, bool Compromised);
+        DateTimeOffset CreatedAt, DateTimeOffset? PublishedAt, DateTimeOffset? VerifiedAt, DateTimeOffset? ActivatedAt, DateTimeOffset? RetiringAt, DateTimeOffset? RevokedAt, bool Compromised, DateTimeOffset? WithdrawnAt = null);
 }
