@@ -35,7 +35,7 @@ public class OperatorEndToEndTests
 
     private static string Ready(SendingDomain sd) => sd.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready") is { } c ? $"{c.Status}/{c.Reason}" : "";
 
-    private static async Task SetUpAsync(ApiServer api, BindServer bind)
+    internal static async Task SetUpAsync(ApiServer api, BindServer bind)
     {
         await api.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "mail" } });
         await api.Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "tsig" }, StringData = new Dictionary<string, string> { ["secret"] = bind.Secret } }, "mail");
@@ -47,7 +47,7 @@ public class OperatorEndToEndTests
         await new GenericClient(api.Client, "maildns.io", "v1alpha1", "dnsproviders", disposeClient: false).CreateNamespacedAsync(provider, "mail");
     }
 
-    private static SendingDomain Domain(string name, string policy = "reject", string deletion = "Retain") => new()
+    internal static SendingDomain Domain(string name, string policy = "reject", string deletion = "Retain") => new()
     {
         Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "mail" },
         Spec = new SendingDomainSpec
@@ -61,7 +61,7 @@ public class OperatorEndToEndTests
         },
     };
 
-    private static string[] Served(BindServer bind, string name) =>
+    internal static string[] Served(BindServer bind, string name) =>
         bind.Client().Query(name, DnsClient.QueryType.TXT).Answers.OfType<DnsClient.Protocol.TxtRecord>().Select(r => string.Concat(r.Text)).Order(StringComparer.Ordinal).ToArray();
 
     [Fact]
