@@ -55,12 +55,24 @@ public static class HealthOutcome
     /// <summary>Checks that are new or whose status changed; a first report counts every non-passing check.</summary>
     public static IReadOnlyList<CheckTransition> Transitions(HealthStatus? previous, HealthReport current)
     {
-        var before = (previous?.Checks ?? []).ToDictionary(c => (c.Id, c.Selector, c.Server), c => Enum.Parse<CheckStatus>(c.Status, ignoreCase: true));
+        var before = new Dictionary<(string, string?, string?, string), CheckStatus>();
+        foreach (var c in previous?.Checks ?? [])
+        {
+            before.TryAdd((c.Id, c.Selector, c.Server, Subject(c.Id, c.Message)), Enum.Parse<CheckStatus>(c.Status, ignoreCase: true));
+        }
+
         return current.Checks
-            .Where(c => before.TryGetValue((c.Id, c.Selector, c.Server), out var was) ? was != c.Status : previous is not null || c.Status != CheckStatus.Pass)
-            .Select(c => new CheckTransition(c.Id, c.Selector, c.Server, before.TryGetValue((c.Id, c.Selector, c.Server), out var was) ? was : null, c.Status, c.Message))
+            .Where(c => before.TryGetValue((c.Id, c.Selector, c.Server, Subject(c.Id, c.Message)), out var was) ? was != c.Status : previous is not null || c.Status != CheckStatus.Pass)
+            .Select(c => new CheckTransition(c.Id, c.Selector, c.Server, before.TryGetValue((c.Id, c.Selector, c.Server, Subject(c.Id, c.Message)), out var was) ? was : null, c.Status, c.Message))
             .ToList();
     }
+
+    /// <summary>
+    /// Checks that give one result per record or per report destination (records.expected,
+    /// dmarc.external-report-authorization) are told apart by the name their message starts with.
+    /// </summary>
+    private static string Subject(string id, string message) =>
+        id is "records.expected" or "dmarc.external-report-authorization" ? message.Split(' ', 2)[0].TrimEnd(':') : "";
 
     private static V1Condition Condition(string type, (string Status, string Reason, string Message) value, long generation, DateTimeOffset now, Dictionary<string, V1Condition> old) => new()
     {

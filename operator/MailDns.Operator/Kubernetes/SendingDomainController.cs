@@ -41,6 +41,8 @@ public sealed class SendingDomainController
     private readonly WorkQueue<string> queue;
 
     private readonly OperatorMetrics? metrics;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Core.Health.HealthReport> healthReports = new(StringComparer.Ordinal);
+    private Health.HealthCheckScheduler? healthScheduler;
 
     public SendingDomainController(IKubernetes client, ControllerOptions options, TimeProvider time, OperatorMetrics? metrics = null)
     {
@@ -62,9 +64,66 @@ public sealed class SendingDomainController
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        await using var scheduler = await Health.HealthCheckScheduler.StartAsync(new HealthRunner(this), time, options.Workers * 4, cancellationToken).ConfigureAwait(false);
+        healthScheduler = scheduler;
         var informers = Task.WhenAll(providers.RunAsync(cancellationToken), clusterProviders.RunAsync(cancellationToken), domains.RunAsync(cancellationToken));
         await Task.WhenAll(providers.Synced, clusterProviders.Synced).WaitAsync(cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(informers, queue.RunAsync(options.Workers, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A scheduled health check: gathers and evaluates, keeps the report, and queues the domain so the status is
+    /// written by its reconcile (one writer of status per domain, never two racing).
+    /// </summary>
+    private sealed class HealthRunner(SendingDomainController controller) : Health.IHealthCheckRunner
+    {
+        public async Task RunAsync(string key, CancellationToken cancellationToken)
+        {
+            if (!controller.domains.Cache.TryGetValue(key, out var sd) || sd.Status?.Records is not { Count: > 0 } records)
+            {
+                return;
+            }
+
+            var name = DomainName.Normalize(sd.Spec.Domain);
+            var expected = new Core.Health.HealthExpectation(
+                records.Select(r => new Core.Records.DesiredRecord(DomainName.Normalize(r.Name), r.Ttl, r.Value, PurposeOf(r.Purpose), key, SelectorOf(r.Name, name))).ToList(),
+                sd.Spec.Dmarc?.Policy);
+            var configured = (sd.Spec.HealthCheck?.Nameservers ?? []).ToList();
+            if (configured.Count == 0 && controller.options.Nameservers.Count == 0 && controller.ResolveProvider(sd)?.ZoneFile is not null)
+            {
+                return; // a zone file is served by servers the operator does not know: nothing to ask without nameservers
+            }
+
+            var (targets, error) = configured.Count > 0 || controller.options.Nameservers.Count == 0
+                ? await Health.HealthTargetsResolver.ResolveAsync(name, configured, TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false)
+                : (new Health.HealthTargets(controller.options.Nameservers, controller.options.Nameservers), null);
+            var report = await new Health.HealthGatherer(new Health.DnsClientQuery()).CheckAsync(name, [], expected, targets, cancellationToken).ConfigureAwait(false);
+            if (error is not null)
+            {
+                report = report with { Checks = [Core.Health.CheckResult.Unknown("dns.authoritative", error), .. report.Checks.Where(c => c.Id != "dns.authoritative")] };
+            }
+
+            controller.healthReports[key] = report;
+            controller.metrics?.Health.Record(key, report, controller.time.GetUtcNow());
+            controller.queue.Add(key);
+        }
+
+        private static Core.Records.RecordPurpose PurposeOf(string? purpose) => purpose switch
+        {
+            "dkim" => Core.Records.RecordPurpose.Dkim,
+            "dmarc" => Core.Records.RecordPurpose.Dmarc,
+            "mta-sts" => Core.Records.RecordPurpose.MtaSts,
+            "tls-rpt" => Core.Records.RecordPurpose.TlsRpt,
+            "bimi" => Core.Records.RecordPurpose.Bimi,
+            _ => Core.Records.RecordPurpose.Spf,
+        };
+
+        private static string? SelectorOf(string recordName, string domain)
+        {
+            var normalized = DomainName.Normalize(recordName);
+            var suffix = "._domainkey." + domain;
+            return normalized.EndsWith(suffix, StringComparison.Ordinal) ? normalized[..^suffix.Length] : null;
+        }
     }
 
     private readonly Dictionary<string, string> seen = new(StringComparer.Ordinal);
@@ -110,6 +169,12 @@ public sealed class SendingDomainController
         if (!domains.Cache.TryGetValue(key, out var domain))
         {
             metrics?.Forget(key);
+            healthReports.TryRemove(key, out _);
+            if (healthScheduler is not null)
+            {
+                await healthScheduler.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+            }
+
             return ReconcileOutcome.Done; // deleted; its finalizer already ran
         }
 
@@ -146,10 +211,39 @@ public sealed class SendingDomainController
         {
             var owned = (domain.Status?.Records ?? []).Select(r => new OwnedRecord(DomainName.Normalize(r.Name), r.Value, domain.Key)).ToList();
             var stores = new ProviderStores(Path.Combine(options.DataDirectory, "zones"), SecretValue);
-            var result = await new DomainReconciler(options.Nameservers, time)
+            var result = await new DomainReconciler(options.Nameservers, time, checkHealth: false)
                 .ReconcileAsync(domain, provider, stores, new SecretKeyStore(client, _ => domain), owned, Clone(domain.Status), cancellationToken).ConfigureAwait(false);
             status = result.Status;
             requeue = result.RequeueAt;
+            if (healthReports.TryGetValue(key, out var report))
+            {
+                // The checks' own verdict: every authoritative server, not just the store the publisher wrote to.
+                var now = time.GetUtcNow();
+                var conditions = status.Conditions?.ToList() ?? [];
+                foreach (var condition in Core.Health.HealthOutcome.Conditions(report, domain.Metadata.Generation ?? 1, now, previous?.Conditions))
+                {
+                    conditions.RemoveAll(c => c.Type == condition.Type);
+                    conditions.Add(condition);
+                }
+
+                status.Conditions = [.. conditions.OrderBy(c => c.Type, StringComparer.Ordinal)];
+                foreach (var change in Core.Health.HealthOutcome.Transitions(previous?.Health, report).Take(10))
+                {
+                    await EventAsync(domain, change.To is Core.Health.CheckStatus.Fail ? "Warning" : "Normal", "HealthCheckChanged",
+                        $"{change.Id}{(change.Selector is null ? "" : $" [{change.Selector}]")}{(change.Server is null ? "" : $" at {change.Server}")}: {change.From?.ToString().ToLowerInvariant() ?? "new"} -> {change.To.ToString().ToLowerInvariant()}: {change.Message}", cancellationToken).ConfigureAwait(false);
+                }
+
+                status.Health = Core.Health.HealthOutcome.Status(report, now, healthScheduler is null ? null : await healthScheduler.NextCheckAsync(key, cancellationToken).ConfigureAwait(false));
+            }
+
+            if (healthScheduler is not null)
+            {
+                await healthScheduler.ScheduleAsync(key, domain.Spec.HealthCheck?.Schedule ?? "0 0/15 * * * ?", cancellationToken).ConfigureAwait(false);
+                if ((result.Status.Publish?.Created ?? 0) + (result.Status.Publish?.Updated ?? 0) + (result.Status.Publish?.Deleted ?? 0) > 0)
+                {
+                    await healthScheduler.CheckNowAsync(key, cancellationToken).ConfigureAwait(false); // right after each publish
+                }
+            }
         }
 
         await WriteStatusAsync(domain, previous, status, cancellationToken).ConfigureAwait(false);

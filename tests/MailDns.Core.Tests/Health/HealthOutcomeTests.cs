@@ -58,3 +58,23 @@ public class HealthOutcomeTests
         Assert.Empty(HealthOutcome.Transitions(HealthOutcome.Status(second, T0, null), second));
     }
 }
+
+public class HealthOutcomeRepeatedCheckTests
+{
+    [Fact]
+    public void Checks_with_one_result_per_record_are_compared_record_by_record()
+    {
+        var t0 = DateTimeOffset.UnixEpoch;
+        var first = new HealthReport("example.com", [
+            new CheckResult("records.expected", CheckStatus.Pass, "example.com serves the expected spf record"),
+            new CheckResult("records.expected", CheckStatus.Pass, "_dmarc.example.com serves the expected dmarc record")]);
+        var second = new HealthReport("example.com", [
+            new CheckResult("records.expected", CheckStatus.Pass, "example.com serves the expected spf record"),
+            new CheckResult("records.expected", CheckStatus.Fail, "_dmarc.example.com does not serve the expected dmarc record")]);
+
+        var change = Assert.Single(HealthOutcome.Transitions(HealthOutcome.Status(first, t0, null), second));
+
+        Assert.StartsWith("_dmarc.example.com", change.Message, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Pass, change.From);
+    }
+}

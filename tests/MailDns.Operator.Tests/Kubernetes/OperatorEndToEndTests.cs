@@ -72,7 +72,7 @@ public class OperatorEndToEndTests
         using var data = new TempDir();
         await SetUpAsync(api, bind);
         using var stop = new CancellationTokenSource();
-        var controller = new SendingDomainController(api.Client, new ControllerOptions(null, data.Path, []), TimeProvider.System);
+        var controller = new SendingDomainController(api.Client, new ControllerOptions(null, data.Path, [bind.Endpoint]), TimeProvider.System);
         var running = controller.RunAsync(stop.Token);
 
         await Domains(api).CreateNamespacedAsync(Domain("news", deletion: "Delete"), "mail");
