@@ -118,9 +118,24 @@ public class OperatorEndToEndTests
         Assert.Contains(events.Items, e => e.Reason == "InvalidSpec");
         Assert.Contains(events.Items, e => e.Reason == "Finalized");
 
+        // Deletion with deletionPolicy Retain leaves the records and the key Secret, released from its owner.
+        await Domains(api).CreateNamespacedAsync(Domain("kept"), "mail");
+        await WaitForAsync(api, "kept", sd => Ready(sd) == "True/Published");
+        await Domains(api).DeleteNamespacedAsync<SendingDomain>("mail", "kept");
+        deadline = DateTime.UtcNow + Bound;
+        while ((await Domains(api).ListNamespacedAsync<SendingDomainListForTests>("mail")).Items.Count > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the Retain SendingDomain was not finalized");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(["v=spf1 ip4:198.51.100.10 -all"], Served(bind, "kept.example.org"));
+        var keptSecret = await api.Client.CoreV1.ReadNamespacedSecretAsync("kept-dkim", "mail");
+        Assert.True(keptSecret.Metadata.OwnerReferences is null || keptSecret.Metadata.OwnerReferences.Count == 0);
+
         // Status is written only when it changes: a handful of writes for four state changes, not a reconcile loop.
         var statusWrites = api.Host.Requests.Count(r => r.Resource == "sendingdomains" && r.Subresource == "status");
-        Assert.InRange(statusWrites, 3, 10);
+        Assert.InRange(statusWrites, 3, 14);
 
         await stop.CancelAsync();
         await running;
