@@ -24,6 +24,16 @@ public sealed record CheckResult(string Id, CheckStatus Status, string Message, 
         _ => Severity.Info,
     };
 
+    /// <summary>What the result is about when one check gives several: the record or destination its message names.</summary>
+    public string Subject => SubjectOf(Id, Message);
+
+    /// <summary>
+    /// Checks that give one result per record or per report destination (records.expected,
+    /// dmarc.external-report-authorization) are told apart by the name their message starts with; others by id alone.
+    /// </summary>
+    public static string SubjectOf(string id, string message) =>
+        id is "records.expected" or "dmarc.external-report-authorization" ? message.Split(' ', 2)[0].TrimEnd(':') : "";
+
     public static CheckResult Pass(string id, string message, string? selector = null) => new(id, CheckStatus.Pass, message, selector);
 
     public static CheckResult Warn(string id, string message, string? selector = null) => new(id, CheckStatus.Warn, message, selector);

@@ -95,10 +95,10 @@ public static class HealthEvaluator
     /// </summary>
     public static IEnumerable<CheckResult> Merge(IReadOnlyList<(string Server, List<CheckResult> Results)> perServer)
     {
-        var keys = perServer.SelectMany(s => s.Results.Select(r => (r.Id, r.Selector, Detail: r.Id == "records.expected" ? r.Message.Split(' ')[0] : null))).Distinct().ToList();
+        var keys = perServer.SelectMany(s => s.Results.Select(r => (r.Id, r.Selector, r.Subject))).Distinct().ToList();
         foreach (var key in keys)
         {
-            var byServer = perServer.Select(s => (s.Server, Result: s.Results.FirstOrDefault(r => r.Id == key.Id && r.Selector == key.Selector && (key.Detail is null || r.Message.StartsWith(key.Detail + " ", StringComparison.Ordinal) || r.Message.StartsWith(key.Detail + ":", StringComparison.Ordinal))))).ToList();
+            var byServer = perServer.Select(s => (s.Server, Result: s.Results.FirstOrDefault(r => r.Id == key.Id && r.Selector == key.Selector && r.Subject == key.Subject))).ToList();
             var distinct = byServer.Select(b => b.Result is null ? "" : $"{b.Result.Status}\n{b.Result.Message}").Distinct().ToList();
             if (distinct.Count == 1 && byServer[0].Result is { } agreed)
             {

@@ -18,13 +18,13 @@ public static class HealthOutcome
 
     public static IReadOnlyList<V1Condition> Conditions(HealthReport report, long generation, DateTimeOffset now, IEnumerable<V1Condition>? previous)
     {
-        var old = (previous ?? []).ToDictionary(c => c.Type, StringComparer.Ordinal);
+        var old = previous?.ToList();
         var expected = report.Checks.Where(c => c.Id == "records.expected").ToList();
         var stale = expected.Where(c => c.Status == CheckStatus.Fail).ToList();
         var records = expected.Count == 0 ? ("Unknown", "NothingExpected", "no expected records were compared")
             : stale.Count > 0 ? ("False", "RecordsNotServed", Summary(stale))
             : expected.Any(c => c.Status == CheckStatus.Unknown) ? ("Unknown", "DnsUnreachable", Summary(expected.Where(c => c.Status == CheckStatus.Unknown)))
-            : ("True", "RecordsServed", $"every authoritative server serves the {expected.Select(c => c.Message.Split(' ')[0]).Distinct().Count()} expected record(s)");
+            : ("True", "RecordsServed", $"every authoritative server serves the {expected.Select(c => c.Subject).Distinct().Count()} expected record(s)");
 
         var failed = report.Checks.Where(c => c.Status == CheckStatus.Fail).ToList();
         var health = report.Verdict switch
@@ -34,7 +34,11 @@ public static class HealthOutcome
             _ => ("Unknown", "DnsUnreachable", Summary(report.Checks.Where(c => c.Status == CheckStatus.Unknown))),
         };
 
-        return [Condition(RecordsVerified, records, generation, now, old), Condition(Healthy, health, generation, now, old)];
+        return
+        [
+            Api.Conditions.Make(RecordsVerified, records.Item1, records.Item2, records.Item3, generation, now, old),
+            Api.Conditions.Make(Healthy, health.Item1, health.Item2, health.Item3, generation, now, old),
+        ];
     }
 
     public static HealthStatus Status(HealthReport report, DateTimeOffset checkedAt, DateTimeOffset? next) => new()
@@ -58,31 +62,14 @@ public static class HealthOutcome
         var before = new Dictionary<(string, string?, string?, string), CheckStatus>();
         foreach (var c in previous?.Checks ?? [])
         {
-            before.TryAdd((c.Id, c.Selector, c.Server, Subject(c.Id, c.Message)), Enum.Parse<CheckStatus>(c.Status, ignoreCase: true));
+            before.TryAdd((c.Id, c.Selector, c.Server, CheckResult.SubjectOf(c.Id, c.Message)), Enum.Parse<CheckStatus>(c.Status, ignoreCase: true));
         }
 
         return current.Checks
-            .Where(c => before.TryGetValue((c.Id, c.Selector, c.Server, Subject(c.Id, c.Message)), out var was) ? was != c.Status : previous is not null || c.Status != CheckStatus.Pass)
-            .Select(c => new CheckTransition(c.Id, c.Selector, c.Server, before.TryGetValue((c.Id, c.Selector, c.Server, Subject(c.Id, c.Message)), out var was) ? was : null, c.Status, c.Message))
+            .Where(c => before.TryGetValue((c.Id, c.Selector, c.Server, CheckResult.SubjectOf(c.Id, c.Message)), out var was) ? was != c.Status : previous is not null || c.Status != CheckStatus.Pass)
+            .Select(c => new CheckTransition(c.Id, c.Selector, c.Server, before.TryGetValue((c.Id, c.Selector, c.Server, CheckResult.SubjectOf(c.Id, c.Message)), out var was) ? was : null, c.Status, c.Message))
             .ToList();
     }
-
-    /// <summary>
-    /// Checks that give one result per record or per report destination (records.expected,
-    /// dmarc.external-report-authorization) are told apart by the name their message starts with.
-    /// </summary>
-    private static string Subject(string id, string message) =>
-        id is "records.expected" or "dmarc.external-report-authorization" ? message.Split(' ', 2)[0].TrimEnd(':') : "";
-
-    private static V1Condition Condition(string type, (string Status, string Reason, string Message) value, long generation, DateTimeOffset now, Dictionary<string, V1Condition> old) => new()
-    {
-        Type = type,
-        Status = value.Status,
-        Reason = value.Reason,
-        Message = value.Message,
-        ObservedGeneration = generation,
-        LastTransitionTime = old.TryGetValue(type, out var was) && was.Status == value.Status && was.LastTransitionTime is { } at ? at : now.UtcDateTime,
-    };
 
     private static string Summary(IEnumerable<CheckResult> checks)
     {

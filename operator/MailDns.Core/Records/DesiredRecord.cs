@@ -32,4 +32,15 @@ public sealed record DesiredRecord(string Name, int Ttl, string Value, RecordPur
         RecordPurpose.TlsRpt => "tls-rpt",
         _ => "bimi",
     };
+
+    /// <summary>The inverse of <see cref="PurposeText"/>, for records read back from status.</summary>
+    public static RecordPurpose PurposeFromText(string? text) => text switch
+    {
+        "dkim" => RecordPurpose.Dkim,
+        "dmarc" => RecordPurpose.Dmarc,
+        "mta-sts" => RecordPurpose.MtaSts,
+        "tls-rpt" => RecordPurpose.TlsRpt,
+        "bimi" => RecordPurpose.Bimi,
+        _ => RecordPurpose.Spf,
+    };
 }

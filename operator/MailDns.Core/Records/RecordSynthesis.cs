@@ -25,7 +25,7 @@ public static class RecordSynthesis
 
         foreach (var key in keys.OrderBy(k => k.Selector, StringComparer.Ordinal))
         {
-            records.Add(new DesiredRecord($"{key.Selector}._domainkey.{name}", ttl, key.RecordValue, RecordPurpose.Dkim, owner, key.Selector));
+            records.Add(DkimRecord(name, key, ttl, owner));
         }
 
         if (spec.Dmarc is { } dmarc)
@@ -51,6 +51,10 @@ public static class RecordSynthesis
 
         return records;
     }
+
+    /// <summary>The key record of one DKIM key at &lt;selector&gt;._domainkey.&lt;domain&gt; (revoked keys with p= empty).</summary>
+    public static DesiredRecord DkimRecord(string domain, DkimPublicKey key, int ttl, string owner) =>
+        new($"{key.Selector}._domainkey.{DomainName.Normalize(domain)}", ttl, key.RecordValue, RecordPurpose.Dkim, owner, key.Selector);
 
     /// <summary>Mechanisms that need no DNS come first so receivers stop early: ip4, ip6, a, mx, include, all.</summary>
     public static string SpfValue(SpfSpec spf)

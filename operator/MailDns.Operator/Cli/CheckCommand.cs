@@ -183,7 +183,7 @@ public static class CheckCommand
             return (HealthExpectation.From(manifest, keys), null);
         }
 
-        var dkimOnly = keys.Select(k => new DesiredRecord($"{k.Selector}._domainkey.{domain}", 0, k.RecordValue, RecordPurpose.Dkim, "", k.Selector)).ToList();
+        var dkimOnly = keys.Select(k => RecordSynthesis.DkimRecord(domain, k, 0, "")).ToList();
         return (new HealthExpectation(dkimOnly, null, Complete: false), null);
     }
 }

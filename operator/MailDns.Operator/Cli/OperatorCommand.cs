@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Net;
 using k8s;
-using MailDns.Core.Names;
 using MailDns.Operator.Kubernetes;
 
 namespace MailDns.Operator.Cli;
@@ -23,16 +21,9 @@ public static class OperatorCommand
         var command = new Command("operator", "Run the operator: reconcile SendingDomains in a cluster.") { server, kubeconfig, ns, dataDir, nameservers, workers, leaderElect, leaseNamespace, metricsAddress };
         command.SetAction(async (parse, token) =>
         {
-            var endpoints = new List<IPEndPoint>();
-            foreach (var text in parse.GetValue(nameservers) ?? [])
+            if (CommonOptions.ParseNameservers(parse.GetValue(nameservers) ?? [], "operator", console) is not { } endpoints)
             {
-                if (!HostPort.TryParse(text, 53, out var host, out var port) || !IPAddress.TryParse(host, out var address))
-                {
-                    console.Error.WriteLine($"maildns operator: --nameserver '{text}' must be an IP address with an optional :port");
-                    return ExitCodes.Usage;
-                }
-
-                endpoints.Add(new IPEndPoint(address, port));
+                return ExitCodes.Usage;
             }
 
             var config = parse.GetValue(server) is { } url ? new KubernetesClientConfiguration { Host = url }

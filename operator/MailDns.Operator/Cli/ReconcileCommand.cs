@@ -1,10 +1,8 @@
 using System.CommandLine;
-using System.Net;
 using System.Text.Json.Nodes;
 using k8s;
 using MailDns.Core.Api;
 using MailDns.Core.Findings;
-using MailDns.Core.Names;
 using MailDns.Operator.Manifests;
 using MailDns.Operator.Reconcile;
 
@@ -29,16 +27,9 @@ public static class ReconcileCommand
 
     public static async Task<int> RunAsync(IReadOnlyList<string> paths, string stateDir, IReadOnlyList<string> nameservers, bool json, TimeProvider time, Console2 console, CancellationToken cancellationToken)
     {
-        var endpoints = new List<IPEndPoint>();
-        foreach (var text in nameservers)
+        if (CommonOptions.ParseNameservers(nameservers, "reconcile", console) is not { } endpoints)
         {
-            if (!HostPort.TryParse(text, 53, out var host, out var port) || !IPAddress.TryParse(host, out var address))
-            {
-                console.Error.WriteLine($"maildns reconcile: --nameserver '{text}' must be an IP address with an optional :port");
-                return ExitCodes.Usage;
-            }
-
-            endpoints.Add(new IPEndPoint(address, port));
+            return ExitCodes.Usage;
         }
 
         IReadOnlyList<ManifestDocument> documents;

@@ -1,7 +1,8 @@
 using System.Net;
-using DnsClient;
-using DnsClient.Protocol;
 using MailDns.Core.Dkim.Rotation;
+using MailDns.Core.Health;
+using MailDns.Operator.Health;
+using DnsQuestion = MailDns.Core.Health.DnsQuestion;
 
 namespace MailDns.Operator.Dkim;
 
@@ -9,56 +10,27 @@ namespace MailDns.Operator.Dkim;
 /// Asks each given authoritative nameserver directly (no recursion, no cache) what it serves at each key's
 /// selector. A server that times out or fails makes the observation Unknown, never Absent.
 /// </summary>
-public sealed class DnsSelectorObserver : ISelectorObserver
+public sealed class DnsSelectorObserver(IEnumerable<IPEndPoint> nameservers, TimeProvider time, IDnsQuery? dns = null) : ISelectorObserver
 {
-    private readonly IReadOnlyList<(string Name, LookupClient Client)> servers;
-    private readonly TimeProvider time;
-
-    public DnsSelectorObserver(IEnumerable<IPEndPoint> nameservers, TimeProvider time, TimeSpan? timeout = null)
-    {
-        this.time = time;
-        servers = nameservers.Select(endpoint => (endpoint.ToString(), new LookupClient(new LookupClientOptions(endpoint)
-        {
-            UseCache = false,
-            Recursion = false,
-            Timeout = timeout ?? TimeSpan.FromSeconds(2),
-            Retries = 1,
-            UseTcpFallback = true,
-            ThrowDnsErrors = false,
-            ContinueOnDnsError = false,
-            ContinueOnEmptyResponse = false,
-        }))).ToList();
-    }
+    private readonly IReadOnlyList<IPEndPoint> servers = nameservers.ToList();
+    private readonly IDnsQuery dns = dns ?? new DnsClientQuery();
 
     public async Task<IReadOnlyDictionary<string, SelectorObservation>> ObserveAsync(string domain, IReadOnlyList<DkimKey> keys, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, SelectorObservation>(StringComparer.Ordinal);
         foreach (var key in keys)
         {
-            var name = $"{key.Selector}._domainkey.{domain}";
-            var answers = await Task.WhenAll(servers.Select(s => QueryAsync(s.Name, s.Client, name, cancellationToken))).ConfigureAwait(false);
+            var question = new DnsQuestion($"{key.Selector}._domainkey.{domain}", DnsType.Txt);
+            var answers = await Task.WhenAll(servers.Select(async server =>
+            {
+                var answer = await dns.AskAsync(server, question, recursive: false, cancellationToken).ConfigureAwait(false);
+                return answer.Outcome == LookupOutcome.Failed
+                    ? new ServerAnswer(server.ToString(), null, Failed: true)
+                    : new ServerAnswer(server.ToString(), answer.Txt);
+            })).ConfigureAwait(false);
             result[key.Selector] = new SelectorObservation(key.Selector, SelectorClassifier.Classify(key, answers), time.GetUtcNow());
         }
 
         return result;
-    }
-
-    public static async Task<ServerAnswer> QueryAsync(string server, ILookupClient client, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await client.QueryAsync(name, QueryType.TXT, QueryClass.IN, cancellationToken).ConfigureAwait(false);
-            if (response.HasError && response.Header.ResponseCode != DnsHeaderResponseCode.NotExistentDomain)
-            {
-                return new ServerAnswer(server, null, Failed: true);
-            }
-
-            var records = response.Answers.OfType<TxtRecord>().Select(r => (IReadOnlyList<string>)r.Text.ToList()).ToList();
-            return new ServerAnswer(server, records);
-        }
-        catch (DnsResponseException)
-        {
-            return new ServerAnswer(server, null, Failed: true);
-        }
     }
 }

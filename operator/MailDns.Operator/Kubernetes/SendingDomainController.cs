@@ -39,6 +39,7 @@ public sealed class SendingDomainController
     private readonly Informer<DnsProvider> providers;
     private readonly Informer<ClusterDnsProvider> clusterProviders;
     private readonly WorkQueue<string> queue;
+    private readonly ProviderStores stores;
 
     private readonly OperatorMetrics? metrics;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Core.Health.HealthReport> healthReports = new(StringComparer.Ordinal);
@@ -50,6 +51,7 @@ public sealed class SendingDomainController
         this.options = options;
         this.time = time;
         this.metrics = metrics;
+        stores = new ProviderStores(Path.Combine(options.DataDirectory, "zones"), SecretValue);
         queue = new WorkQueue<string>(ReconcileAsync, time);
         queue.Failed += (_, _, _, _) => metrics?.Failed();
         domains = new Informer<SendingDomain>(client, Group, Version, "sendingdomains", options.Namespace, DomainChanged, options.Resync);
@@ -86,7 +88,7 @@ public sealed class SendingDomainController
 
             var name = DomainName.Normalize(sd.Spec.Domain);
             var expected = new Core.Health.HealthExpectation(
-                records.Select(r => new Core.Records.DesiredRecord(DomainName.Normalize(r.Name), r.Ttl, r.Value, PurposeOf(r.Purpose), key, SelectorOf(r.Name, name))).ToList(),
+                records.Select(r => new Core.Records.DesiredRecord(DomainName.Normalize(r.Name), r.Ttl, r.Value, Core.Records.DesiredRecord.PurposeFromText(r.Purpose), key, SelectorOf(r.Name, name))).ToList(),
                 sd.Spec.Dmarc?.Policy);
             var configured = (sd.Spec.HealthCheck?.Nameservers ?? []).ToList();
             if (configured.Count == 0 && controller.options.Nameservers.Count == 0 && controller.ResolveProvider(sd)?.ZoneFile is not null)
@@ -107,16 +109,6 @@ public sealed class SendingDomainController
             controller.metrics?.Health.Record(key, report, controller.time.GetUtcNow());
             controller.queue.Add(key);
         }
-
-        private static Core.Records.RecordPurpose PurposeOf(string? purpose) => purpose switch
-        {
-            "dkim" => Core.Records.RecordPurpose.Dkim,
-            "dmarc" => Core.Records.RecordPurpose.Dmarc,
-            "mta-sts" => Core.Records.RecordPurpose.MtaSts,
-            "tls-rpt" => Core.Records.RecordPurpose.TlsRpt,
-            "bimi" => Core.Records.RecordPurpose.Bimi,
-            _ => Core.Records.RecordPurpose.Spf,
-        };
 
         private static string? SelectorOf(string recordName, string domain)
         {
@@ -209,10 +201,8 @@ public sealed class SendingDomainController
         }
         else
         {
-            var owned = (domain.Status?.Records ?? []).Select(r => new OwnedRecord(DomainName.Normalize(r.Name), r.Value, domain.Key)).ToList();
-            var stores = new ProviderStores(Path.Combine(options.DataDirectory, "zones"), SecretValue);
             var result = await new DomainReconciler(options.Nameservers, time, checkHealth: false)
-                .ReconcileAsync(domain, provider, stores, new SecretKeyStore(client, _ => domain), owned, Clone(domain.Status), cancellationToken).ConfigureAwait(false);
+                .ReconcileAsync(domain, provider, stores, new SecretKeyStore(client, _ => domain), OwnedBy(domain), Clone(domain.Status), cancellationToken).ConfigureAwait(false);
             status = result.Status;
             requeue = result.RequeueAt;
             if (healthReports.TryGetValue(key, out var report))
@@ -220,13 +210,8 @@ public sealed class SendingDomainController
                 // The checks' own verdict: every authoritative server, not just the store the publisher wrote to.
                 var now = time.GetUtcNow();
                 var conditions = status.Conditions?.ToList() ?? [];
-                foreach (var condition in Core.Health.HealthOutcome.Conditions(report, domain.Metadata.Generation ?? 1, now, previous?.Conditions))
-                {
-                    conditions.RemoveAll(c => c.Type == condition.Type);
-                    conditions.Add(condition);
-                }
-
-                status.Conditions = [.. conditions.OrderBy(c => c.Type, StringComparer.Ordinal)];
+                Conditions.Upsert(conditions, Core.Health.HealthOutcome.Conditions(report, domain.Metadata.Generation ?? 1, now, previous?.Conditions));
+                status.Conditions = conditions;
                 foreach (var change in Core.Health.HealthOutcome.Transitions(previous?.Health, report).Take(10))
                 {
                     await EventAsync(domain, change.To is Core.Health.CheckStatus.Fail ? "Warning" : "Normal", "HealthCheckChanged",
@@ -274,9 +259,8 @@ public sealed class SendingDomainController
                 throw new InvalidOperationException($"{domain.Key}: deletionPolicy Delete needs its provider to remove the records, and it was not found");
             }
 
-            var owned = (domain.Status?.Records ?? []).Select(r => new OwnedRecord(DomainName.Normalize(r.Name), r.Value, domain.Key)).ToList();
-            var (store, _) = new ProviderStores(Path.Combine(options.DataDirectory, "zones"), SecretValue).For(domain, provider);
-            var removed = await new RecordPublisher(store).ApplyAsync([], owned, adopt: false, cancellationToken).ConfigureAwait(false);
+            var (store, _) = stores.For(domain, provider);
+            var removed = await new RecordPublisher(store).ApplyAsync([], OwnedBy(domain), adopt: false, cancellationToken).ConfigureAwait(false);
             if (!removed.Succeeded)
             {
                 throw new PublishException($"{domain.Key}: removing its records: {string.Join("; ", removed.Failures.Select(f => f.Error))}");
@@ -368,6 +352,10 @@ public sealed class SendingDomainController
         {
         }
     }
+
+    /// <summary>What the domain published, as its status records it: what a later reconcile may replace or delete.</summary>
+    private static List<OwnedRecord> OwnedBy(SendingDomain domain) =>
+        (domain.Status?.Records ?? []).Select(r => new OwnedRecord(DomainName.Normalize(r.Name), r.Value, domain.Key)).ToList();
 
     private static SendingDomainStatus? Clone(SendingDomainStatus? status) =>
         status is null ? null : KubernetesJson.Deserialize<SendingDomainStatus>(KubernetesJson.Serialize(status));

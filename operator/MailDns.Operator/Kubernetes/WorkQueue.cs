@@ -47,17 +47,6 @@ public sealed class WorkQueue<TKey>
     /// <summary>Raised after each failed reconcile with the key, the failure count and the delay chosen.</summary>
     public event Action<TKey, int, TimeSpan, Exception>? Failed;
 
-    public int Length
-    {
-        get
-        {
-            lock (gate)
-            {
-                return queued.Count;
-            }
-        }
-    }
-
     public void Add(TKey key)
     {
         lock (gate)

@@ -1,5 +1,4 @@
 using System.Net;
-using k8s.Models;
 using MailDns.Core.Api;
 using MailDns.Core.Dkim;
 using MailDns.Core.Dkim.Rotation;
@@ -80,26 +79,26 @@ public sealed class DomainReconciler(IReadOnlyList<IPEndPoint> nameservers, Time
             if (health is not null)
             {
                 status.Health = HealthOutcome.Status(health, now, null);
-                Set(conditions, HealthOutcome.Conditions(health, generation, now, conditions));
+                Conditions.Upsert(conditions, HealthOutcome.Conditions(health, generation, now, conditions));
             }
             else
             {
-                Set(conditions, [Condition("RecordsVerified", missing.Count == 0 ? "True" : "False", missing.Count == 0 ? "RecordsServed" : "RecordsNotServed",
+                Conditions.Upsert(conditions, [Conditions.Make("RecordsVerified", missing.Count == 0 ? "True" : "False", missing.Count == 0 ? "RecordsServed" : "RecordsNotServed",
                     missing.Count == 0 ? $"{storeName} serves the {desired.Count} expected record(s)" : $"{storeName} does not serve: {string.Join(", ", missing)}", generation, now, conditions)]);
             }
 
             var recordsOk = conditions.First(c => c.Type == "RecordsVerified").Status == "True";
             var active = keys.Where(k => k.Phase == KeyPhase.Active).Select(k => k.Selector).ToList();
-            Set(conditions, [Condition("Ready", recordsOk ? "True" : "False", recordsOk ? "Published" : "NotVerified",
+            Conditions.Upsert(conditions, [Conditions.Make("Ready", recordsOk ? "True" : "False", recordsOk ? "Published" : "NotVerified",
                 recordsOk ? $"{desired.Count} record(s) published and verified; {(active.Count > 0 ? $"signing with {string.Join(", ", active)}" : domain.Spec.Dkim is null ? "no DKIM" : $"first key activates after {nextRotation:u}")}" : "published records are not all served yet", generation, now, conditions)]);
         }
         catch (ReconcileException e)
         {
-            Set(conditions, [Condition("Ready", "False", e.Reason, e.Message, generation, now, conditions)]);
+            Conditions.Upsert(conditions, [Conditions.Make("Ready", "False", e.Reason, e.Message, generation, now, conditions)]);
         }
         catch (PublishException e)
         {
-            Set(conditions, [Condition("Ready", "False", "PublishFailed", e.Message, generation, now, conditions)]);
+            Conditions.Upsert(conditions, [Conditions.Make("Ready", "False", "PublishFailed", e.Message, generation, now, conditions)]);
         }
 
         status.Conditions = conditions;
@@ -132,25 +131,4 @@ public sealed class DomainReconciler(IReadOnlyList<IPEndPoint> nameservers, Time
             RevokedAt = k.RevokedAt,
         }).ToList(),
     };
-
-    private static V1Condition Condition(string type, string value, string reason, string message, long generation, DateTimeOffset now, IEnumerable<V1Condition> previous) => new()
-    {
-        Type = type,
-        Status = value,
-        Reason = reason,
-        Message = message,
-        ObservedGeneration = generation,
-        LastTransitionTime = previous.FirstOrDefault(c => c.Type == type) is { } was && was.Status == value && was.LastTransitionTime is { } at ? at : now.UtcDateTime,
-    };
-
-    private static void Set(List<V1Condition> conditions, IEnumerable<V1Condition> updates)
-    {
-        foreach (var update in updates)
-        {
-            conditions.RemoveAll(c => c.Type == update.Type);
-            conditions.Add(update);
-        }
-
-        conditions.Sort((a, b) => string.CompareOrdinal(a.Type, b.Type));
-    }
 }

@@ -45,7 +45,7 @@ public static class MtaKeyFiles
             }
 
             files[key.Selector + ".key"] = pem;
-            var record = new DesiredRecord($"{key.Selector}._domainkey.{set.Domain}", 3600, key.ToPublicKey().RecordValue, RecordPurpose.Dkim, "", key.Selector);
+            var record = RecordSynthesis.DkimRecord(set.Domain, key.ToPublicKey(), 3600, "");
             files[key.Selector + ".txt"] = ZoneFragment.AbsoluteLine(record) + "\n";
         }
 
