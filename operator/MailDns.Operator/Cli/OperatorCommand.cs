@@ -1,6 +1,7 @@
 using System.CommandLine;
 using k8s;
 using MailDns.Operator.Kubernetes;
+using Microsoft.Extensions.Logging;
 
 namespace MailDns.Operator.Cli;
 
@@ -17,8 +18,9 @@ public static class OperatorCommand
         var workers = new Option<int>("--workers") { Description = "SendingDomains reconciled at once.", DefaultValueFactory = _ => 4 };
         var leaderElect = new Option<bool>("--leader-elect") { Description = "Reconcile only while holding the Lease, so replicas take over from each other." };
         var leaseNamespace = new Option<string?>("--leader-election-namespace") { Description = "Namespace of the Lease (default: $POD_NAMESPACE, else maildns-system)." };
+        var pulumi = new Option<string>("--pulumi") { Description = "The pulumi CLI that publishes Pulumi providers' stacks.", DefaultValueFactory = _ => "pulumi" };
         var metricsAddress = new Option<string>("--metrics-address") { Description = "HttpListener prefix for /metrics, /healthz and /readyz; empty to disable.", DefaultValueFactory = _ => "http://+:8080/" };
-        var command = new Command("operator", "Run the operator: reconcile SendingDomains in a cluster.") { server, kubeconfig, ns, dataDir, nameservers, workers, leaderElect, leaseNamespace, metricsAddress };
+        var command = new Command("operator", "Run the operator: reconcile SendingDomains in a cluster.") { server, kubeconfig, ns, dataDir, nameservers, workers, leaderElect, leaseNamespace, pulumi, metricsAddress };
         command.SetAction(async (parse, token) =>
         {
             if (CommonOptions.ParseNameservers(parse.GetValue(nameservers) ?? [], "operator", console) is not { } endpoints)
@@ -31,29 +33,40 @@ public static class OperatorCommand
                 : KubernetesClientConfiguration.IsInCluster() ? KubernetesClientConfiguration.InClusterConfig()
                 : KubernetesClientConfiguration.BuildConfigFromConfigFile();
             using var client = new k8s.Kubernetes(config);
-            var options = new ControllerOptions(parse.GetValue(ns), parse.GetValue(dataDir)!, endpoints, parse.GetValue(workers));
-            var metrics = new OperatorMetrics(Prometheus.Metrics.NewCustomRegistry());
-            var controller = new SendingDomainController(client, options, TimeProvider.System, metrics);
-            using var observability = parse.GetValue(metricsAddress) is { Length: > 0 } prefix ? new ObservabilityServer(prefix, metrics.Registry, () => controller.Synced) : null;
-            observability?.Start();
-            controller.Queue.Failed += (key, count, delay, error) =>
-                console.Error.WriteLine($"{{\"level\":\"error\",\"key\":\"{key}\",\"failures\":{count},\"retryInSeconds\":{delay.TotalSeconds:F1},\"error\":{System.Text.Json.JsonSerializer.Serialize(error.Message)}}}");
-            console.Out.WriteLine($"{{\"level\":\"info\",\"message\":\"operator started\",\"server\":\"{config.Host}\",\"namespace\":\"{options.Namespace ?? "*"}\"}}");
-            try
+            var options = new ControllerOptions(parse.GetValue(ns), parse.GetValue(dataDir)!, endpoints, parse.GetValue(workers)) { PulumiExecutable = parse.GetValue(pulumi)! };
+
+            // One JSON object per line on stdout, with the object key in scope, for any log pipeline to index.
+            using (var logs = LoggerFactory.Create(b => b.AddJsonConsole(o =>
             {
-                if (parse.GetValue(leaderElect))
-                {
-                    var leaseNs = parse.GetValue(leaseNamespace) ?? Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "maildns-system";
-                    var identity = $"{Environment.MachineName}-{Environment.ProcessId}";
-                    await Leadership.RunWhileLeadingAsync(client, leaseNs, "maildns-operator", identity, LeaseTimings.Default, controller.RunAsync, token);
-                }
-                else
-                {
-                    await controller.RunAsync(token);
-                }
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
+                o.IncludeScopes = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            })))
             {
+                var logger = logs.CreateLogger("maildns.operator");
+                var metrics = new OperatorMetrics(Prometheus.Metrics.NewCustomRegistry());
+                var controller = new SendingDomainController(client, options, TimeProvider.System, metrics, logger);
+                using var observability = parse.GetValue(metricsAddress) is { Length: > 0 } prefix ? new ObservabilityServer(prefix, metrics.Registry, () => controller.Synced) : null;
+                observability?.Start();
+                logger.LogInformation("operator started: server {Server}, namespace {Namespace}, {Workers} workers", config.Host, options.Namespace ?? "*", options.Workers);
+                try
+                {
+                    if (parse.GetValue(leaderElect))
+                    {
+                        var leaseNs = parse.GetValue(leaseNamespace) ?? Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "maildns-system";
+                        var identity = $"{Environment.MachineName}-{Environment.ProcessId}";
+                        await Leadership.RunWhileLeadingAsync(client, leaseNs, "maildns-operator", identity, LeaseTimings.Default, controller.RunAsync, token, logger);
+                    }
+                    else
+                    {
+                        await controller.RunAsync(token);
+                    }
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                }
+
+                logger.LogInformation("operator stopped");
             }
 
             return ExitCodes.Ok;

@@ -62,9 +62,7 @@ public static class RenderCommand
             list.AddRange(synthesized);
             if (provider.Pulumi is { } pulumi)
             {
-                var reference = sd.Spec.ProviderRef;
-                var providerKey = (reference.Kind ?? Defaults.ProviderKind) == ClusterDnsProvider.KindName ? $"cluster-{reference.Name}" : $"{sd.Metadata.NamespaceProperty ?? "default"}-{reference.Name}";
-                var stackName = pulumi.StackName ?? PulumiStack.DefaultName(providerKey, provider.Zone);
+                var stackName = PulumiStack.NameFor(sd, provider);
                 if (!stacks.TryGetValue(stackName, out var stack))
                 {
                     stacks[stackName] = stack = new PulumiStack(stackName, pulumi.Package, provider.Zone, new Dictionary<string, string>(pulumi.Config ?? new Dictionary<string, string>(), StringComparer.Ordinal), []);

@@ -12,14 +12,23 @@ namespace MailDns.Operator.Kubernetes;
 /// WATCH from the list's resourceVersion (with bookmarks), resuming from the last version seen when a stream
 /// ends, and LIST again when the version is too old (a 410 Status reaches only the error callback: PLATFORM.md)
 /// or every resync period. Every add, change and delete, and every key on a relist, is passed to onChange.
+/// What is cached is what <c>keep</c> returns, so an informer over Secrets can drop their data.
 /// </summary>
-public sealed class Informer<T>(IKubernetes client, string group, string version, string plural, string? ns, Action<string> onChange, TimeSpan resync)
+public sealed class Informer<T>(InformerSource<T> source, Action<string> onChange, TimeSpan resync, Func<T, T>? keep = null)
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
+    public Informer(IKubernetes client, string group, string version, string plural, string? ns, Action<string> onChange, TimeSpan resync)
+        : this(InformerSource.Custom<T>(client, group, version, plural, ns), onChange, resync)
+    {
+    }
+
     private readonly ConcurrentDictionary<string, T> cache = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IReadOnlyDictionary<string, T> Cache => cache;
+
+    /// <summary>Raised when a LIST or WATCH fails; the informer waits a second and lists again.</summary>
+    public event Action<Exception>? Failed;
 
     /// <summary>Completes after the first LIST has filled the cache.</summary>
     public Task Synced => synced.Task;
@@ -51,6 +60,7 @@ public sealed class Informer<T>(IKubernetes client, string group, string version
             catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or JsonException)
             {
                 // The API server is away or failing: wait a little and start over with a LIST.
+                Failed?.Invoke(e);
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
             }
         }
@@ -58,16 +68,13 @@ public sealed class Informer<T>(IKubernetes client, string group, string version
 
     private async Task<string> ListAsync(CancellationToken cancellationToken)
     {
-        var list = (JsonElement)(ns is null
-            ? await client.CustomObjects.ListClusterCustomObjectAsync(group, version, plural, cancellationToken: cancellationToken).ConfigureAwait(false)
-            : await client.CustomObjects.ListNamespacedCustomObjectAsync(group, version, ns, plural, cancellationToken: cancellationToken).ConfigureAwait(false));
-        var items = list.GetProperty("items").EnumerateArray().Select(i => KubernetesJson.Deserialize<T>(i.GetRawText())).ToList();
+        var (items, resourceVersion) = await source.List(cancellationToken).ConfigureAwait(false);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in items)
         {
             var key = KeyOf(item);
             seen.Add(key);
-            cache[key] = item;
+            cache[key] = Keep(item);
             onChange(key);
         }
 
@@ -78,20 +85,17 @@ public sealed class Informer<T>(IKubernetes client, string group, string version
         }
 
         synced.TrySetResult();
-        return list.GetProperty("metadata").GetProperty("resourceVersion").GetString() ?? "";
+        return resourceVersion;
     }
+
+    private T Keep(T item) => keep is null ? item : keep(item);
 
     private async Task<(string ResourceVersion, bool Gone)> WatchAsync(string resourceVersion, CancellationToken cancellationToken)
     {
         var gone = false;
-        var response = ns is null
-            ? client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync(group, version, plural, allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: 300, watch: true, cancellationToken: cancellationToken)
-            : client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync(group, version, ns, plural, allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: 300, watch: true, cancellationToken: cancellationToken);
         try
         {
-#pragma warning disable CS0618 // the typed watch reader; its replacement yields untyped objects
-            await foreach (var (type, item) in response.WatchAsync<T, object>(e => gone |= e is KubernetesException { Status.Code: (int)HttpStatusCode.Gone }, cancellationToken).ConfigureAwait(false))
-#pragma warning restore CS0618
+            await foreach (var (type, item) in source.Watch(resourceVersion, e => gone |= e is KubernetesException { Status.Code: (int)HttpStatusCode.Gone }, cancellationToken).ConfigureAwait(false))
             {
                 resourceVersion = item.Metadata?.ResourceVersion ?? resourceVersion;
                 if (type == WatchEventType.Bookmark)
@@ -106,7 +110,7 @@ public sealed class Informer<T>(IKubernetes client, string group, string version
                 }
                 else
                 {
-                    cache[key] = item;
+                    cache[key] = Keep(item);
                 }
 
                 onChange(key);

@@ -1,6 +1,8 @@
 using k8s;
 using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MailDns.Operator.Kubernetes;
 
@@ -17,8 +19,9 @@ public sealed record LeaseTimings(TimeSpan LeaseDuration, TimeSpan RenewDeadline
 /// </summary>
 public static class Leadership
 {
-    public static async Task RunWhileLeadingAsync(IKubernetes client, string ns, string leaseName, string identity, LeaseTimings timings, Func<CancellationToken, Task> work, CancellationToken cancellationToken)
+    public static async Task RunWhileLeadingAsync(IKubernetes client, string ns, string leaseName, string identity, LeaseTimings timings, Func<CancellationToken, Task> work, CancellationToken cancellationToken, ILogger? logger = null)
     {
+        logger ??= NullLogger.Instance;
         var config = new LeaderElectionConfig(new LeaseLock(client, ns, leaseName, identity))
         {
             LeaseDuration = timings.LeaseDuration,
@@ -31,6 +34,7 @@ public static class Leadership
         Task running = Task.CompletedTask;
         elector.OnStartedLeading += () =>
         {
+            logger.LogInformation("leading: {Identity} holds Lease {Namespace}/{Lease}", identity, ns, leaseName);
             lock (gate)
             {
                 leading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -39,6 +43,7 @@ public static class Leadership
         };
         elector.OnStoppedLeading += () =>
         {
+            logger.LogWarning("stopped leading: {Identity} no longer holds Lease {Namespace}/{Lease}", identity, ns, leaseName);
             lock (gate)
             {
                 leading?.Cancel(); // lost the lease: stop at once, another replica may already lead

@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using MailDns.Core.Api;
 using MailDns.Core.Dkim.Storage;
 using MailDns.Core.Findings;
@@ -18,6 +20,18 @@ namespace MailDns.Operator.Kubernetes;
 public sealed record ControllerOptions(string? Namespace, string DataDirectory, IReadOnlyList<IPEndPoint> Nameservers, int Workers = 4)
 {
     public TimeSpan Resync { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The pulumi CLI that publishes Pulumi providers' stacks.</summary>
+    public string PulumiExecutable { get; init; } = "pulumi";
+
+    /// <summary>How long requests for one stack gather before they share a run.</summary>
+    public TimeSpan PulumiWindow { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Stacks updated at once.</summary>
+    public int PulumiParallel { get; init; } = 2;
+
+    /// <summary>How long reconciles under way may take to finish once the operator is told to stop.</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>
@@ -38,40 +52,71 @@ public sealed class SendingDomainController
     private readonly Informer<SendingDomain> domains;
     private readonly Informer<DnsProvider> providers;
     private readonly Informer<ClusterDnsProvider> clusterProviders;
+    private readonly Informer<V1Secret> secrets;
     private readonly WorkQueue<string> queue;
-    private readonly ProviderStores stores;
+    private ProviderStores stores;
 
     private readonly OperatorMetrics? metrics;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Core.Health.HealthReport> healthReports = new(StringComparer.Ordinal);
     private Health.HealthCheckScheduler? healthScheduler;
 
-    public SendingDomainController(IKubernetes client, ControllerOptions options, TimeProvider time, OperatorMetrics? metrics = null)
+    private readonly ILogger logger;
+
+    public SendingDomainController(IKubernetes client, ControllerOptions options, TimeProvider time, OperatorMetrics? metrics = null, ILogger? logger = null)
     {
         this.client = client;
         this.options = options;
         this.time = time;
         this.metrics = metrics;
-        stores = new ProviderStores(Path.Combine(options.DataDirectory, "zones"), SecretValue);
+        this.logger = logger ?? NullLogger.Instance;
+        stores = NewStores();
         queue = new WorkQueue<string>(ReconcileAsync, time);
-        queue.Failed += (_, _, _, _) => metrics?.Failed();
+        queue.Failed += (key, count, delay, error) =>
+        {
+            metrics?.Failed();
+            this.logger.LogWarning("reconcile of {Key} failed ({Failures} in a row), retrying in {RetryInSeconds:F1} s: {Reason}: {Error}",
+                key, count, delay.TotalSeconds, (error as ReconcileException)?.Reason ?? error.GetType().Name, error.Message);
+        };
+        queue.Stopping += underWay => this.logger.LogInformation("stopping: {UnderWay} reconcile(s) under way get {GraceSeconds} s to finish", underWay, options.ShutdownGrace.TotalSeconds);
         domains = new Informer<SendingDomain>(client, Group, Version, "sendingdomains", options.Namespace, DomainChanged, options.Resync);
         providers = new Informer<DnsProvider>(client, Group, Version, "dnsproviders", options.Namespace, ProviderChanged, options.Resync);
         clusterProviders = new Informer<ClusterDnsProvider>(client, Group, Version, "clusterdnsproviders", null, ProviderChanged, options.Resync);
+        secrets = new Informer<V1Secret>(InformerSource.Secrets(client, options.Namespace), SecretChanged, options.Resync, InformerSource.MetadataOnly);
+        domains.Failed += e => InformerFailed("sendingdomains", e);
+        providers.Failed += e => InformerFailed("dnsproviders", e);
+        clusterProviders.Failed += e => InformerFailed("clusterdnsproviders", e);
+        secrets.Failed += e => InformerFailed("secrets", e);
     }
+
+    private void InformerFailed(string resource, Exception e) =>
+        logger.LogWarning("list/watch of {Resource} failed, listing again: {Error}", resource, e.Message);
 
     public WorkQueue<string> Queue => queue;
 
     /// <summary>True once every cache has been filled by its first LIST (readiness).</summary>
-    public bool Synced => domains.Synced.IsCompleted && providers.Synced.IsCompleted && clusterProviders.Synced.IsCompleted;
+    public bool Synced => domains.Synced.IsCompleted && providers.Synced.IsCompleted && clusterProviders.Synced.IsCompleted && secrets.Synced.IsCompleted;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         await using var scheduler = await Health.HealthCheckScheduler.StartAsync(new HealthRunner(this), time, options.Workers * 4, cancellationToken).ConfigureAwait(false);
         healthScheduler = scheduler;
-        var informers = Task.WhenAll(providers.RunAsync(cancellationToken), clusterProviders.RunAsync(cancellationToken), domains.RunAsync(cancellationToken));
-        await Task.WhenAll(providers.Synced, clusterProviders.Synced).WaitAsync(cancellationToken).ConfigureAwait(false);
-        await Task.WhenAll(informers, queue.RunAsync(options.Workers, cancellationToken)).ConfigureAwait(false);
+        stores = NewStores(); // a new term of leadership starts from what the API server says, not from a past term's memory
+        var informers = Task.WhenAll(providers.RunAsync(cancellationToken), clusterProviders.RunAsync(cancellationToken), secrets.RunAsync(cancellationToken), domains.RunAsync(cancellationToken));
+
+        // Every cache full before the first reconcile: a Pulumi stack is rendered from all of its domains.
+        await Task.WhenAll(providers.Synced, clusterProviders.Synced, secrets.Synced, domains.Synced).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(informers, queue.RunAsync(options.Workers, cancellationToken, options.ShutdownGrace)).ConfigureAwait(false);
     }
+
+    private ProviderStores NewStores() => new(options.DataDirectory, ReadSecret, new Publishing.Pulumi.PulumiStacks(
+        new Publishing.Pulumi.PulumiPublisher(new Publishing.Pulumi.PulumiCli(options.PulumiExecutable)), PublishedToStack, options.PulumiWindow, options.PulumiParallel, time));
+
+    /// <summary>What the domains on a stack published, as their statuses record it: where a stack's program starts.</summary>
+    private List<Core.Records.DesiredRecord> PublishedToStack(string stack) =>
+        domains.Cache.Values
+            .Where(sd => ResolveProvider(sd) is { Pulumi: not null } provider && Core.Publishing.Pulumi.PulumiStack.NameFor(sd, provider) == stack)
+            .SelectMany(sd => (sd.Status?.Records ?? []).Select(r => new Core.Records.DesiredRecord(DomainName.Normalize(r.Name), r.Ttl, r.Value, Core.Records.DesiredRecord.PurposeFromText(r.Purpose), sd.Key)))
+            .ToList();
 
     /// <summary>
     /// A scheduled health check: gathers and evaluates, keeps the report, and queues the domain so the status is
@@ -156,6 +201,53 @@ public sealed class SendingDomainController
         }
     }
 
+    /// <summary>
+    /// Ready=False reasons a retry cannot mend: the next reconcile comes from a change to the SendingDomain, its
+    /// provider or a Secret they reference, which the informers watch.
+    /// </summary>
+    private static readonly HashSet<string> WaitsForAChange = new(StringComparer.Ordinal)
+    {
+        "InvalidSpec", PublishException.CredentialsRejected, "ProviderNotFound", "SecretNotFound", "InvalidSecret", "ProviderUnsupported",
+    };
+
+    private readonly Dictionary<string, string> secretVersions = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A referenced Secret (TSIG key, Pulumi credentials or passphrase) that changed requeues the domains whose
+    /// provider reads it; a DKIM key Secret that was deleted requeues its domain. The first sight of a Secret (the
+    /// initial LIST) queues nothing: the domains are queued by their own informer; a Secret created later does.
+    /// </summary>
+    private void SecretChanged(string key)
+    {
+        var exists = secrets.Cache.TryGetValue(key, out var secret);
+        lock (secretVersions)
+        {
+            var known = secretVersions.TryGetValue(key, out var version);
+            if (exists)
+            {
+                secretVersions[key] = secret!.Metadata.ResourceVersion ?? "";
+                if (known ? version == secret.Metadata.ResourceVersion : !secrets.Synced.IsCompleted)
+                {
+                    return; // unchanged, or part of the first LIST
+                }
+            }
+            else if (!secretVersions.Remove(key))
+            {
+                return;
+            }
+        }
+
+        foreach (var (domainKey, sd) in domains.Cache)
+        {
+            var ns = sd.Metadata.NamespaceProperty ?? "default";
+            var keySecretGone = !exists && key == $"{ns}/{KeySecret.NameFor(sd)}";
+            if (keySecretGone || (ResolveProvider(sd) is { } provider && ProviderSecrets.Referenced(provider, ns).Contains(key)))
+            {
+                queue.Add(domainKey);
+            }
+        }
+    }
+
     private async Task<ReconcileOutcome> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
         if (!domains.Cache.TryGetValue(key, out var domain))
@@ -171,6 +263,7 @@ public sealed class SendingDomainController
         }
 
         var started = time.GetTimestamp();
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["key"] = key, ["generation"] = domain.Metadata.Generation ?? 0 });
 
         var provider = ResolveProvider(domain);
         if (domain.Metadata.DeletionTimestamp is not null)
@@ -193,11 +286,9 @@ public sealed class SendingDomainController
             // No retry until the spec changes: the watch brings the next generation.
             status = Clone(domain.Status) ?? new SendingDomainStatus();
             status.ObservedGeneration = domain.Metadata.Generation;
-            status.Conditions = [.. (status.Conditions ?? []).Where(c => c.Type != "Ready"), new V1Condition
-            {
-                Type = "Ready", Status = "False", Reason = "InvalidSpec", ObservedGeneration = domain.Metadata.Generation,
-                Message = string.Join("; ", errors.Select(f => $"{f.Path}: {f.Message} ({f.Code})")), LastTransitionTime = time.GetUtcNow().UtcDateTime,
-            }];
+            var conditions = status.Conditions?.ToList() ?? [];
+            Conditions.Upsert(conditions, [Conditions.Make("Ready", "False", "InvalidSpec", string.Join("; ", errors.Select(f => $"{f.Path}: {f.Message} ({f.Code})")), domain.Metadata.Generation ?? 1, time.GetUtcNow(), conditions)]);
+            status.Conditions = conditions;
         }
         else
         {
@@ -233,6 +324,11 @@ public sealed class SendingDomainController
 
         await WriteStatusAsync(domain, previous, status, cancellationToken).ConfigureAwait(false);
         metrics?.Reconciled(key, status, time.GetElapsedTime(started), time.GetUtcNow());
+        if (status.Conditions?.FirstOrDefault(c => c.Type == "Ready") is { Status: "False" } notReady && !WaitsForAChange.Contains(notReady.Reason))
+        {
+            // The status says why; the queue retries with backoff, so a failure is never dropped.
+            throw new ReconcileException(notReady.Reason, $"{key}: {notReady.Message}");
+        }
         return ReconcileOutcome.At(requeue is { } at && at < time.GetUtcNow() + options.Resync ? at : time.GetUtcNow() + options.Resync);
     }
 
@@ -275,6 +371,7 @@ public sealed class SendingDomainController
         }
 
         await PatchAsync(domain, new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = new JsonArray(domain.Metadata.Finalizers!.Where(f => f != Finalizer).Select(f => (JsonNode)f).ToArray()), ["resourceVersion"] = domain.Metadata.ResourceVersion } }, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("{Key} finalized (deletionPolicy {Policy})", domain.Key, domain.Spec.DeletionPolicy ?? "Retain");
         await EventAsync(domain, "Normal", "Finalized", domain.Spec.DeletionPolicy == "Delete" ? "removed the records and keys it published" : "left its records and keys in place (deletionPolicy Retain)", cancellationToken).ConfigureAwait(false);
     }
 
@@ -291,6 +388,7 @@ public sealed class SendingDomainController
         var after = status.Conditions?.FirstOrDefault(c => c.Type == "Ready");
         if (after is not null && (before?.Status != after.Status || before?.Reason != after.Reason))
         {
+            logger.LogInformation("{Key} Ready={Ready} ({Reason}): {Message}", domain.Key, after.Status, after.Reason, after.Message);
             await EventAsync(domain, after.Status == "True" ? "Normal" : "Warning", after.Reason, after.Message, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -329,12 +427,12 @@ public sealed class SendingDomainController
         return KubernetesJson.Deserialize<SendingDomain>(((System.Text.Json.JsonElement)result).GetRawText());
     }
 
-    private string? SecretValue(string ns, string name, string key)
+    private Dictionary<string, string>? ReadSecret(string ns, string name)
     {
         try
         {
             var secret = client.CoreV1.ReadNamespacedSecret(name, ns);
-            return secret.Data is { } data && data.TryGetValue(key, out var bytes) ? System.Text.Encoding.UTF8.GetString(bytes) : null;
+            return (secret.Data ?? new Dictionary<string, byte[]>()).ToDictionary(p => p.Key, p => System.Text.Encoding.UTF8.GetString(p.Value), StringComparer.Ordinal);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {

@@ -18,7 +18,8 @@ public abstract record ReconcileOutcome
 /// The controller's work queue, as client-go's: a key queued twice is queued once; a key is reconciled by one
 /// worker at a time (a key added while it runs is run again after); at most <c>workers</c> keys run at once; a
 /// reconcile that throws is retried with <see cref="Backoff"/> (never dropped) and its failure count reset by a
-/// success; a reconcile may ask to run again at a time (the next rotation step, the next check).
+/// success; a reconcile may ask to run again at a time (the next rotation step, the next check). When stopping,
+/// no new key starts, and reconciles under way get a grace period to finish before their token is cancelled.
 /// </summary>
 public sealed class WorkQueue<TKey>
     where TKey : notnull
@@ -101,16 +102,44 @@ public sealed class WorkQueue<TKey>
         Add(key);
     }
 
-    public Task RunAsync(int workers, CancellationToken cancellationToken) =>
-        Task.WhenAll(Enumerable.Range(0, workers).Select(_ => WorkerAsync(cancellationToken)));
+    /// <summary>Raised when stopping, with the number of reconciles then under way.</summary>
+    public event Action<int>? Stopping;
 
-    private async Task WorkerAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the workers until <paramref name="stopping"/> is cancelled; reconciles under way then have
+    /// <paramref name="grace"/> (none if omitted) to finish before their own token is cancelled too.
+    /// </summary>
+    public async Task RunAsync(int workers, CancellationToken stopping, TimeSpan? grace = null)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        using var abort = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        await using var registration = stopping.Register(() =>
+        {
+            int underWay;
+            lock (gate)
+            {
+                underWay = processing.Count;
+            }
+
+            Stopping?.Invoke(underWay);
+            if (grace is { } g && g > TimeSpan.Zero)
+            {
+                abort.CancelAfter(g);
+            }
+            else
+            {
+                abort.Cancel();
+            }
+        }).ConfigureAwait(false);
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => WorkerAsync(stopping, abort.Token))).ConfigureAwait(false);
+    }
+
+    private async Task WorkerAsync(CancellationToken stopping, CancellationToken cancellationToken)
+    {
+        while (!stopping.IsCancellationRequested)
         {
             try
             {
-                await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await signal.WaitAsync(stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

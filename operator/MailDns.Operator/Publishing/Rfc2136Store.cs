@@ -60,8 +60,10 @@ public sealed class Rfc2136Store(IPEndPoint primary, string zone, TsigKey key, I
     {
         var client = new ARSoft.Tools.Net.Dns.DnsClient([primary.Address], [new UdpClientTransport(primary.Port), new TcpClientTransport(primary.Port)], false, timeoutMs);
         var failures = new List<(RecordChange, string)>();
+        var attempted = 0;
         foreach (var change in changes)
         {
+            attempted++;
             var message = new DnsUpdateMessage { ZoneName = DomainName.Parse(zone) };
             var name = DomainName.Parse(change.Name);
             if (change.OldValue is { } old)
@@ -90,6 +92,12 @@ public sealed class Rfc2136Store(IPEndPoint primary, string zone, TsigKey key, I
             {
                 failures.Add((change, $"{primary}: no answer within {timeoutMs} ms"));
             }
+            else if (response.ReturnCode == ReturnCode.NotAuthoritive && failures.Count == attempted - 1)
+            {
+                // Nothing went through yet and the key is refused: every other change would be refused too, and
+                // a retry with the same key cannot help. Only a changed Secret or provider can.
+                throw new PublishException($"{primary} answered {Describe(response.ReturnCode)} to the update of {change.Name}; fix the TSIG key in the provider or its Secret", PublishException.CredentialsRejected);
+            }
             else if (response.ReturnCode != ReturnCode.NoError)
             {
                 failures.Add((change, $"{primary} answered {Describe(response.ReturnCode)} to the update of {change.Name}"));
@@ -112,5 +120,14 @@ public sealed class Rfc2136Store(IPEndPoint primary, string zone, TsigKey key, I
     };
 }
 
-/// <summary>A publish that could not be planned or made; the message names the server and never a secret.</summary>
-public sealed class PublishException(string message) : Exception(message);
+/// <summary>
+/// A publish that could not be planned or made; the message names the server and never a secret. The reason is
+/// the Ready condition's: CredentialsRejected when retrying cannot help until the provider or its Secret changes.
+/// </summary>
+public sealed class PublishException(string message, string reason = PublishException.Failed) : Exception(message)
+{
+    public const string Failed = "PublishFailed";
+    public const string CredentialsRejected = "CredentialsRejected";
+
+    public string Reason { get; } = reason;
+}

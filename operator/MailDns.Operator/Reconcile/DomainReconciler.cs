@@ -98,7 +98,7 @@ public sealed class DomainReconciler(IReadOnlyList<IPEndPoint> nameservers, Time
         }
         catch (PublishException e)
         {
-            Conditions.Upsert(conditions, [Conditions.Make("Ready", "False", "PublishFailed", e.Message, generation, now, conditions)]);
+            Conditions.Upsert(conditions, [Conditions.Make("Ready", "False", e.Reason, e.Message, generation, now, conditions)]);
         }
 
         status.Conditions = conditions;

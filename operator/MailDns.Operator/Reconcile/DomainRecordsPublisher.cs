@@ -38,7 +38,7 @@ public sealed class DomainRecordsPublisher(SendingDomain domain, RecordPublisher
 
         if (!result.Succeeded)
         {
-            throw new PublishException(string.Join("; ", result.Conflicts.Select(c => c.Message).Concat(result.Failures.Select(f => f.Error))));
+            throw new PublishException(string.Join("; ", result.Conflicts.Select(c => c.Message).Concat(result.Failures.Select(f => f.Error)).Distinct()));
         }
     }
 }

@@ -1,20 +1,29 @@
 using System.Net;
 using MailDns.Core.Api;
 using MailDns.Core.Names;
+using MailDns.Core.Publishing.Pulumi;
 using MailDns.Operator.Health;
 using MailDns.Operator.Publishing;
+using MailDns.Operator.Publishing.Pulumi;
 
 namespace MailDns.Operator.Reconcile;
 
-/// <summary>The record store for a provider: zone files under a data directory, RFC 2136 with its TSIG secret.</summary>
-public sealed class ProviderStores(string zoneDir, Func<string, string, string, string?> secretValue)
+/// <summary>A Secret's data by key, decoded, or null when the Secret does not exist.</summary>
+public delegate IReadOnlyDictionary<string, string>? SecretReader(string ns, string name);
+
+/// <summary>
+/// The record store for a provider: zone files under a data directory, RFC 2136 with its TSIG secret, and Pulumi
+/// stacks (when the caller runs them) with the credentials and passphrase from their Secrets.
+/// </summary>
+public sealed class ProviderStores(string dataDir, SecretReader secrets, PulumiStacks? pulumi = null)
 {
     public (IRecordStore Store, string Name) For(SendingDomain domain, DnsProviderSpec provider)
     {
+        var domainNamespace = domain.Metadata.NamespaceProperty ?? "default";
         if (provider.ZoneFile is { } zoneFile)
         {
             // Relative paths live in the data directory, so a run never writes into the manifests' checkout.
-            var path = Path.IsPathRooted(zoneFile.Path) ? zoneFile.Path : Path.Combine(zoneDir, zoneFile.Path);
+            var path = Path.IsPathRooted(zoneFile.Path) ? zoneFile.Path : Path.Combine(dataDir, "zones", zoneFile.Path);
             return (new ZoneFileStore(path, provider.Zone), path);
         }
 
@@ -27,9 +36,7 @@ public sealed class ProviderStores(string zoneDir, Func<string, string, string, 
 
             var address = IPAddress.TryParse(host, out var ip) ? ip : System.Net.Dns.GetHostAddresses(host).FirstOrDefault()
                 ?? throw new ReconcileException("ProviderUnreachable", $"rfc2136.server '{rfc.Server}' does not resolve");
-            var ns = rfc.TsigSecretRef.Namespace ?? domain.Metadata.NamespaceProperty ?? "default";
-            var secret = secretValue(ns, rfc.TsigSecretRef.Name, rfc.TsigSecretRef.Key)
-                ?? throw new ReconcileException("SecretNotFound", $"rfc2136.tsigSecretRef: key '{rfc.TsigSecretRef.Key}' of Secret {ns}/{rfc.TsigSecretRef.Name} was not found");
+            var secret = Value(rfc.TsigSecretRef, domainNamespace, "rfc2136.tsigSecretRef");
             byte[] key;
             try
             {
@@ -37,13 +44,39 @@ public sealed class ProviderStores(string zoneDir, Func<string, string, string, 
             }
             catch (FormatException)
             {
-                throw new ReconcileException("InvalidSecret", $"rfc2136.tsigSecretRef: Secret {ns}/{rfc.TsigSecretRef.Name} key '{rfc.TsigSecretRef.Key}' is not a base64 TSIG secret");
+                throw new ReconcileException("InvalidSecret", $"rfc2136.tsigSecretRef: Secret {rfc.TsigSecretRef.Namespace ?? domainNamespace}/{rfc.TsigSecretRef.Name} key '{rfc.TsigSecretRef.Key}' is not a base64 TSIG secret");
             }
 
             var endpoint = new IPEndPoint(address, port);
             return (new Rfc2136Store(endpoint, provider.Zone, new TsigKey(rfc.TsigKeyName, rfc.TsigAlgorithm ?? "hmac-sha256", key), new DnsClientQuery()), endpoint.ToString());
         }
 
-        throw new ReconcileException("ProviderUnsupported", "pulumi providers are published through the rendered program (maildns render) for now; zoneFile and rfc2136 are published directly");
+        if (provider.Pulumi is { } spec)
+        {
+            if (pulumi is null)
+            {
+                throw new ReconcileException("ProviderUnsupported", "pulumi providers are published by the operator; standalone runs render their programs with `maildns render`");
+            }
+
+            var name = PulumiStack.NameFor(domain, provider);
+            var credentials = spec.CredentialsSecretRef is { } credentialsRef
+                ? secrets(credentialsRef.Namespace ?? domainNamespace, credentialsRef.Name)
+                    ?? throw new ReconcileException("SecretNotFound", $"pulumi.credentialsSecretRef: Secret {credentialsRef.Namespace ?? domainNamespace}/{credentialsRef.Name} was not found")
+                : new Dictionary<string, string>();
+            var passphrase = spec.PassphraseSecretRef is { } passphraseRef ? Value(passphraseRef, domainNamespace, "pulumi.passphraseSecretRef") : "";
+            var workspace = new PulumiWorkspace(Path.Combine(dataDir, "pulumi", name), name, spec.Backend ?? "file://" + Path.Combine(dataDir, "pulumi-state"), passphrase, credentials);
+            var target = new PulumiStackTarget(name, spec.Package, provider.Zone, new Dictionary<string, string>(spec.Config ?? new Dictionary<string, string>(), StringComparer.Ordinal), workspace);
+            return (pulumi.For(target), $"pulumi stack {name}");
+        }
+
+        throw new ReconcileException("InvalidSpec", "the provider sets none of pulumi, rfc2136 and zoneFile");
+    }
+
+    private string Value(SecretKeyRef reference, string domainNamespace, string field)
+    {
+        var ns = reference.Namespace ?? domainNamespace;
+        return secrets(ns, reference.Name) is { } data && data.TryGetValue(reference.Key, out var value)
+            ? value
+            : throw new ReconcileException("SecretNotFound", $"{field}: key '{reference.Key}' of Secret {ns}/{reference.Name} was not found");
     }
 }

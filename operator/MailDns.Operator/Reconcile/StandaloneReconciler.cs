@@ -15,7 +15,7 @@ public sealed class StandaloneReconciler(string stateDir, IReadOnlyList<IPEndPoi
     {
         var saved = StatusFile.Load(stateDir, domain.Key);
         var provider = ManifestValidation.ResolveProvider(domain, resources);
-        var stores = new ProviderStores(Path.Combine(stateDir, "zones"), (ns, name, key) => SecretValue(documents, ns, name, key));
+        var stores = new ProviderStores(stateDir, (ns, name) => SecretData(documents, ns, name));
         var reconciler = new DomainReconciler(nameservers, time);
         var result = await reconciler.ReconcileAsync(domain, provider, stores, new DirectoryKeyStore(Path.Combine(stateDir, "keys")), saved.Owned, saved.Status, cancellationToken).ConfigureAwait(false);
 
@@ -25,14 +25,20 @@ public sealed class StandaloneReconciler(string stateDir, IReadOnlyList<IPEndPoi
         return domain;
     }
 
-    private static string? SecretValue(IReadOnlyList<ManifestDocument> documents, string ns, string name, string key)
+    private static Dictionary<string, string>? SecretData(IReadOnlyList<ManifestDocument> documents, string ns, string name)
     {
-        var secret = documents.FirstOrDefault(d => d.Kind == "Secret" && d.Name == name && d.Namespace == ns)?.Json;
-        if (secret?["stringData"]?[key] is { } plain)
+        if (documents.FirstOrDefault(d => d.Kind == "Secret" && d.Name == name && d.Namespace == ns)?.Json is not { } secret)
         {
-            return (string?)plain;
+            return null;
         }
 
-        return secret?["data"]?[key] is { } encoded ? System.Text.Encoding.UTF8.GetString(Convert.FromBase64String((string)encoded!)) : null;
+        // As the API server does: data decoded, with stringData written over it.
+        var data = (secret["data"]?.AsObject() ?? []).ToDictionary(p => p.Key, p => System.Text.Encoding.UTF8.GetString(Convert.FromBase64String((string)p.Value!)), StringComparer.Ordinal);
+        foreach (var (key, value) in secret["stringData"]?.AsObject() ?? [])
+        {
+            data[key] = (string)value!;
+        }
+
+        return data;
     }
 }

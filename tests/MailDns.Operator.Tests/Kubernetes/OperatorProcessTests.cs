@@ -5,11 +5,14 @@ using MailDns.Operator.Tests.Support;
 
 namespace MailDns.Operator.Tests.Kubernetes;
 
-/// <summary>`maildns operator` as a process: the quick-start manifests applied with kubectl, metrics and probes served, SIGTERM honoured.</summary>
+/// <summary>
+/// `maildns operator` as a process: leader-elected, the quick-start manifests applied with kubectl, metrics and
+/// probes served, JSON logs, and a graceful stop on SIGTERM.
+/// </summary>
 public class OperatorProcessTests
 {
     [Fact]
-    public async Task The_operator_process_reconciles_the_quick_start_and_serves_metrics_and_probes()
+    public async Task The_operator_process_leads_reconciles_the_quick_start_serves_metrics_and_probes_logs_json_and_stops_on_sigterm()
     {
         await using var api = await ApiServer.StartAsync();
         using var data = new TempDir();
@@ -17,7 +20,7 @@ public class OperatorProcessTests
         Assert.True(applied == 0, output);
         var port = DnsServerProcess.FreePort();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "maildns.dll"), "operator", "--server", api.Host.BaseAddress.ToString(), "--data-dir", data.Path, "--metrics-address", $"http://127.0.0.1:{port}/" })
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "maildns.dll"), "operator", "--server", api.Host.BaseAddress.ToString(), "--data-dir", data.Path, "--metrics-address", $"http://127.0.0.1:{port}/", "--leader-elect", "--leader-election-namespace", "default" })
         {
             info.ArgumentList.Add(arg);
         }
@@ -53,12 +56,25 @@ public class OperatorProcessTests
             Assert.Contains("maildns_reconcile_total", metrics);
             Assert.True(File.Exists(Path.Combine(data.Path, "zones", "example.com.zone")));
             Assert.DoesNotContain("PRIVATE KEY", log.ToString(), StringComparison.Ordinal);
+            var lease = await api.Client.CoordinationV1.ReadNamespacedLeaseAsync("maildns-operator", "default");
+            Assert.EndsWith($"-{process.Id}", lease.Spec.HolderIdentity, StringComparison.Ordinal);
         }
         finally
         {
             Assert.Equal(0, Kill(process.Id, 15));
             Assert.True(process.WaitForExit(30_000), "the operator did not stop on SIGTERM");
         }
+
+        process.WaitForExit(); // the output readers drain
+        Assert.Equal(0, process.ExitCode); // stopped cleanly, within the termination timeout
+        var lines = log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var entries = lines.Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject()).ToList(); // every line is one JSON object
+        Assert.All(entries, e => Assert.True(e.ContainsKey("Timestamp") && e.ContainsKey("LogLevel") && e.ContainsKey("Message"), e.ToJsonString()));
+        Assert.Contains(entries, e => ((string)e["Message"]!).StartsWith("leading: ", StringComparison.Ordinal));
+        Assert.Contains(entries, e => ((string)e["Message"]!).StartsWith("default/mail-example-com Ready=True", StringComparison.Ordinal)
+            && e["Scopes"]!.AsArray().Any(scope => (string?)scope?["key"] == "default/mail-example-com"));
+        Assert.Contains(entries, e => ((string)e["Message"]!).StartsWith("stopping: ", StringComparison.Ordinal));
+        Assert.Equal("operator stopped", (string)entries[^1]["Message"]!);
     }
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]

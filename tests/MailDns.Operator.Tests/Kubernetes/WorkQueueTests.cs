@@ -155,4 +155,61 @@ public class WorkQueueTests
         await stop.CancelAsync();
         await workers;
     }
+
+    [Fact]
+    public async Task On_stop_a_reconcile_under_way_finishes_within_the_grace_period_and_no_queued_key_starts()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finished = new ConcurrentQueue<(string Key, bool Cancelled)>();
+        var queue = new WorkQueue<string>(async (key, token) =>
+        {
+            started.TrySetResult();
+            await release.Task;
+            finished.Enqueue((key, token.IsCancellationRequested));
+            return ReconcileOutcome.Done;
+        }, time);
+        var underWayAtStop = -1;
+        queue.Stopping += n => underWayAtStop = n;
+        using var stop = new CancellationTokenSource();
+        var running = queue.RunAsync(1, stop.Token, grace: TimeSpan.FromSeconds(10));
+        queue.Add("a");
+        await started.Task.WaitAsync(Bound);
+        queue.Add("b");
+
+        await stop.CancelAsync();
+        time.Advance(TimeSpan.FromSeconds(9)); // inside the grace period
+        release.SetResult();
+        await running.WaitAsync(Bound);
+
+        Assert.Equal(1, underWayAtStop);
+        Assert.Equal([("a", false)], finished.ToArray()); // a finished with its token intact; b never started
+    }
+
+    [Fact]
+    public async Task On_stop_a_reconcile_that_outlasts_the_grace_period_is_cancelled_and_not_retried()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var runs = 0;
+        var queue = new WorkQueue<string>(async (_, token) =>
+        {
+            Interlocked.Increment(ref runs);
+            started.TrySetResult();
+            await Task.Delay(Timeout.InfiniteTimeSpan, token);
+            return ReconcileOutcome.Done;
+        }, time);
+        using var stop = new CancellationTokenSource();
+        var running = queue.RunAsync(1, stop.Token, grace: TimeSpan.FromSeconds(10));
+        queue.Add("a");
+        await started.Task.WaitAsync(Bound);
+
+        await stop.CancelAsync();
+        Assert.False(running.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(10));
+        await running.WaitAsync(Bound);
+
+        Assert.Equal(1, runs);
+    }
 }

@@ -1,3 +1,4 @@
+using MailDns.Core.Api;
 using System.Security.Cryptography;
 using System.Text;
 using MailDns.Core.Names;
@@ -25,6 +26,14 @@ public sealed record PulumiStack(
     /// <summary>The default stack name: the provider's key and zone, in the characters stack names allow.</summary>
     public static string DefaultName(string providerKey, string zone) =>
         Sanitize($"{providerKey.Replace('/', '-')}-{DomainName.Normalize(zone).Replace('.', '-')}");
+
+    /// <summary>The stack a SendingDomain publishes to: the provider's stackName, else one per provider and zone.</summary>
+    public static string NameFor(SendingDomain domain, DnsProviderSpec provider)
+    {
+        var reference = domain.Spec.ProviderRef;
+        var providerKey = (reference.Kind ?? Defaults.ProviderKind) == ClusterDnsProvider.KindName ? $"cluster-{reference.Name}" : $"{domain.Metadata.NamespaceProperty ?? "default"}-{reference.Name}";
+        return provider.Pulumi?.StackName ?? DefaultName(providerKey, provider.Zone);
+    }
 
     public static string Sanitize(string text) => new(text.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-').ToArray());
 }
