@@ -3,8 +3,6 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using MailDns.Core.Api;
 using MailDns.Core.Dkim.Storage;
 using MailDns.Core.Findings;
@@ -13,6 +11,8 @@ using MailDns.Core.Publishing;
 using MailDns.Core.Validation;
 using MailDns.Operator.Publishing;
 using MailDns.Operator.Reconcile;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MailDns.Operator.Kubernetes;
 

@@ -1,6 +1,6 @@
-using MailDns.Core.Api;
 using System.Security.Cryptography;
 using System.Text;
+using MailDns.Core.Api;
 using MailDns.Core.Names;
 using MailDns.Core.Records;
 using MailDns.Core.Txt;
