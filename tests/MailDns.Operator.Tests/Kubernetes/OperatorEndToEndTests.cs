@@ -140,6 +140,37 @@ public class OperatorEndToEndTests
         await stop.CancelAsync();
         await running;
     }
+
+    [Fact]
+    public async Task A_tsig_key_bind_refuses_is_a_clear_condition_without_retries_and_fixing_the_secret_recovers_it()
+    {
+        await using var api = await ApiServer.StartAsync();
+        using var bind = new BindServer("example.org");
+        using var data = new TempDir();
+        await SetUpAsync(api, bind);
+        var right = bind.Secret;
+        await api.Client.CoreV1.PatchNamespacedSecretAsync(new V1Patch($$$"""{"data":{"secret":"{{{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Convert.ToBase64String(new byte[32])))}}}"}}""", V1Patch.PatchType.MergePatch), "tsig", "mail");
+        using var stop = new CancellationTokenSource();
+        var controller = new SendingDomainController(api.Client, new ControllerOptions(null, data.Path, [bind.Endpoint]), TimeProvider.System);
+        var failures = 0;
+        controller.Queue.Failed += (_, _, _, _) => Interlocked.Increment(ref failures);
+        var running = controller.RunAsync(stop.Token);
+
+        await Domains(api).CreateNamespacedAsync(Domain("tsig"), "mail");
+        var refused = await WaitForAsync(api, "tsig", sd => Ready(sd) == "False/CredentialsRejected");
+        Assert.Contains("NOTAUTH", refused.Status!.Conditions!.Single(c => c.Type == "Ready").Message);
+        Assert.DoesNotContain(right, JsonSerializer.Serialize(refused.Status), StringComparison.Ordinal);
+        Assert.Empty(Served(bind, "tsig.example.org"));
+
+        // Only the Secret's change can bring it back (no retry is scheduled): the Secret informer requeues it.
+        await api.Client.CoreV1.PatchNamespacedSecretAsync(new V1Patch($$$"""{"stringData":{"secret":"{{{right}}}"}}""", V1Patch.PatchType.MergePatch), "tsig", "mail");
+        await WaitForAsync(api, "tsig", sd => Ready(sd) == "True/Published");
+        Assert.Equal(["v=spf1 ip4:198.51.100.10 -all"], Served(bind, "tsig.example.org"));
+        Assert.Equal(0, failures);
+
+        await stop.CancelAsync();
+        await running;
+    }
 }
 
 public sealed class SendingDomainListForTests : IKubernetesObject<V1ListMeta>, IItems<SendingDomain>
