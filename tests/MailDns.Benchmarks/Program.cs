@@ -2,17 +2,34 @@ using System.Globalization;
 using System.Text.Json;
 using MailDns.Benchmarks;
 
-// Usage: dotnet run -c Release --project tests/MailDns.Benchmarks [-- --quick]
+// Usage: tests/bench.sh [--quick] (dotnet run -c Release --project tests/MailDns.Benchmarks -- [--quick] [--only NAME,...])
+// Prints one line per figure as it goes, and one JSON object of every figure as the last line.
 var quick = args.Contains("--quick");
-var figures = new SortedDictionary<string, double>(StringComparer.Ordinal) { ["cores"] = Environment.ProcessorCount };
-foreach (var (name, value) in KeygenBenchmark.Run(quick ? 9 : 101))
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',').ToHashSet(StringComparer.Ordinal);
+var figures = new SortedDictionary<string, double>(StringComparer.Ordinal) { ["cores"] = Environment.ProcessorCount, ["quick"] = quick ? 1 : 0 };
+
+void Section(string name, Func<Dictionary<string, double>> run)
 {
-    figures[name] = value;
+    if (only is not null && !only.Contains(name))
+    {
+        return;
+    }
+
+    Console.Error.WriteLine($"== {name}");
+    foreach (var (key, value) in run())
+    {
+        figures[key] = value;
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-48} {value}"));
+    }
 }
 
-foreach (var (name, value) in figures)
-{
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-45} {value}"));
-}
+Section("keygen", () => KeygenBenchmark.Run(quick ? 9 : 101));
+Section("lint", () => LintBenchmarks.Run(quick));
+Section("render", () => RenderBenchmark.Run(10_000, quick ? 3 : 7));
+Section("health", () => HealthBenchmark.Run(quick ? 2_000 : 10_000, 64));
+Section("pulumi", () => CoalescingBenchmark.Run(1_000));
+Section("reconcile-ed25519", () => ReconcileBenchmark.Run(quick ? 200 : 1_000, "ed25519-sha256", "reconcile_ed25519"));
+Section("reconcile-rsa", () => ReconcileBenchmark.Run(quick ? 100 : 1_000, "rsa-sha256", "reconcile_rsa2048"));
+Section("memory", () => MemoryBenchmark.Run(quick ? 2_000 : 10_000));
 
 Console.WriteLine(JsonSerializer.Serialize(figures));

@@ -1,8 +1,6 @@
 using MailDns.Core.Findings;
 using MailDns.Core.TagLists;
 using MailDns.Core.Txt;
-using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Security;
 
 namespace MailDns.Core.Dkim;
 
@@ -128,17 +126,24 @@ public static class DkimKeyRecordLinter
         return rsaBits;
     }
 
-    /// <summary>Modulus size of an RSA key in SubjectPublicKeyInfo or bare PKCS#1 form; null when it is neither.</summary>
+    /// <summary>
+    /// Modulus size of an RSA key in SubjectPublicKeyInfo or bare PKCS#1 form; null when it is neither. The ASN.1 is
+    /// read directly: BouncyCastle's RsaKeyParameters validates the modulus (a Miller-Rabin test, milliseconds per
+    /// key), which a linter that only needs the size must not pay on every health check.
+    /// </summary>
     internal static int? TryRsa(byte[] der)
     {
         try
         {
-            if (PublicKeyFactory.CreateKey(der) is RsaKeyParameters spki)
+            var spki = Org.BouncyCastle.Asn1.X509.SubjectPublicKeyInfo.GetInstance(Org.BouncyCastle.Asn1.Asn1Object.FromByteArray(der));
+            if (spki.Algorithm.Algorithm.Equals(Org.BouncyCastle.Asn1.Pkcs.PkcsObjectIdentifiers.RsaEncryption))
             {
-                return spki.Modulus.BitLength;
+                return Org.BouncyCastle.Asn1.X509.RsaPublicKeyStructure.GetInstance(spki.ParsePublicKey()).Modulus.BitLength;
             }
+
+            return null;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidCastException or IOException or InvalidOperationException or FormatException or SecurityUtilityException)
+        catch (Exception e) when (e is ArgumentException or InvalidCastException or IOException or InvalidOperationException or FormatException)
         {
         }
 

@@ -1,6 +1,6 @@
 using MailDns.Core.Dkim;
 using MailDns.Core.Txt;
-using MailDns.Operator.Tests.Support;
+using MailDns.Testing;
 
 namespace MailDns.Operator.Tests.Cli;
 
@@ -13,7 +13,7 @@ public class KeygenCommandTests
     {
         using var dir = new TempDir();
 
-        var result = Support.Cli.Run("keygen", "--domain", "mail.example.com", "--selector", "s1", "--algorithm", algorithm, "--out", dir.Path);
+        var result = MailDns.Testing.Cli.Run("keygen", "--domain", "mail.example.com", "--selector", "s1", "--algorithm", algorithm, "--out", dir.Path);
 
         Assert.Equal(0, result.Exit);
         var keyFile = Path.Combine(dir.Path, "s1.key");
@@ -38,7 +38,7 @@ public class KeygenCommandTests
         using var dir = new TempDir();
         var existing = dir.Write("s1.key", "precious");
 
-        var result = Support.Cli.Run("keygen", "--domain", "mail.example.com", "--selector", "s1", "--algorithm", "ed25519-sha256", "--out", dir.Path);
+        var result = MailDns.Testing.Cli.Run("keygen", "--domain", "mail.example.com", "--selector", "s1", "--algorithm", "ed25519-sha256", "--out", dir.Path);
 
         Assert.Equal(2, result.Exit);
         Assert.Equal("precious", File.ReadAllText(existing));
@@ -55,7 +55,7 @@ public class KeygenCommandTests
         using var dir = new TempDir();
         var args = new Dictionary<string, string> { ["--domain"] = "mail.example.com", ["--selector"] = "s1", [option] = value };
 
-        var result = Support.Cli.Run(["keygen", .. args.SelectMany(kv => new[] { kv.Key, kv.Value }), "--out", dir.Path]);
+        var result = MailDns.Testing.Cli.Run(["keygen", .. args.SelectMany(kv => new[] { kv.Key, kv.Value }), "--out", dir.Path]);
 
         Assert.Equal(2, result.Exit);
         Assert.Contains(named, result.Error, StringComparison.Ordinal);
@@ -67,7 +67,7 @@ public class KeygenCommandTests
     {
         using var dir = new TempDir();
 
-        var result = Support.Cli.Run("keygen", "--domain", "mail.example.com", "--selector", "s1", "--algorithm", "ed25519-sha256", "--size", "2048", "--out", dir.Path);
+        var result = MailDns.Testing.Cli.Run("keygen", "--domain", "mail.example.com", "--selector", "s1", "--algorithm", "ed25519-sha256", "--size", "2048", "--out", dir.Path);
 
         Assert.Equal(2, result.Exit);
     }

@@ -7,7 +7,7 @@ public class LintCommandTests
     [Fact]
     public void Spf_json_reports_validity_findings_and_the_lookup_count()
     {
-        var result = Support.Cli.Run("lint", "spf", "v=spf1 a mx include:_spf.example.net ?all", "--output", "json");
+        var result = MailDns.Testing.Cli.Run("lint", "spf", "v=spf1 a mx include:_spf.example.net ?all", "--output", "json");
 
         var json = JsonNode.Parse(result.Out)!;
         Assert.Equal(0, result.Exit);
@@ -31,13 +31,13 @@ public class LintCommandTests
     [InlineData("bimi", "v=BIMI1; l=https://example.com/l.svg; a=https://example.com/a.pem", 0)]
     public void The_exit_code_says_whether_the_record_is_valid(string kind, string record, int exit)
     {
-        Assert.Equal(exit, Support.Cli.Run("lint", kind, record).Exit);
+        Assert.Equal(exit, MailDns.Testing.Cli.Run("lint", kind, record).Exit);
     }
 
     [Fact]
     public void Lookups_appear_only_for_spf()
     {
-        var json = JsonNode.Parse(Support.Cli.Run("lint", "dmarc", "v=DMARC1; p=none", "-o", "json").Out)!;
+        var json = JsonNode.Parse(MailDns.Testing.Cli.Run("lint", "dmarc", "v=DMARC1; p=none", "-o", "json").Out)!;
 
         Assert.Null(json["lookups"]);
     }
@@ -45,7 +45,7 @@ public class LintCommandTests
     [Fact]
     public void A_record_pasted_in_presentation_form_is_joined_before_linting()
     {
-        var result = Support.Cli.Run("lint", "spf", "\"v=spf1 ip4:192.0.2.1 \" \"-all\"", "-o", "json");
+        var result = MailDns.Testing.Cli.Run("lint", "spf", "\"v=spf1 ip4:192.0.2.1 \" \"-all\"", "-o", "json");
 
         Assert.Equal(0, result.Exit);
         Assert.Empty(JsonNode.Parse(result.Out)!["findings"]!.AsArray());
@@ -54,6 +54,6 @@ public class LintCommandTests
     [Fact]
     public void An_unknown_record_kind_is_a_usage_error()
     {
-        Assert.Equal(2, Support.Cli.Run("lint", "dkim2", "x").Exit);
+        Assert.Equal(2, MailDns.Testing.Cli.Run("lint", "dkim2", "x").Exit);
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using MailDns.Operator.Tests.Support;
+using MailDns.Testing;
 
 namespace MailDns.Operator.Tests.Cli;
 
@@ -10,7 +10,7 @@ public class RenderCommandTests
     {
         using var dir = new TempDir();
 
-        var result = Support.Cli.Run("render", Repo.PathOf("examples", "quickstart"), "--out", dir.Path);
+        var result = MailDns.Testing.Cli.Run("render", Repo.PathOf("examples", "quickstart"), "--out", dir.Path);
 
         Assert.True(result.Exit == 0, result.Error);
         var records = JsonNode.Parse(File.ReadAllText(Path.Combine(dir.Path, "records.json")))!.AsArray();
@@ -29,7 +29,7 @@ public class RenderCommandTests
     public void The_zone_fragment_loads_in_bind()
     {
         using var dir = new TempDir();
-        Assert.Equal(0, Support.Cli.Run("render", Repo.PathOf("examples"), "--out", dir.Path).Exit);
+        Assert.Equal(0, MailDns.Testing.Cli.Run("render", Repo.PathOf("examples"), "--out", dir.Path).Exit);
         var fragment = File.ReadAllText(Path.Combine(dir.Path, "zones", "example.com.zone"));
         var zone = dir.Write("full.zone", "$TTL 3600\n@ IN SOA ns1.example.com. hostmaster.example.com. 1 7200 3600 1209600 300\n@ IN NS ns1.example.com.\nns1 IN A 192.0.2.53\n" + fragment);
 
@@ -46,7 +46,7 @@ public class RenderCommandTests
     {
         using var dir = new TempDir();
 
-        Assert.Equal(0, Support.Cli.Run("render", Repo.PathOf("examples"), "--out", dir.Path).Exit);
+        Assert.Equal(0, MailDns.Testing.Cli.Run("render", Repo.PathOf("examples"), "--out", dir.Path).Exit);
 
         var zones = Directory.GetFiles(Path.Combine(dir.Path, "zones")).Select(Path.GetFileName).Order().ToList();
         Assert.Equal(["example.app.zone", "example.co.zone", "example.com.zone", "example.dev.zone", "example.io.zone", "example.net.zone", "example.org.zone"], zones);
@@ -59,7 +59,7 @@ public class RenderCommandTests
         var input = dir.Write("in/sd.yaml", "apiVersion: maildns.io/v1alpha1\nkind: DnsProvider\nmetadata: {name: p}\nspec: {zone: example.com, zoneFile: {path: z}}\n---\napiVersion: maildns.io/v1alpha1\nkind: SendingDomain\nmetadata: {name: sd}\nspec:\n  domain: mail.example.com\n  providerRef: {name: p}\n  spf: {all: pass}\n");
         var output = Path.Combine(dir.Path, "out");
 
-        var result = Support.Cli.Run("render", input, "--out", output);
+        var result = MailDns.Testing.Cli.Run("render", input, "--out", output);
 
         Assert.Equal(1, result.Exit);
         Assert.Contains("spec.spf.all", result.Error, StringComparison.Ordinal);
@@ -72,7 +72,7 @@ public class RenderCommandTests
         using var dir = new TempDir();
         var input = dir.Write("sd.yaml", "apiVersion: maildns.io/v1alpha1\nkind: SendingDomain\nmetadata: {name: sd}\nspec:\n  domain: mail.example.com\n  providerRef: {name: elsewhere}\n");
 
-        var result = Support.Cli.Run("render", input, "--out", Path.Combine(dir.Path, "out"));
+        var result = MailDns.Testing.Cli.Run("render", input, "--out", Path.Combine(dir.Path, "out"));
 
         Assert.Equal(1, result.Exit);
         Assert.Contains("elsewhere", result.Error, StringComparison.Ordinal);

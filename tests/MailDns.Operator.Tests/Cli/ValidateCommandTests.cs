@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using MailDns.Operator.Tests.Support;
+using MailDns.Testing;
 
 namespace MailDns.Operator.Tests.Cli;
 
@@ -10,7 +10,7 @@ public class ValidateCommandTests
     [Fact]
     public void Every_example_in_the_repository_is_valid()
     {
-        var result = Support.Cli.Run("validate", Repo.PathOf("examples"), "--output", "json");
+        var result = MailDns.Testing.Cli.Run("validate", Repo.PathOf("examples"), "--output", "json");
 
         var docs = JsonNode.Parse(result.Out)!.AsArray();
         Assert.True(result.Exit == 0, result.Out + result.Error);
@@ -37,7 +37,7 @@ public class ValidateCommandTests
         using var dir = new TempDir();
         var file = dir.Write("sd.yaml", Header + "spec:\n" + spec);
 
-        var result = Support.Cli.Run("validate", file, "-o", "json");
+        var result = MailDns.Testing.Cli.Run("validate", file, "-o", "json");
 
         Assert.Equal(1, result.Exit);
         var doc = Assert.Single(JsonNode.Parse(result.Out)!.AsArray())!;
@@ -54,7 +54,7 @@ public class ValidateCommandTests
         using var dir = new TempDir();
         dir.Write("sd.yaml", Header + "spec:\n  domain: mail.example.com\n  providerRef: {name: p}\n  spf: {all: pass}\n");
 
-        var result = Support.Cli.Run("validate", dir.Path);
+        var result = MailDns.Testing.Cli.Run("validate", dir.Path);
 
         Assert.Equal(1, result.Exit);
         Assert.Contains("INVALID", result.Out, StringComparison.Ordinal);
@@ -67,7 +67,7 @@ public class ValidateCommandTests
         using var dir = new TempDir();
         dir.Write("sd.yaml", Header + "spec:\n  domain: mail.example.com\n  providerRef: {name: p}\n  dmarc: {policy: reject}\n");
 
-        var result = Support.Cli.Run("validate", dir.Path, "-o", "json");
+        var result = MailDns.Testing.Cli.Run("validate", dir.Path, "-o", "json");
 
         Assert.Equal(0, result.Exit);
         Assert.Contains("dmarc.enforce-without-reports", result.Out, StringComparison.Ordinal);
@@ -80,7 +80,7 @@ public class ValidateCommandTests
         dir.Write("a/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n");
         dir.Write("b/broken.yml", "apiVersion: maildns.io/v1alpha1\nkind: [\n");
 
-        var result = Support.Cli.Run("validate", dir.Path, "-o", "json");
+        var result = MailDns.Testing.Cli.Run("validate", dir.Path, "-o", "json");
 
         var docs = JsonNode.Parse(result.Out)!.AsArray();
         Assert.Equal(1, result.Exit);
@@ -96,7 +96,7 @@ public class ValidateCommandTests
         using var dir = new TempDir();
         dir.Write("a.yaml", "apiVersion: maildns.io/v1alpha1\nkind: SendingDomian\nmetadata: {name: x}\n---\napiVersion: maildns.io/v1\nkind: SendingDomain\nmetadata: {name: y}\n");
 
-        var result = Support.Cli.Run("validate", dir.Path, "-o", "json");
+        var result = MailDns.Testing.Cli.Run("validate", dir.Path, "-o", "json");
 
         var codes = JsonNode.Parse(result.Out)!.AsArray().Select(d => (string?)d!["findings"]![0]!["code"]).ToList();
         Assert.Equal(["document.unknown-kind", "document.api-version"], codes);
@@ -110,7 +110,7 @@ public class ValidateCommandTests
         var doc = Header + "spec:\n  domain: mail.example.com\n  providerRef: {name: p}\n";
         dir.Write("a.yaml", doc + "---\n" + doc);
 
-        var result = Support.Cli.Run("validate", dir.Path, "-o", "json");
+        var result = MailDns.Testing.Cli.Run("validate", dir.Path, "-o", "json");
 
         Assert.Equal(1, result.Exit);
         Assert.Contains("document.duplicate", result.Out, StringComparison.Ordinal);
@@ -123,7 +123,7 @@ public class ValidateCommandTests
         dir.Write("a.yaml", "apiVersion: maildns.io/v1alpha1\nkind: DnsProvider\nmetadata: {name: p, namespace: mail}\nspec:\n  zone: example.org\n  zoneFile: {path: z}\n---\n"
             + Header + "spec:\n  domain: mail.example.com\n  providerRef: {name: p}\n");
 
-        var result = Support.Cli.Run("validate", dir.Path, "-o", "json");
+        var result = MailDns.Testing.Cli.Run("validate", dir.Path, "-o", "json");
 
         Assert.Equal(1, result.Exit);
         Assert.Contains("domain.not-in-zone", result.Out, StringComparison.Ordinal);
@@ -132,7 +132,7 @@ public class ValidateCommandTests
     [Fact]
     public void A_missing_path_is_a_usage_error()
     {
-        var result = Support.Cli.Run("validate", "/nonexistent/maildns");
+        var result = MailDns.Testing.Cli.Run("validate", "/nonexistent/maildns");
 
         Assert.Equal(2, result.Exit);
         Assert.Contains("/nonexistent/maildns", result.Error, StringComparison.Ordinal);
@@ -141,8 +141,8 @@ public class ValidateCommandTests
     [Fact]
     public void An_unknown_option_is_a_usage_error()
     {
-        Assert.Equal(2, Support.Cli.Run("validate", ".", "--frobnicate").Exit);
-        Assert.Equal(2, Support.Cli.Run("validate", ".", "--output", "xml").Exit);
-        Assert.Equal(2, Support.Cli.Run().Exit);
+        Assert.Equal(2, MailDns.Testing.Cli.Run("validate", ".", "--frobnicate").Exit);
+        Assert.Equal(2, MailDns.Testing.Cli.Run("validate", ".", "--output", "xml").Exit);
+        Assert.Equal(2, MailDns.Testing.Cli.Run().Exit);
     }
 }

@@ -1,4 +1,4 @@
-using MailDns.Operator.Tests.Support;
+using MailDns.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace MailDns.Operator.Tests.Deployment;

@@ -3,7 +3,7 @@ using MailDns.Core.Dkim;
 using MailDns.Core.Dkim.Rotation;
 using MailDns.Core.Dkim.Storage;
 using MailDns.Operator.Dkim;
-using MailDns.Operator.Tests.Support;
+using MailDns.Testing;
 
 namespace MailDns.Operator.Tests.Dkim;
 

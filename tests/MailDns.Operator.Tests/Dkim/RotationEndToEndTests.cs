@@ -6,7 +6,7 @@ using MailDns.Core.Dkim.Rotation;
 using MailDns.Core.Txt;
 using MailDns.Operator.Dkim;
 using MailDns.Operator.Health;
-using MailDns.Operator.Tests.Support;
+using MailDns.Testing;
 using Microsoft.Extensions.Time.Testing;
 using MimeKit;
 using MimeKit.Cryptography;

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using MailDns.Core.Dkim;
 using MailDns.Core.Dkim.Rotation;
 using MailDns.Core.Dkim.Storage;
-using MailDns.Operator.Tests.Support;
+using MailDns.Testing;
 
 namespace MailDns.Operator.Tests.Health;
 
@@ -17,7 +17,7 @@ public class CheckCommandTests(HealthZones zones) : IClassFixture<HealthZones>
     [Fact]
     public void A_healthy_domain_exits_0_and_prints_the_documented_json()
     {
-        var result = Support.Cli.Run("check", "healthy.test", "--nameserver", Server, "--selector", "s1", "--output", "json");
+        var result = MailDns.Testing.Cli.Run("check", "healthy.test", "--nameserver", Server, "--selector", "s1", "--output", "json");
 
         Assert.True(result.Exit == 0, result.Out + result.Error);
         var json = JsonNode.Parse(result.Out)!.AsObject();
@@ -32,7 +32,7 @@ public class CheckCommandTests(HealthZones zones) : IClassFixture<HealthZones>
     [Fact]
     public void A_failing_domain_exits_1_and_the_table_names_the_check_and_record()
     {
-        var result = Support.Cli.Run("check", "twospf.test", "--nameserver", Server);
+        var result = MailDns.Testing.Cli.Run("check", "twospf.test", "--nameserver", Server);
 
         Assert.Equal(1, result.Exit);
         Assert.Contains("twospf.test: FAILING", result.Out);
@@ -48,7 +48,7 @@ public class CheckCommandTests(HealthZones zones) : IClassFixture<HealthZones>
         var closed = ((IPEndPoint)udp.Client.LocalEndPoint!).Port;
         udp.Dispose();
 
-        var result = Support.Cli.Run("check", "healthy.test", "--nameserver", $"127.0.0.1:{closed}", "--timeout", "0.5", "--output", "json");
+        var result = MailDns.Testing.Cli.Run("check", "healthy.test", "--nameserver", $"127.0.0.1:{closed}", "--timeout", "0.5", "--output", "json");
 
         Assert.Equal(3, result.Exit);
         Assert.All(JsonNode.Parse(result.Out)!["checks"]!.AsArray(), c => Assert.Equal("unknown", (string?)c!["status"]));
@@ -60,7 +60,7 @@ public class CheckCommandTests(HealthZones zones) : IClassFixture<HealthZones>
     [InlineData("healthy.test", "--expect", "/nonexistent/manifest.yaml")]
     public void Usage_errors_exit_2(params string[] args)
     {
-        var result = Support.Cli.Run(["check", .. args]);
+        var result = MailDns.Testing.Cli.Run(["check", .. args]);
 
         Assert.Equal(2, result.Exit);
     }
@@ -80,7 +80,7 @@ public class CheckCommandTests(HealthZones zones) : IClassFixture<HealthZones>
               dmarc: {policy: quarantine, aggregateReportUris: ["mailto:dmarc@reports.test"]}
             """);
 
-        var result = Support.Cli.Run("check", "healthy.test", "--nameserver", Server, "--expect", manifest, "--output", "json");
+        var result = MailDns.Testing.Cli.Run("check", "healthy.test", "--nameserver", Server, "--expect", manifest, "--output", "json");
 
         Assert.Equal(1, result.Exit);
         var checks = JsonNode.Parse(result.Out)!["checks"]!.AsArray();
@@ -102,7 +102,7 @@ public class CheckCommandTests(HealthZones zones) : IClassFixture<HealthZones>
             dir.Write(name, content);
         }
 
-        var result = Support.Cli.Run("check", "keys.test", "--nameserver", Server, "--expect", dir.Path, "--output", "json");
+        var result = MailDns.Testing.Cli.Run("check", "keys.test", "--nameserver", Server, "--expect", dir.Path, "--output", "json");
 
         var checks = JsonNode.Parse(result.Out)!["checks"]!.AsArray();
         Assert.Contains(checks, c => (string?)c!["id"] == "dkim.key-matches" && (string?)c["selector"] == "revoked" && (string?)c["status"] == "fail");

@@ -1,7 +1,7 @@
 using MailDns.Core.Dkim;
 using MailDns.Core.Records;
 using MailDns.Core.Txt;
-using MailDns.Operator.Tests.Support;
+using MailDns.Testing;
 
 namespace MailDns.Operator.Tests.Health;
 

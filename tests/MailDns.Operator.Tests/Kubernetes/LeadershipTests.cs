@@ -1,6 +1,6 @@
 using k8s;
 using MailDns.Operator.Kubernetes;
-using MailDns.Operator.Tests.Support;
+using MailDns.Testing;
 
 namespace MailDns.Operator.Tests.Kubernetes;
 

@@ -3,7 +3,7 @@ using k8s;
 using k8s.Models;
 using MailDns.Core.Api;
 using MailDns.Operator.Kubernetes;
-using MailDns.Operator.Tests.Support;
+using MailDns.Testing;
 
 namespace MailDns.Operator.Tests.Kubernetes;
 

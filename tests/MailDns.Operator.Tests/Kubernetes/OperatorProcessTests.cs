@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using k8s;
 using MailDns.Core.Api;
-using MailDns.Operator.Tests.Support;
+using MailDns.Testing;
 
 namespace MailDns.Operator.Tests.Kubernetes;
 

@@ -4,7 +4,7 @@ using k8s;
 using k8s.Models;
 using MailDns.Core.Api;
 using MailDns.Operator.Kubernetes;
-using MailDns.Operator.Tests.Support;
+using MailDns.Testing;
 using Xunit.Abstractions;
 
 namespace MailDns.Operator.Tests.Kubernetes;

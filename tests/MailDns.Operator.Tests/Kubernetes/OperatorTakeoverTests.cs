@@ -1,7 +1,7 @@
 using k8s;
 using MailDns.Core.Api;
 using MailDns.Operator.Kubernetes;
-using MailDns.Operator.Tests.Support;
+using MailDns.Testing;
 
 namespace MailDns.Operator.Tests.Kubernetes;
 

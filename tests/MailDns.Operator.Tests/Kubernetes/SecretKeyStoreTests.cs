@@ -8,7 +8,7 @@ using MailDns.Core.Dkim;
 using MailDns.Core.Dkim.Rotation;
 using MailDns.Core.Dkim.Storage;
 using MailDns.Operator.Kubernetes;
-using MailDns.Operator.Tests.Support;
+using MailDns.Testing;
 
 namespace MailDns.Operator.Tests.Kubernetes;
 

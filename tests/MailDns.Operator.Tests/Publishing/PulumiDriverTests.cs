@@ -3,7 +3,7 @@ using MailDns.Core.Publishing.Pulumi;
 using MailDns.Core.Records;
 using MailDns.Operator.Publishing;
 using MailDns.Operator.Publishing.Pulumi;
-using MailDns.Operator.Tests.Support;
+using MailDns.Testing;
 
 namespace MailDns.Operator.Tests.Publishing;
 

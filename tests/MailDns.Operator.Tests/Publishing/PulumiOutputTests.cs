@@ -1,5 +1,5 @@
 using MailDns.Core.Publishing.Pulumi;
-using MailDns.Operator.Tests.Support;
+using MailDns.Testing;
 
 namespace MailDns.Operator.Tests.Publishing;
 

@@ -1,6 +1,6 @@
 using MailDns.Core.Publishing.Pulumi;
 using MailDns.Core.Records;
-using MailDns.Operator.Tests.Support;
+using MailDns.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace MailDns.Operator.Tests.Publishing;

@@ -4,7 +4,7 @@ using MailDns.Core.Publishing;
 using MailDns.Core.Records;
 using MailDns.Operator.Health;
 using MailDns.Operator.Publishing;
-using MailDns.Operator.Tests.Support;
+using MailDns.Testing;
 
 namespace MailDns.Operator.Tests.Publishing;
 

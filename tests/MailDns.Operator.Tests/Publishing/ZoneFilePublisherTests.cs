@@ -3,7 +3,7 @@ using MailDns.Core.Dkim;
 using MailDns.Core.Publishing;
 using MailDns.Core.Records;
 using MailDns.Operator.Publishing;
-using MailDns.Operator.Tests.Support;
+using MailDns.Testing;
 
 namespace MailDns.Operator.Tests.Publishing;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using MailDns.Core.Publishing;
 using MailDns.Operator.Cli;
-using MailDns.Operator.Tests.Support;
+using MailDns.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace MailDns.Operator.Tests.Reconcile;

@@ -59,7 +59,7 @@ public class CrdModelConsistencyTests
     public void The_readme_api_reference_lists_every_field_of_the_schema(string kind, Type spec, Type status)
     {
         _ = (spec, status);
-        var readme = File.ReadAllText(Support.Repo.PathOf("README.md"));
+        var readme = File.ReadAllText(MailDns.Testing.Repo.PathOf("README.md"));
         var missing = new List<string>();
 
         Walk(Crds.OpenApiSchema(kind), "", (path, _) =>

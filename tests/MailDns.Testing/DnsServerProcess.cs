@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using DnsClient;
 
-namespace MailDns.Operator.Tests.Support;
+namespace MailDns.Testing;
 
 /// <summary>
 /// A DNS server process the tests start (named or knotd) on 127.0.0.1: its output kept for failure messages,

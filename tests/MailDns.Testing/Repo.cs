@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using MailDns.Operator.Cli;
 
-namespace MailDns.Operator.Tests.Support;
+namespace MailDns.Testing;
 
 public static class Repo
 {

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace MailDns.Operator.Tests.Support;
+namespace MailDns.Testing;
 
 /// <summary>
 /// A real Knot DNS (knotd) serving one zone on 127.0.0.1 at a free high port, accepting TSIG-signed dynamic

@@ -2,7 +2,7 @@ using k8s;
 using k8s.Models;
 using MailDns.TestApiServer;
 
-namespace MailDns.Operator.Tests.Support;
+namespace MailDns.Testing;
 
 /// <summary>The test API server (tests/TestApiServer, a stand-in for kube-apiserver) with the project's CRDs installed.</summary>
 public sealed class ApiServer : IAsyncDisposable

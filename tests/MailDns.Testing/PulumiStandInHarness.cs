@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using MailDns.Operator.Publishing.Pulumi;
 
-namespace MailDns.Operator.Tests.Support;
+namespace MailDns.Testing;
 
 /// <summary>
 /// The stand-in pulumi executable (tests/PulumiStandIn) as a `pulumi` script in a directory of its own, with a

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace MailDns.Operator.Tests.Support;
+namespace MailDns.Testing;
 
 /// <summary>
 /// A real BIND 9 (named) serving one zone on 127.0.0.1 at a free high port, accepting TSIG-signed dynamic

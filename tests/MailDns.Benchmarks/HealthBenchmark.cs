@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using DnsClient;
+using DnsQuestion = MailDns.Core.Health.DnsQuestion;
+using IDnsQuery = MailDns.Operator.Health.IDnsQuery;
+using MailDns.Core.Health;
+using MailDns.Core.Records;
+using MailDns.Operator.Health;
+using MailDns.Testing;
+
+namespace MailDns.Benchmarks;
+
+/// <summary>
+/// Health checks of a fleet against a real BIND on loopback: the product's gatherer and evaluator, then a raw
+/// DnsClient loop sending exactly the questions the checks sent (recorded), in the same pattern (a domain's
+/// authoritative questions at once, its resolver questions one after another) with the same number of domains
+/// in flight. The ratio is what the product's own work costs on top of the queries.
+/// </summary>
+public static class HealthBenchmark
+{
+    private sealed class RecordingQuery(IDnsQuery inner) : IDnsQuery
+    {
+        public ConcurrentDictionary<string, ConcurrentQueue<(DnsQuestion Question, bool Recursive)>> Asked { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The domain whose check is asking (flows with the check's async calls).</summary>
+        public AsyncLocal<string?> Domain { get; } = new();
+
+        public Task<DnsAnswer> AskAsync(IPEndPoint server, DnsQuestion question, bool recursive, CancellationToken cancellationToken)
+        {
+            Asked.GetOrAdd(Domain.Value ?? "", _ => new()).Enqueue((question, recursive));
+            return inner.AskAsync(server, question, recursive, cancellationToken);
+        }
+    }
+
+    public static Dictionary<string, double> Run(int domains, int concurrency)
+    {
+        var fleet = Enumerable.Range(0, domains).Select(i => Fleet.Domain(i)).ToList();
+        var keys = Fleet.Keys;
+        var desired = fleet.Select((sd, i) => RecordSynthesis.Synthesize(sd, [keys[i % keys.Count]])).ToList();
+        var zone = string.Join('\n', desired.SelectMany(d => d).Select(ZoneFragment.AbsoluteLine))
+            + $"\n_spf.{Fleet.Zone}. 300 IN TXT \"v=spf1 ip4:203.0.113.0/24 -all\"\n";
+        using var bind = new BindServer([(Fleet.Zone, zone)]);
+        var targets = new HealthTargets([bind.Endpoint], [bind.Endpoint]);
+        var recording = new RecordingQuery(new DnsClientQuery());
+        var gatherer = new HealthGatherer(recording);
+
+        async Task<int> CheckAll(HealthGatherer g, RecordingQuery? recorder)
+        {
+            var failing = 0;
+            await Parallel.ForEachAsync(Enumerable.Range(0, domains), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, token) =>
+            {
+                if (recorder is not null)
+                {
+                    recorder.Domain.Value = fleet[i].Metadata.Name;
+                }
+
+                var report = await g.CheckAsync(fleet[i].Spec.Domain, [keys[i % keys.Count].Selector], new HealthExpectation(desired[i], "reject"), targets, token);
+                if (report.Checks.Where(c => c.Status != CheckStatus.Pass && c.Status != CheckStatus.Warn).ToList() is { Count: > 0 } bad)
+                {
+                    if (Interlocked.Increment(ref failing) == 1)
+                    {
+                        Console.Error.WriteLine($"first check not passing, {fleet[i].Spec.Domain}: " + string.Join("; ", bad.Select(c => $"{c.Id} {c.Status}: {c.Message}")));
+                    }
+                }
+            });
+            return failing;
+        }
+
+        CheckAll(new HealthGatherer(new DnsClientQuery()), null).GetAwaiter().GetResult(); // warm-up: JIT, BIND's caches
+        var watch = Stopwatch.StartNew();
+        var notPassing = CheckAll(gatherer, recording).GetAwaiter().GetResult();
+        var product = watch.Elapsed.TotalSeconds;
+
+        // The same questions through DnsClient directly.
+        var raw = new LookupClient(new LookupClientOptions(bind.Endpoint) { UseCache = false, Recursion = false, Timeout = TimeSpan.FromSeconds(2), Retries = 1, UseTcpFallback = true, ThrowDnsErrors = false });
+        var rawRecursive = new LookupClient(new LookupClientOptions(bind.Endpoint) { UseCache = false, Recursion = true, Timeout = TimeSpan.FromSeconds(2), Retries = 1, UseTcpFallback = true, ThrowDnsErrors = false });
+        var asked = fleet.Select(sd => recording.Asked.GetValueOrDefault(sd.Metadata.Name)?.ToList() ?? []).ToList();
+        static QueryType TypeOf(DnsType t) => t switch { DnsType.A => QueryType.A, DnsType.Aaaa => QueryType.AAAA, DnsType.Mx => QueryType.MX, _ => QueryType.TXT };
+        watch.Restart();
+        Parallel.ForEachAsync(Enumerable.Range(0, domains), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, token) =>
+        {
+            await Task.WhenAll(asked[i].Where(q => !q.Recursive).Select(q => raw.QueryAsync(q.Question.Name, TypeOf(q.Question.Type), QueryClass.IN, token)));
+            foreach (var (question, _) in asked[i].Where(q => q.Recursive))
+            {
+                await rawRecursive.QueryAsync(question.Name, TypeOf(question.Type), QueryClass.IN, token);
+            }
+        }).GetAwaiter().GetResult();
+        var rawSeconds = watch.Elapsed.TotalSeconds;
+        var questions = asked.Sum(a => a.Count);
+        return new Dictionary<string, double>
+        {
+            ["health_domains"] = domains,
+            ["health_concurrency"] = concurrency,
+            ["health_questions_per_domain"] = Math.Round((double)questions / domains, 2),
+            ["health_domains_not_passing"] = notPassing,
+            ["health_seconds"] = Math.Round(product, 2),
+            ["health_domains_per_second"] = Math.Round(domains / product),
+            ["health_raw_dnsclient_seconds"] = Math.Round(rawSeconds, 2),
+            ["health_raw_dnsclient_domains_per_second"] = Math.Round(domains / rawSeconds),
+            ["health_ratio_to_raw"] = Math.Round(rawSeconds / product, 3),
+        };
+    }
+}

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using k8s;
+using k8s.Models;
+using MailDns.Core.Api;
+using MailDns.Operator.Kubernetes;
+using MailDns.Testing;
+
+namespace MailDns.Benchmarks;
+
+/// <summary>
+/// 1,000 SendingDomains applied at once to the test API server, reconciled by the operator (in-process, default
+/// workers) publishing with RFC 2136 to a real BIND, until every one is Ready: wall seconds and the operator's API
+/// requests per domain (the benchmark's own creates and polls are not counted).
+/// </summary>
+public static class ReconcileBenchmark
+{
+    public static Dictionary<string, double> Run(int domains, string algorithm, string prefix)
+    {
+        using var bind = new BindServer([(Fleet.Zone, $"_spf.{Fleet.Zone}. 300 IN TXT \"v=spf1 -all\"")]);
+        using var data = new TempDir();
+        var api = ApiServer.StartAsync().GetAwaiter().GetResult();
+        try
+        {
+            return RunAsync(api, bind, data, domains, algorithm, prefix).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            api.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private static async Task<Dictionary<string, double>> RunAsync(ApiServer api, BindServer bind, TempDir data, int domains, string algorithm, string prefix)
+    {
+        await api.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "mail" } });
+        await api.Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "tsig" }, StringData = new Dictionary<string, string> { ["secret"] = bind.Secret } }, "mail");
+        await new GenericClient(api.Client, "maildns.io", "v1alpha1", "dnsproviders", disposeClient: false).CreateNamespacedAsync(new DnsProvider
+        {
+            Metadata = new V1ObjectMeta { Name = "bench", NamespaceProperty = "mail" },
+            Spec = new DnsProviderSpec { Zone = Fleet.Zone, Rfc2136 = new Rfc2136ProviderSpec { Server = $"127.0.0.1:{bind.Port}", TsigKeyName = bind.KeyName, TsigAlgorithm = "hmac-sha256", TsigSecretRef = new SecretKeyRef { Name = "tsig", Key = "secret" } } },
+        }, "mail");
+        using var stop = new CancellationTokenSource();
+        var controller = new SendingDomainController(api.Client, new ControllerOptions(null, data.Path, [bind.Endpoint]), TimeProvider.System);
+        var running = controller.RunAsync(stop.Token);
+        var sds = new GenericClient(api.Client, "maildns.io", "v1alpha1", "sendingdomains", disposeClient: false);
+        while (!controller.Synced)
+        {
+            await Task.Delay(50);
+        }
+
+        var before = api.Host.Requests.Count;
+        var watch = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, domains), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, token) =>
+            await sds.CreateNamespacedAsync(Fleet.Domain(i, algorithm: algorithm), "mail", token));
+        var polls = 0;
+        int ready;
+        do
+        {
+            await Task.Delay(250);
+            polls++;
+            var list = await api.Client.CustomObjects.ListNamespacedCustomObjectAsync("maildns.io", "v1alpha1", "mail", "sendingdomains");
+            ready = ((System.Text.Json.JsonElement)list).GetProperty("items").EnumerateArray()
+                .Count(i => i.TryGetProperty("status", out var s) && s.TryGetProperty("conditions", out var c) && c.EnumerateArray().Any(x => x.GetProperty("type").GetString() == "Ready" && x.GetProperty("status").GetString() == "True"));
+        }
+        while (ready < domains && watch.Elapsed < TimeSpan.FromMinutes(10));
+
+        var seconds = watch.Elapsed.TotalSeconds;
+        var operatorRequests = api.Host.Requests.Count - before - domains - polls;
+        await stop.CancelAsync();
+        await running;
+        return new Dictionary<string, double>
+        {
+            [$"{prefix}_domains"] = domains,
+            [$"{prefix}_ready"] = ready,
+            [$"{prefix}_seconds_until_all_ready"] = Math.Round(seconds, 1),
+            [$"{prefix}_api_requests_per_domain"] = Math.Round((double)operatorRequests / domains, 2),
+        };
+    }
+}
