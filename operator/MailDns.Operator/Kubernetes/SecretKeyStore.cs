@@ -10,24 +10,37 @@ namespace MailDns.Operator.Kubernetes;
 /// <summary>
 /// DKIM keys in the Secret the MTAs mount (&lt;name&gt;-dkim, owned by its SendingDomain). Every save replaces the
 /// whole Secret in one API write guarded by its resourceVersion, so after a crash either the old or the new set
-/// is there, and two writers can never interleave: the loser gets 409 and its reconcile is retried.
+/// is there, and two writers can never interleave: the loser gets 409 and its reconcile is retried. One store
+/// serves one reconcile: after the first read it answers from what it read or wrote last, since any change by
+/// someone else would make its next write fail on the resourceVersion anyway.
 /// </summary>
 public sealed class SecretKeyStore(IKubernetes client, Func<string, SendingDomain> ownerOf) : IKeyStore
 {
     private readonly Dictionary<string, string> versions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, KeySet> known = new(StringComparer.Ordinal);
 
     public async Task<KeySet?> LoadAsync(string owner, CancellationToken cancellationToken)
     {
+        lock (versions)
+        {
+            if (known.TryGetValue(owner, out var keys))
+            {
+                return keys;
+            }
+        }
+
         var domain = ownerOf(owner);
         try
         {
             var secret = await client.CoreV1.ReadNamespacedSecretAsync(KeySecret.NameFor(domain), domain.Metadata.NamespaceProperty ?? "default", cancellationToken: cancellationToken).ConfigureAwait(false);
+            var read = KeySecret.Read(secret);
             lock (versions)
             {
                 versions[owner] = secret.Metadata.ResourceVersion;
+                known[owner] = read;
             }
 
-            return KeySecret.Read(secret);
+            return read;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -65,6 +78,7 @@ public sealed class SecretKeyStore(IKubernetes client, Func<string, SendingDomai
         lock (versions)
         {
             versions[owner] = saved.Metadata.ResourceVersion;
+            known[owner] = keys;
         }
     }
 }

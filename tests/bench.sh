@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Benchmarks: installs what they need (BIND, OpenSSL), builds Release, and runs tests/MailDns.Benchmarks, which
+# prints one line per figure on stderr and one JSON object of every figure (with the core count) as the last
+# line on stdout. Nothing here asserts a time. Usage: tests/bench.sh [--quick] [--only keygen,lint,...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source tests/install.sh
+dotnet build tests/MailDns.Benchmarks -c Release -v quiet -nologo >&2
+exec dotnet tests/MailDns.Benchmarks/bin/Release/net10.0/MailDns.Benchmarks.dll "$@"

@@ -1,0 +1,27 @@
+# Sourced by tests/run.sh and tests/bench.sh: installs what the tests and benchmarks need on a fresh Debian
+# machine that has the .NET 10 SDK, and sets PATH and the dotnet environment.
+echo "== installing test dependencies"
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+# bind9 (named): the real authoritative server the DKIM rotation end-to-end test publishes to and queries.
+# bind9-dnsutils (nsupdate, dig): TSIG-signed dynamic updates from the tests.
+# bind9-utils: named-checkzone, which proves rendered zone fragments load in BIND.
+# openssl: proves the private keys the product writes are readable by OpenSSL 3.
+need=()
+command -v named >/dev/null 2>&1 || [ -x /usr/sbin/named ] || need+=(bind9)
+command -v nsupdate >/dev/null 2>&1 || need+=(bind9-dnsutils)
+command -v named-checkzone >/dev/null 2>&1 || [ -x /usr/sbin/named-checkzone ] || need+=(bind9-utils)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# knot (knotd): the second real authoritative server the RFC 2136 publisher is tested against.
+command -v knotd >/dev/null 2>&1 || [ -x /usr/sbin/knotd ] || need+=(knot)
+# kubectl: the second, real client of the test API server (preinstalled on these machines; Debian's
+# kubernetes-client package is the fallback where it is not).
+command -v kubectl >/dev/null 2>&1 || need+=(kubernetes-client)
+as_root apt-get update -qq
+if [ ${#need[@]} -gt 0 ]; then
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" ca-certificates
+fi
+command -v dotnet >/dev/null 2>&1 || { echo "the .NET 10 SDK (dotnet) is required" >&2; exit 2; }
+# named lives in /usr/sbin, which a non-login shell may not have on PATH.
+export PATH="$PATH:/usr/sbin:/sbin"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
