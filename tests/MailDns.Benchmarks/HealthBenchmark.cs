@@ -2,12 +2,12 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using DnsClient;
-using DnsQuestion = MailDns.Core.Health.DnsQuestion;
-using IDnsQuery = MailDns.Operator.Health.IDnsQuery;
 using MailDns.Core.Health;
 using MailDns.Core.Records;
 using MailDns.Operator.Health;
 using MailDns.Testing;
+using DnsQuestion = MailDns.Core.Health.DnsQuestion;
+using IDnsQuery = MailDns.Operator.Health.IDnsQuery;
 
 namespace MailDns.Benchmarks;
 
