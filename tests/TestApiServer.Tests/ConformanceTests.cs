@@ -4,6 +4,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using MailDns.Core.Api;
+using MailDns.Testing;
 
 namespace MailDns.TestApiServer.Tests;
 
@@ -240,19 +241,4 @@ public class ConformanceTests
         Assert.NotNull(await server.SendingDomains.ListNamespacedAsync<SendingDomainList>("default")); // reads are never given a conflict
         Assert.Contains(server.Host.Requests, r => r.Verb == "create" && r.Resource == "sendingdomains" && r.Status == 409);
     }
-}
-
-public sealed class SendingDomainList : IKubernetesObject<V1ListMeta>, IItems<SendingDomain>
-{
-    [System.Text.Json.Serialization.JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = "";
-
-    [System.Text.Json.Serialization.JsonPropertyName("kind")]
-    public string Kind { get; set; } = "";
-
-    [System.Text.Json.Serialization.JsonPropertyName("metadata")]
-    public V1ListMeta Metadata { get; set; } = new();
-
-    [System.Text.Json.Serialization.JsonPropertyName("items")]
-    public IList<SendingDomain> Items { get; set; } = [];
 }

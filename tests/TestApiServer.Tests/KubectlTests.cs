@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using MailDns.Core.Api;
+using MailDns.Testing;
 
 namespace MailDns.TestApiServer.Tests;
 

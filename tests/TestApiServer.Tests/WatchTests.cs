@@ -2,6 +2,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using MailDns.Core.Api;
+using MailDns.Testing;
 
 // The typed WatchAsync<T, L> is marked obsolete in favour of WatchList...Async, which yields untyped objects;
 // the typed reader is the one the operator's informer uses, so it is the one tested here.

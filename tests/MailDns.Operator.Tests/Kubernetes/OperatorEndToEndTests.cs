@@ -13,27 +13,12 @@ namespace MailDns.Operator.Tests.Kubernetes;
 /// </summary>
 public class OperatorEndToEndTests
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private static GenericClient Domains(ApiServer api) => SendingDomainWait.Domains(api);
 
-    private static GenericClient Domains(ApiServer api) => new(api.Client, "maildns.io", "v1alpha1", "sendingdomains", disposeClient: false);
+    private static string Ready(SendingDomain sd) => SendingDomainWait.Ready(sd);
 
-    private static async Task<SendingDomain> WaitForAsync(ApiServer api, string name, Func<SendingDomain, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Bound;
-        while (true)
-        {
-            var sd = await Domains(api).ReadNamespacedAsync<SendingDomain>("mail", name);
-            if (condition(sd))
-            {
-                return sd;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"condition not reached within {Bound}: {JsonSerializer.Serialize(sd.Status?.Conditions)}");
-            await Task.Delay(100); // polling the API for the outcome; the bound above fails the test
-        }
-    }
-
-    private static string Ready(SendingDomain sd) => sd.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready") is { } c ? $"{c.Status}/{c.Reason}" : "";
+    private static Task<SendingDomain> WaitForAsync(ApiServer api, string name, Func<SendingDomain, bool> condition) =>
+        SendingDomainWait.UntilAsync(Domains(api), "mail", name, condition, "condition");
 
     internal static async Task SetUpAsync(ApiServer api, BindServer bind)
     {
@@ -103,12 +88,7 @@ public class OperatorEndToEndTests
 
         // Deletion with deletionPolicy Delete removes exactly what was published, then the keys.
         await Domains(api).DeleteNamespacedAsync<SendingDomain>("mail", "news");
-        var deadline = DateTime.UtcNow + Bound;
-        while ((await Domains(api).ListNamespacedAsync<SendingDomainListForTests>("mail")).Items.Count > 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the SendingDomain was not finalized");
-            await Task.Delay(100);
-        }
+        await SendingDomainWait.GoneAsync(Domains(api), "mail", name: null);
 
         Assert.Empty(Served(bind, "news.example.org"));
         Assert.Empty(Served(bind, "_dmarc.news.example.org"));
@@ -122,12 +102,7 @@ public class OperatorEndToEndTests
         await Domains(api).CreateNamespacedAsync(Domain("kept"), "mail");
         await WaitForAsync(api, "kept", sd => Ready(sd) == "True/Published");
         await Domains(api).DeleteNamespacedAsync<SendingDomain>("mail", "kept");
-        deadline = DateTime.UtcNow + Bound;
-        while ((await Domains(api).ListNamespacedAsync<SendingDomainListForTests>("mail")).Items.Count > 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the Retain SendingDomain was not finalized");
-            await Task.Delay(100);
-        }
+        await SendingDomainWait.GoneAsync(Domains(api), "mail", name: null);
 
         Assert.Equal(["v=spf1 ip4:198.51.100.10 -all"], Served(bind, "kept.example.org"));
         var keptSecret = await api.Client.CoreV1.ReadNamespacedSecretAsync("kept-dkim", "mail");
@@ -171,19 +146,4 @@ public class OperatorEndToEndTests
         await stop.CancelAsync();
         await running;
     }
-}
-
-public sealed class SendingDomainListForTests : IKubernetesObject<V1ListMeta>, IItems<SendingDomain>
-{
-    [System.Text.Json.Serialization.JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = "";
-
-    [System.Text.Json.Serialization.JsonPropertyName("kind")]
-    public string Kind { get; set; } = "";
-
-    [System.Text.Json.Serialization.JsonPropertyName("metadata")]
-    public V1ListMeta Metadata { get; set; } = new();
-
-    [System.Text.Json.Serialization.JsonPropertyName("items")]
-    public IList<SendingDomain> Items { get; set; } = [];
 }

@@ -8,21 +8,8 @@ namespace MailDns.Operator.Tests.Kubernetes;
 /// <summary>Scheduled health checks inside the operator: Healthy after publishing, and a DNS change behind its back detected.</summary>
 public class OperatorHealthTests
 {
-    private static async Task<SendingDomain> WaitForAsync(GenericClient domains, Func<SendingDomain, bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var sd = await domains.ReadNamespacedAsync<SendingDomain>("mail", "news");
-            if (condition(sd))
-            {
-                return sd;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"{what} not reached within 60 s: {string.Join("; ", sd.Status?.Conditions?.Select(c => $"{c.Type}={c.Status} {c.Reason}") ?? [])}");
-            await Task.Delay(100); // polling the API for the outcome; the deadline fails the test
-        }
-    }
+    private static Task<SendingDomain> WaitForAsync(GenericClient domains, Func<SendingDomain, bool> condition, string what) =>
+        SendingDomainWait.UntilAsync(domains, "mail", "news", condition, what);
 
     private static string? Healthy(SendingDomain sd) => sd.Status?.Conditions?.FirstOrDefault(c => c.Type == "Healthy")?.Status;
 

@@ -18,25 +18,12 @@ public class OperatorPulumiTests(ITestOutputHelper output)
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);
     private const string Stack = "mail-cf-example-org";
 
-    private static GenericClient Domains(ApiServer api) => new(api.Client, "maildns.io", "v1alpha1", "sendingdomains", disposeClient: false);
+    private static GenericClient Domains(ApiServer api) => SendingDomainWait.Domains(api);
 
-    private static string Ready(SendingDomain sd) => sd.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready") is { } c ? $"{c.Status}/{c.Reason}" : "";
+    private static string Ready(SendingDomain sd) => SendingDomainWait.Ready(sd);
 
-    private static async Task<SendingDomain> WaitForAsync(ApiServer api, string name, Func<SendingDomain, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Bound;
-        while (true)
-        {
-            var sd = await Domains(api).ReadNamespacedAsync<SendingDomain>("mail", name);
-            if (condition(sd))
-            {
-                return sd;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"{name}: condition not reached within {Bound}: {JsonSerializer.Serialize(sd.Status?.Conditions)}");
-            await Task.Delay(100); // polling the API for the outcome; the bound above fails the test
-        }
-    }
+    private static Task<SendingDomain> WaitForAsync(ApiServer api, string name, Func<SendingDomain, bool> condition) =>
+        SendingDomainWait.UntilAsync(Domains(api), "mail", name, condition, "condition", Bound);
 
     /// <summary>The stack's resources as the stand-in's backend holds them: record name → TXT content.</summary>
     private static List<(string Name, string Content)> StackRecords(PulumiStandInHarness standIn)
@@ -134,12 +121,7 @@ public class OperatorPulumiTests(ITestOutputHelper output)
 
         // Deletion (policy Delete) takes exactly that domain's three records out of the stack.
         await Domains(api).DeleteNamespacedAsync<SendingDomain>("mail", "d2");
-        var deadline = DateTime.UtcNow + Bound;
-        while ((await Domains(api).ListNamespacedAsync<SendingDomainListForTests>("mail")).Items.Any(sd => sd.Metadata.Name == "d2"))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "d2 was not finalized");
-            await Task.Delay(100);
-        }
+        await SendingDomainWait.GoneAsync(Domains(api), "mail", "d2", Bound);
 
         records = StackRecords(standIn);
         Assert.Equal(33, records.Count);
@@ -152,7 +134,7 @@ public class OperatorPulumiTests(ITestOutputHelper output)
         Assert.All(standIn.Calls(), c => Assert.Contains("CLOUDFLARE_API_TOKEN", c["env"]!.AsArray().Select(n => (string)n!)));
         var everything = File.ReadAllText(standIn.LogFile)
             + string.Concat(Directory.EnumerateFiles(data.Path, "*", SearchOption.AllDirectories).Select(File.ReadAllText))
-            + JsonSerializer.Serialize((await Domains(api).ListNamespacedAsync<SendingDomainListForTests>("mail")).Items.Select(sd => sd.Status));
+            + JsonSerializer.Serialize((await Domains(api).ListNamespacedAsync<SendingDomainList>("mail")).Items.Select(sd => sd.Status));
         Assert.DoesNotContain(PulumiStandInHarness.Token, everything, StringComparison.Ordinal);
         Assert.DoesNotContain(PulumiStandInHarness.Passphrase, everything, StringComparison.Ordinal);
     }

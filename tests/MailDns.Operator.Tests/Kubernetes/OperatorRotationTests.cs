@@ -13,21 +13,8 @@ public class OperatorRotationTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
-    private static async Task<SendingDomain> WaitForAsync(GenericClient domains, Func<SendingDomain, bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Bound;
-        while (true)
-        {
-            var sd = await domains.ReadNamespacedAsync<SendingDomain>("default", "mail-example-com");
-            if (condition(sd))
-            {
-                return sd;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"{what} not reached within {Bound}: {string.Join(", ", sd.Status?.Dkim?.Keys?.Select(k => $"{k.Selector}={k.Phase}") ?? [])}");
-            await Task.Delay(100); // polling the API for the outcome; the bound fails the test
-        }
-    }
+    private static Task<SendingDomain> WaitForAsync(GenericClient domains, Func<SendingDomain, bool> condition, string what) =>
+        SendingDomainWait.UntilAsync(domains, "default", "mail-example-com", condition, what);
 
     /// <summary>
     /// Moves the clock on in steps until the condition holds: a requeue timer is armed only after the reconcile
