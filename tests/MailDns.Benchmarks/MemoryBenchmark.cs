@@ -7,8 +7,9 @@ namespace MailDns.Benchmarks;
 
 /// <summary>
 /// The operator process watching 10,000 SendingDomains, idle: resident memory (VmRSS) once every domain has a
-/// status. The domains name a provider that does not exist, so each is reconciled once (Ready=False
-/// ProviderNotFound, which waits for a change) and then stays in the caches, queue and scheduler untouched.
+/// status, next to the same process watching none, and the managed heap from its own /metrics. The domains name
+/// a provider that does not exist, so each is reconciled once (Ready=False ProviderNotFound, which waits for a
+/// change) and then stays in the caches, queue and scheduler untouched.
 /// </summary>
 public static class MemoryBenchmark
 {
@@ -19,52 +20,43 @@ public static class MemoryBenchmark
         await using var api = await ApiServer.StartAsync();
         using var data = new TempDir();
         await api.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "mail" } });
+        var (emptyRss, emptyManaged) = await IdleAsync(api, data.Path, () => Task.FromResult(true));
+
         var sds = new GenericClient(api.Client, "maildns.io", "v1alpha1", "sendingdomains", disposeClient: false);
         await Parallel.ForEachAsync(Enumerable.Range(0, domains), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, token) =>
             await sds.CreateNamespacedAsync(Fleet.Domain(i, provider: "absent"), "mail", token));
-
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "maildns.dll"), "operator", "--server", api.Host.BaseAddress.ToString(), "--data-dir", data.Path, "--metrics-address", "" })
+        var watch = Stopwatch.StartNew();
+        var withStatus = 0;
+        var (rss, managed) = await IdleAsync(api, data.Path, async () =>
         {
-            info.ArgumentList.Add(arg);
-        }
+            var list = await api.Client.CustomObjects.ListNamespacedCustomObjectAsync("maildns.io", "v1alpha1", "mail", "sendingdomains");
+            withStatus = ((System.Text.Json.JsonElement)list).GetProperty("items").EnumerateArray().Count(i => i.TryGetProperty("status", out _));
+            return withStatus >= domains || watch.Elapsed > TimeSpan.FromMinutes(10);
+        });
 
-        using var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
+        return new Dictionary<string, double>
         {
-            var watch = Stopwatch.StartNew();
-            int withStatus;
-            do
-            {
-                await Task.Delay(1000);
-                var list = await api.Client.CustomObjects.ListNamespacedCustomObjectAsync("maildns.io", "v1alpha1", "mail", "sendingdomains");
-                withStatus = ((System.Text.Json.JsonElement)list).GetProperty("items").EnumerateArray().Count(i => i.TryGetProperty("status", out _));
-            }
-            while (withStatus < domains && watch.Elapsed < TimeSpan.FromMinutes(10));
-
-            var settled = watch.Elapsed.TotalSeconds;
-            await Task.Delay(TimeSpan.FromSeconds(5)); // idle
-            var rss = ResidentMegabytes(process.Id);
-            return new Dictionary<string, double>
-            {
-                ["memory_domains_watched"] = domains,
-                ["memory_domains_with_status"] = withStatus,
-                ["memory_seconds_until_all_reconciled"] = Math.Round(settled, 1),
-                ["memory_operator_rss_megabytes_idle"] = Math.Round(rss, 1),
-            };
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
+            ["memory_domains_watched"] = domains,
+            ["memory_domains_with_status"] = withStatus,
+            ["memory_seconds_until_all_reconciled"] = Math.Round(watch.Elapsed.TotalSeconds, 1),
+            ["memory_operator_rss_megabytes_idle"] = Math.Round(rss, 1),
+            ["memory_operator_managed_heap_megabytes_idle"] = Math.Round(managed, 1),
+            ["memory_operator_rss_megabytes_no_domains"] = Math.Round(emptyRss, 1),
+            ["memory_operator_managed_heap_megabytes_no_domains"] = Math.Round(emptyManaged, 1),
+        };
     }
 
-    private static double ResidentMegabytes(int pid) =>
-        File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
-            .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024).Single();
+    /// <summary>Starts an operator, polls <paramref name="settled"/> each second, idles 5 s, and reads its memory.</summary>
+    private static async Task<(double Rss, double Managed)> IdleAsync(ApiServer api, string data, Func<Task<bool>> settled)
+    {
+        using var process = OperatorProcess.Start(api.Host.BaseAddress, data);
+        do
+        {
+            await Task.Delay(1000);
+        }
+        while (!await settled());
+
+        await Task.Delay(TimeSpan.FromSeconds(5)); // idle
+        return (process.ResidentMegabytes(), await process.ScrapeAsync("dotnet_total_memory_bytes") / 1024 / 1024);
+    }
 }

@@ -17,9 +17,9 @@ public sealed class ApiServer : IAsyncDisposable
 
     public k8s.Kubernetes Client { get; }
 
-    public static async Task<ApiServer> StartAsync()
+    public static async Task<ApiServer> StartAsync(int historyCapacity = 1000)
     {
-        var host = await ApiServerHost.StartAsync();
+        var host = await ApiServerHost.StartAsync(historyCapacity: historyCapacity);
         var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = host.BaseAddress.ToString() });
         foreach (var file in Directory.GetFiles(Repo.PathOf("crds"), "*.yaml"))
         {

@@ -214,6 +214,57 @@ public class ConformanceTests
     }
 
     [Fact]
+    public async Task A_list_with_a_limit_comes_in_pages_in_name_order_that_share_one_resource_version_and_end_without_a_continue_token()
+    {
+        await using var server = await Server.StartAsync();
+        foreach (var name in new[] { "e", "a", "d", "c", "b" })
+        {
+            await server.SendingDomains.CreateNamespacedAsync(Domain(name), "default");
+        }
+
+        async Task<SendingDomainList> Page(string? token) =>
+            await server.Client.CustomObjects.ListNamespacedCustomObjectAsync<SendingDomainList>("maildns.io", "v1alpha1", "default", "sendingdomains", continueParameter: token, limit: 2);
+
+        var first = await Page(null);
+        await server.SendingDomains.CreateNamespacedAsync(Domain("aa"), "default"); // after the first page: a later page may show it
+        var second = await Page(first.Metadata.ContinueProperty);
+        var third = await Page(second.Metadata.ContinueProperty);
+
+        Assert.Equal(["a", "b"], first.Items.Select(i => i.Metadata.Name));
+        Assert.Equal(3, first.Metadata.RemainingItemCount);
+        Assert.Equal(["c", "d"], second.Items.Select(i => i.Metadata.Name));
+        Assert.Equal(["e"], third.Items.Select(i => i.Metadata.Name));
+        Assert.Null(third.Metadata.ContinueProperty);
+        Assert.Equal(first.Metadata.ResourceVersion, second.Metadata.ResourceVersion);
+        Assert.Equal(first.Metadata.ResourceVersion, third.Metadata.ResourceVersion);
+    }
+
+    [Fact]
+    public async Task A_continue_token_older_than_the_history_is_410_expired_and_a_malformed_one_is_400()
+    {
+        await using var server = await Server.StartAsync(historyCapacity: 5);
+        foreach (var name in new[] { "a", "b", "c" })
+        {
+            await server.SendingDomains.CreateNamespacedAsync(Domain(name), "default");
+        }
+
+        var first = await server.Client.CustomObjects.ListNamespacedCustomObjectAsync<SendingDomainList>("maildns.io", "v1alpha1", "default", "sendingdomains", limit: 1);
+        foreach (var name in new[] { "d", "e", "f", "g", "h", "i" })
+        {
+            await server.SendingDomains.CreateNamespacedAsync(Domain(name), "default");
+        }
+
+        var expired = await Assert.ThrowsAsync<HttpOperationException>(() =>
+            server.Client.CustomObjects.ListNamespacedCustomObjectAsync<SendingDomainList>("maildns.io", "v1alpha1", "default", "sendingdomains", continueParameter: first.Metadata.ContinueProperty, limit: 1));
+        var malformed = await Assert.ThrowsAsync<HttpOperationException>(() =>
+            server.Client.CustomObjects.ListNamespacedCustomObjectAsync<SendingDomainList>("maildns.io", "v1alpha1", "default", "sendingdomains", continueParameter: "not-a-token", limit: 1));
+
+        Assert.Equal(HttpStatusCode.Gone, expired.Response.StatusCode);
+        Assert.Equal("Expired", StatusOf(expired).Reason);
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.Response.StatusCode);
+    }
+
+    [Fact]
     public async Task Creating_in_a_missing_namespace_is_404()
     {
         await using var server = await Server.StartAsync();

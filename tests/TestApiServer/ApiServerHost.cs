@@ -129,19 +129,27 @@ public sealed class ApiServerHost : IAsyncDisposable
                     result = await WatchAsync(context, route, labels, fields).ConfigureAwait(false);
                     return;
                 case "list":
-                    var (items, rv) = Store.List(route.Type, route.Namespace, labels, fields);
+                    var limit = int.TryParse(query["limit"], CultureInfo.InvariantCulture, out var l) ? l : 0;
+                    var page = Store.List(route.Type, route.Namespace, labels, fields, limit, query["continue"]);
                     if (Tables.Wanted(request))
                     {
-                        await WriteAsync(context, 200, Tables.Build(route.Type, items, rv)).ConfigureAwait(false);
+                        await WriteAsync(context, 200, Tables.Build(route.Type, page.Items, page.ResourceVersion, page.Continue)).ConfigureAwait(false);
                         return;
+                    }
+
+                    var meta = new JsonObject { ["resourceVersion"] = page.ResourceVersion.ToString(CultureInfo.InvariantCulture) };
+                    if (page.Continue is not null)
+                    {
+                        meta["continue"] = page.Continue;
+                        meta["remainingItemCount"] = page.RemainingItemCount;
                     }
 
                     await WriteAsync(context, 200, new JsonObject
                     {
                         ["kind"] = route.Type.Kind + "List",
                         ["apiVersion"] = route.Type.ApiVersion,
-                        ["metadata"] = new JsonObject { ["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture) },
-                        ["items"] = new JsonArray(items.Select(i => (JsonNode)i).ToArray()),
+                        ["metadata"] = meta,
+                        ["items"] = new JsonArray(page.Items.Select(i => (JsonNode)i).ToArray()),
                     }).ConfigureAwait(false);
                     return;
                 case "get":

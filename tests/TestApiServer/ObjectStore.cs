@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
@@ -81,16 +82,37 @@ public sealed partial class ObjectStore
         }
     }
 
-    public (List<JsonObject> Items, long ResourceVersion) List(ResourceType type, string? ns, LabelSelector labels, FieldSelector fields)
+    /// <summary>
+    /// One page of a list in key order, as kube-apiserver chunks with limit and continue. A continue token carries
+    /// the first page's resourceVersion and the last key returned; later pages are read from the current objects
+    /// (the real server reads them at that version from etcd), which is harmless for a LIST-then-WATCH client:
+    /// its watch from that version replays whatever changed in between. A token older than the event history is
+    /// refused with 410 Expired, as etcd compaction makes the real server do.
+    /// </summary>
+    public ListPage List(ResourceType type, string? ns, LabelSelector labels, FieldSelector fields, int limit = 0, string? continueToken = null)
     {
         lock (gate)
         {
-            var items = Bucket(type).Values
-                .Where(o => ns is null || (string?)o["metadata"]!["namespace"] == ns)
-                .Where(o => labels.Matches(o) && fields.Matches(o))
-                .Select(o => (JsonObject)o.DeepClone())
-                .ToList();
-            return (items, resourceVersion);
+            var (listVersion, after) = continueToken is { Length: > 0 } ? ContinueToken.Parse(continueToken) : (resourceVersion, null);
+            var oldest = history.First?.Value.ResourceVersion ?? resourceVersion + 1;
+            if (listVersion < oldest - 1)
+            {
+                throw new ApiException(410, "Expired", "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
+            }
+
+            var matching = Bucket(type)
+                .Where(p => after is null || string.CompareOrdinal(p.Key, after) > 0)
+                .Where(p => ns is null || (string?)p.Value["metadata"]!["namespace"] == ns)
+                .Where(p => labels.Matches(p.Value) && fields.Matches(p.Value));
+            var page = (limit > 0 ? matching.Take(limit + 1) : matching).ToList();
+            if (limit <= 0 || page.Count <= limit)
+            {
+                return new ListPage(page.Select(p => (JsonObject)p.Value.DeepClone()).ToList(), listVersion, null, null);
+            }
+
+            page.RemoveAt(limit);
+            var remaining = matching.Count() - limit;
+            return new ListPage(page.Select(p => (JsonObject)p.Value.DeepClone()).ToList(), listVersion, ContinueToken.Make(listVersion, page[^1].Key), remaining);
         }
     }
 
@@ -531,6 +553,29 @@ public sealed partial class ObjectStore
     private static string Key(string? ns, string name) => ns is null ? name : $"{ns}/{name}";
 
     private string Now() => time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+}
+
+/// <summary>A page of a list: its items, the list's resourceVersion, and where the next page starts.</summary>
+public sealed record ListPage(List<JsonObject> Items, long ResourceVersion, string? Continue, long? RemainingItemCount);
+
+/// <summary>The opaque continue token: base64 JSON of the list's resourceVersion and the last key returned, as the real server's.</summary>
+internal static class ContinueToken
+{
+    public static string Make(long resourceVersion, string lastKey) =>
+        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(new JsonObject { ["v"] = "meta.k8s.io/v1", ["rv"] = resourceVersion, ["start"] = lastKey }.ToJsonString()));
+
+    public static (long ResourceVersion, string After) Parse(string token)
+    {
+        try
+        {
+            var json = JsonNode.Parse(Convert.FromBase64String(token))!.AsObject();
+            return ((long)json["rv"]!, (string)json["start"]!);
+        }
+        catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException or NullReferenceException)
+        {
+            throw ApiException.BadRequest($"continue key is not valid: {e.Message}");
+        }
+    }
 }
 
 public sealed class Watcher(string typeKey, string? ns, LabelSelector labels, FieldSelector fields)

@@ -15,7 +15,7 @@ public static partial class Tables
 
     public static bool Wanted(HttpRequest request) => request.Headers.Accept.ToString().Contains("as=Table", StringComparison.Ordinal);
 
-    public static JsonObject Build(ResourceType type, IReadOnlyList<JsonObject> items, long resourceVersion)
+    public static JsonObject Build(ResourceType type, IReadOnlyList<JsonObject> items, long resourceVersion, string? continueToken = null)
     {
         var columns = type.PrinterColumns?.OfType<JsonObject>().ToList()
             ?? [new JsonObject { ["name"] = "Age", ["type"] = "date", ["jsonPath"] = ".metadata.creationTimestamp" }];
@@ -53,7 +53,9 @@ public static partial class Tables
         {
             ["kind"] = "Table",
             ["apiVersion"] = "meta.k8s.io/v1",
-            ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion.ToString(CultureInfo.InvariantCulture) },
+            ["metadata"] = continueToken is null
+                ? new JsonObject { ["resourceVersion"] = resourceVersion.ToString(CultureInfo.InvariantCulture) }
+                : new JsonObject { ["resourceVersion"] = resourceVersion.ToString(CultureInfo.InvariantCulture), ["continue"] = continueToken },
             ["columnDefinitions"] = definitions,
             ["rows"] = rows,
         };

@@ -44,7 +44,9 @@ public static class OperatorCommand
             })))
             {
                 var logger = logs.CreateLogger("maildns.operator");
-                var metrics = new OperatorMetrics(Prometheus.Metrics.NewCustomRegistry());
+                var registry = Prometheus.Metrics.NewCustomRegistry();
+                Prometheus.DotNetStats.Register(registry); // process and GC figures, as controller-runtime exports go_* and process_*
+                var metrics = new OperatorMetrics(registry);
                 var controller = new SendingDomainController(client, options, TimeProvider.System, metrics, logger);
                 using var observability = parse.GetValue(metricsAddress) is { Length: > 0 } prefix ? new ObservabilityServer(prefix, metrics.Registry, () => controller.Synced) : null;
                 observability?.Start();

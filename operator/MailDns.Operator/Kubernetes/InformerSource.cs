@@ -1,4 +1,5 @@
-using System.Text.Json;
+using System.Net;
+using k8s.Autorest;
 using k8s;
 using k8s.Models;
 
@@ -15,16 +16,15 @@ public static class InformerSource
 {
     private const int WatchTimeoutSeconds = 300;
 
+    /// <summary>Items per LIST page, as client-go's reflector asks: a 10,000-object list never sits in memory as one response.</summary>
+    public const int PageSize = 500;
+
     public static InformerSource<T> Custom<T>(IKubernetes client, string group, string version, string plural, string? ns)
         where T : class, IKubernetesObject<V1ObjectMeta> => new(
-        async cancellationToken =>
-        {
-            var list = (JsonElement)(ns is null
-                ? await client.CustomObjects.ListClusterCustomObjectAsync(group, version, plural, cancellationToken: cancellationToken).ConfigureAwait(false)
-                : await client.CustomObjects.ListNamespacedCustomObjectAsync(group, version, ns, plural, cancellationToken: cancellationToken).ConfigureAwait(false));
-            var items = list.GetProperty("items").EnumerateArray().Select(i => KubernetesJson.Deserialize<T>(i.GetRawText())).ToList();
-            return (items, list.GetProperty("metadata").GetProperty("resourceVersion").GetString() ?? "");
-        },
+        cancellationToken => ListInPagesAsync<T>(
+            async (continueToken, limit) => ns is null
+                ? await client.CustomObjects.ListClusterCustomObjectAsync<KubernetesList<T>>(group, version, plural, continueParameter: continueToken, limit: limit, cancellationToken: cancellationToken).ConfigureAwait(false)
+                : await client.CustomObjects.ListNamespacedCustomObjectAsync<KubernetesList<T>>(group, version, ns, plural, continueParameter: continueToken, limit: limit, cancellationToken: cancellationToken).ConfigureAwait(false)),
         (resourceVersion, onError, cancellationToken) =>
         {
             var response = ns is null
@@ -36,13 +36,10 @@ public static class InformerSource
         });
 
     public static InformerSource<V1Secret> Secrets(IKubernetes client, string? ns) => new(
-        async cancellationToken =>
-        {
-            var list = ns is null
-                ? await client.CoreV1.ListSecretForAllNamespacesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)
-                : await client.CoreV1.ListNamespacedSecretAsync(ns, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return (list.Items.ToList(), list.Metadata?.ResourceVersion ?? "");
-        },
+        cancellationToken => ListInPagesAsync(
+            async (continueToken, limit) => (IItems<V1Secret>)(ns is null
+                ? await client.CoreV1.ListSecretForAllNamespacesAsync(continueParameter: continueToken, limit: limit, cancellationToken: cancellationToken).ConfigureAwait(false)
+                : await client.CoreV1.ListNamespacedSecretAsync(ns, continueParameter: continueToken, limit: limit, cancellationToken: cancellationToken).ConfigureAwait(false))),
         (resourceVersion, onError, cancellationToken) =>
         {
             var response = ns is null
@@ -52,6 +49,41 @@ public static class InformerSource
             return response.WatchAsync<V1Secret, V1SecretList>(onError, cancellationToken);
 #pragma warning restore CS0618
         });
+
+    /// <summary>
+    /// A LIST in pages of <see cref="PageSize"/>, following the continue token. The list's resourceVersion is the
+    /// first page's (every page of one list carries the same). When the token has expired (410), the list starts
+    /// over in one unpaginated request, as client-go's pager falls back.
+    /// </summary>
+    private static async Task<(IReadOnlyList<T> Items, string ResourceVersion)> ListInPagesAsync<T>(Func<string?, int?, Task<IItems<T>>> page)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var items = new List<T>();
+        string? resourceVersion = null;
+        string? continueToken = null;
+        do
+        {
+            IItems<T> chunk;
+            try
+            {
+                chunk = await page(continueToken, PageSize).ConfigureAwait(false);
+            }
+            catch (HttpOperationException e) when (continueToken is not null && e.Response.StatusCode == HttpStatusCode.Gone)
+            {
+                var whole = await page(null, null).ConfigureAwait(false);
+                return (whole.Items.ToList(), ListMeta(whole)?.ResourceVersion ?? "");
+            }
+
+            items.AddRange(chunk.Items);
+            resourceVersion ??= ListMeta(chunk)?.ResourceVersion ?? "";
+            continueToken = ListMeta(chunk)?.ContinueProperty is { Length: > 0 } next ? next : null;
+        }
+        while (continueToken is not null);
+
+        return (items, resourceVersion ?? "");
+    }
+
+    private static V1ListMeta? ListMeta<T>(IItems<T> list) => (list as IMetadata<V1ListMeta>)?.Metadata;
 
     /// <summary>A Secret as the cache keeps it: its metadata only, so no key material or credential sits in memory longer than a read.</summary>
     public static V1Secret MetadataOnly(V1Secret secret) => new()

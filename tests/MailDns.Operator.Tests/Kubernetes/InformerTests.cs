@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using k8s;
+using k8s.Models;
+using MailDns.Core.Api;
+using MailDns.Operator.Kubernetes;
+using MailDns.Testing;
+
+namespace MailDns.Operator.Tests.Kubernetes;
+
+/// <summary>The informer's initial LIST against the test API server: in pages, and whole again when a page's token has expired.</summary>
+public class InformerTests
+{
+    private static SendingDomain Domain(int i) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = $"d{i:D4}", NamespaceProperty = "mail" },
+        Spec = new SendingDomainSpec { Domain = $"d{i}.example.org", ProviderRef = new ProviderRef { Name = "zone" } },
+    };
+
+    private static async Task CreateAsync(ApiServer api, IEnumerable<int> which)
+    {
+        var sds = new GenericClient(api.Client, "maildns.io", "v1alpha1", "sendingdomains", disposeClient: false);
+        await Parallel.ForEachAsync(which, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, token) => await sds.CreateNamespacedAsync(Domain(i), "mail", token));
+    }
+
+    private static async Task<IReadOnlyDictionary<string, SendingDomain>> SyncAsync(IKubernetes client, ConcurrentBag<string> changed)
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var informer = new Informer<SendingDomain>(client, "maildns.io", "v1alpha1", "sendingdomains", "mail", changed.Add, TimeSpan.FromHours(1));
+        var running = informer.RunAsync(stop.Token);
+        await informer.Synced.WaitAsync(stop.Token);
+        await stop.CancelAsync();
+        await running;
+        return informer.Cache;
+    }
+
+    [Fact]
+    public async Task The_first_list_of_more_than_a_page_comes_in_pages_and_caches_every_object_once()
+    {
+        await using var api = await ApiServer.StartAsync();
+        await api.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "mail" } });
+        var count = (2 * InformerSource.PageSize) + 7;
+        await CreateAsync(api, Enumerable.Range(0, count));
+        var mark = api.Host.Requests.Count;
+        var changed = new ConcurrentBag<string>();
+
+        var cache = await SyncAsync(api.Client, changed);
+
+        Assert.Equal(count, cache.Count);
+        Assert.Equal(count, changed.Distinct().Count());
+        Assert.Equal(3, api.Host.Requests.Skip(mark).Count(r => r.Verb == "list" && r.Resource == "sendingdomains"));
+    }
+
+    [Fact]
+    public async Task When_the_continue_token_expires_between_pages_the_list_starts_over_whole_and_misses_nothing()
+    {
+        await using var api = await ApiServer.StartAsync(historyCapacity: 50);
+        await api.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "mail" } });
+        var count = InformerSource.PageSize + 10;
+        await CreateAsync(api, Enumerable.Range(0, count));
+        // Before the second page is asked for, enough writes go by that the first page's version leaves the history.
+        using var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = api.Host.BaseAddress.ToString() }, new BeforeContinue(() => CreateAsync(api, Enumerable.Range(count, 60))));
+        var mark = api.Host.Requests.Count;
+        var changed = new ConcurrentBag<string>();
+
+        var cache = await SyncAsync(client, changed);
+
+        Assert.Equal(count + 60, cache.Count);
+        var lists = api.Host.Requests.Skip(mark).Where(r => r.Verb == "list" && r.Resource == "sendingdomains").Select(r => r.Status).ToList();
+        Assert.Equal([200, 410, 200], lists);
+    }
+
+    /// <summary>Runs an action once, just before the first request that carries a continue token.</summary>
+    private sealed class BeforeContinue(Func<Task> action) : DelegatingHandler
+    {
+        private int done;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri!.Query.Contains("continue=", StringComparison.Ordinal) && Interlocked.Exchange(ref done, 1) == 0)
+            {
+                await action();
+            }
+
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace MailDns.Testing;
+
+/// <summary>
+/// `maildns operator` as a child process (the maildns.dll beside the test assembly) against a test API server,
+/// with its metrics on a loopback port and its output collected. Disposing kills it if it still runs.
+/// </summary>
+public sealed class OperatorProcess : IDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder log = new();
+
+    private OperatorProcess(Process process, Uri metrics)
+    {
+        this.process = process;
+        Metrics = metrics;
+    }
+
+    public Uri Metrics { get; }
+
+    public int Id => process.Id;
+
+    public Process Process => process;
+
+    public string Log
+    {
+        get
+        {
+            lock (log)
+            {
+                return log.ToString();
+            }
+        }
+    }
+
+    public static OperatorProcess Start(Uri apiServer, string dataDir, params string[] extra)
+    {
+        var metrics = new Uri($"http://127.0.0.1:{DnsServerProcess.FreePort()}/");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "maildns.dll"), "operator", "--server", apiServer.ToString(), "--data-dir", dataDir, "--metrics-address", metrics.ToString() }.Concat(extra))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var started = new OperatorProcess(Process.Start(info)!, metrics);
+        started.process.OutputDataReceived += (_, e) => started.Append(e.Data);
+        started.process.ErrorDataReceived += (_, e) => started.Append(e.Data);
+        started.process.BeginOutputReadLine();
+        started.process.BeginErrorReadLine();
+        return started;
+    }
+
+    private void Append(string? line)
+    {
+        lock (log)
+        {
+            log.AppendLine(line);
+        }
+    }
+
+    /// <summary>Resident memory (VmRSS) in MiB.</summary>
+    public double ResidentMegabytes() =>
+        File.ReadLines($"/proc/{process.Id}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+            .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024).Single();
+
+    /// <summary>One unlabelled sample from the operator's /metrics.</summary>
+    public async Task<double> ScrapeAsync(string name)
+    {
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync(new Uri(Metrics, "metrics"));
+        var line = text.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+        return double.Parse(line[(name.Length + 1)..], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Sends a signal: 15 asks for a graceful stop, 9 stops it with no cleanup at all.</summary>
+    public void Signal(int signal)
+    {
+        if (kill(process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+
+        process.Dispose();
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+}
