@@ -29,7 +29,8 @@ public static class ReconcileBenchmark
         }
     }
 
-    private static async Task<Dictionary<string, double>> RunAsync(ApiServer api, BindServer bind, TempDir data, int domains, string algorithm, string prefix)
+    /// <summary>The namespace "mail", the TSIG Secret and the DnsProvider "bench" for <see cref="Fleet.Zone"/> on BIND.</summary>
+    public static async Task SetUpAsync(ApiServer api, BindServer bind)
     {
         await api.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "mail" } });
         await api.Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "tsig" }, StringData = new Dictionary<string, string> { ["secret"] = bind.Secret } }, "mail");
@@ -38,6 +39,28 @@ public static class ReconcileBenchmark
             Metadata = new V1ObjectMeta { Name = "bench", NamespaceProperty = "mail" },
             Spec = new DnsProviderSpec { Zone = Fleet.Zone, Rfc2136 = new Rfc2136ProviderSpec { Server = $"127.0.0.1:{bind.Port}", TsigKeyName = bind.KeyName, TsigAlgorithm = "hmac-sha256", TsigSecretRef = new SecretKeyRef { Name = "tsig", Key = "secret" } } },
         }, "mail");
+    }
+
+    /// <summary>Records BIND has added or deleted, from its log ("updating zone ... adding an RR / deleting").</summary>
+    private static int RecordChangesLogged(BindServer bind)
+    {
+        lock (bind.Log)
+        {
+            return bind.Log.ToString().Split('\n').Count(l => l.Contains(": updating zone '", StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>How many SendingDomains in "mail" are Ready.</summary>
+    public static async Task<int> ReadyAsync(ApiServer api)
+    {
+        var list = await api.Client.CustomObjects.ListNamespacedCustomObjectAsync("maildns.io", "v1alpha1", "mail", "sendingdomains");
+        return ((System.Text.Json.JsonElement)list).GetProperty("items").EnumerateArray()
+            .Count(i => i.TryGetProperty("status", out var s) && s.TryGetProperty("conditions", out var c) && c.EnumerateArray().Any(x => x.GetProperty("type").GetString() == "Ready" && x.GetProperty("status").GetString() == "True"));
+    }
+
+    private static async Task<Dictionary<string, double>> RunAsync(ApiServer api, BindServer bind, TempDir data, int domains, string algorithm, string prefix)
+    {
+        await SetUpAsync(api, bind);
         using var stop = new CancellationTokenSource();
         var controller = new SendingDomainController(api.Client, new ControllerOptions(null, data.Path, [bind.Endpoint]), TimeProvider.System);
         var running = controller.RunAsync(stop.Token);
@@ -48,6 +71,8 @@ public static class ReconcileBenchmark
         }
 
         var mark = api.Host.Requests.Count;
+        var serial = bind.Serial();
+        var changesLogged = RecordChangesLogged(bind);
         var watch = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, domains), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, token) =>
             await sds.CreateNamespacedAsync(Fleet.Domain(i, algorithm: algorithm), "mail", token));
@@ -57,13 +82,13 @@ public static class ReconcileBenchmark
         {
             await Task.Delay(250);
             polls++;
-            var list = await api.Client.CustomObjects.ListNamespacedCustomObjectAsync("maildns.io", "v1alpha1", "mail", "sendingdomains");
-            ready = ((System.Text.Json.JsonElement)list).GetProperty("items").EnumerateArray()
-                .Count(i => i.TryGetProperty("status", out var s) && s.TryGetProperty("conditions", out var c) && c.EnumerateArray().Any(x => x.GetProperty("type").GetString() == "Ready" && x.GetProperty("status").GetString() == "True"));
+            ready = await ReadyAsync(api);
         }
         while (ready < domains && watch.Elapsed < TimeSpan.FromMinutes(10));
 
         var seconds = watch.Elapsed.TotalSeconds;
+        var updates = bind.Serial() - serial;
+        var recordChanges = RecordChangesLogged(bind) - changesLogged;
         await stop.CancelAsync();
         await running;
 
@@ -81,6 +106,8 @@ public static class ReconcileBenchmark
             [$"{prefix}_ready"] = ready,
             [$"{prefix}_seconds_until_all_ready"] = Math.Round(seconds, 1),
             [$"{prefix}_api_requests_per_domain"] = Math.Round((double)operatorRequests / domains, 2),
+            [$"{prefix}_dns_updates_per_domain"] = Math.Round((double)updates / domains, 2),
+            [$"{prefix}_dns_record_changes_per_domain"] = Math.Round((double)recordChanges / domains, 2),
         };
     }
 }

@@ -31,6 +31,9 @@ public abstract class DnsServerProcess : IDisposable
 
     public LookupClient Client() => new(new LookupClientOptions(Endpoint) { UseCache = false, Recursion = false, Timeout = TimeSpan.FromSeconds(2), Retries = 2 });
 
+    /// <summary>The zone's SOA serial as served: an RFC 2136 primary bumps it once per UPDATE message that changed the zone.</summary>
+    public uint Serial() => Client().Query(Zone, QueryType.SOA).Answers.SoaRecords().Single().Serial;
+
     public static int FreePort()
     {
         using var udp = new System.Net.Sockets.UdpClient(new IPEndPoint(IPAddress.Loopback, 0));

@@ -67,13 +67,13 @@ public sealed class OperatorProcess : IDisposable
         File.ReadLines($"/proc/{process.Id}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
             .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024).Single();
 
-    /// <summary>One unlabelled sample from the operator's /metrics.</summary>
+    /// <summary>The sum of a metric's samples (all label sets) on the operator's /metrics.</summary>
     public async Task<double> ScrapeAsync(string name)
     {
         using var http = new HttpClient();
         var text = await http.GetStringAsync(new Uri(Metrics, "metrics"));
-        var line = text.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal));
-        return double.Parse(line[(name.Length + 1)..], CultureInfo.InvariantCulture);
+        return text.Split('\n').Where(l => l.StartsWith(name + " ", StringComparison.Ordinal) || l.StartsWith(name + "{", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 
     /// <summary>Sends a signal: 15 asks for a graceful stop, 9 stops it with no cleanup at all.</summary>
