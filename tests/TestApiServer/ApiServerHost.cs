@@ -80,6 +80,13 @@ public sealed class ApiServerHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Who is asking, for the request log and targeted faults: the bearer token taken as the user name (nothing is
+    /// authenticated; a real server maps the token to a user such as a service account). Anonymous without one.
+    /// </summary>
+    private static string UserOf(HttpRequest request) =>
+        request.Headers.Authorization.ToString() is var header && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : "system:anonymous";
+
     private async Task ServeResourceAsync(HttpContext context, string path)
     {
         var route = Route.Parse(path, Store) ?? throw new ApiException(404, "NotFound", "the server could not find the requested resource");
@@ -103,10 +110,11 @@ public sealed class ApiServerHost : IAsyncDisposable
             await Task.Delay(Faults.Latency).ConfigureAwait(false);
         }
 
-        var injected = verb == "watch" ? null : Faults.Roll(verb is "create" or "update" or "patch" or "delete");
+        var user = UserOf(request);
+        var injected = verb == "watch" || (Faults.User is { } target && target != user) ? null : Faults.Roll(verb is "create" or "update" or "patch" or "delete");
         if (injected is { } code)
         {
-            Requests.Enqueue(new RequestRecord(verb, route.Type.Group, route.Type.Plural, route.Subresource, route.Namespace, code));
+            Requests.Enqueue(new RequestRecord(verb, route.Type.Group, route.Type.Plural, route.Subresource, route.Namespace, code, user));
             if (code == 429)
             {
                 context.Response.Headers["Retry-After"] = "1";
@@ -121,12 +129,18 @@ public sealed class ApiServerHost : IAsyncDisposable
         var fields = FieldSelector.Parse(query["fieldSelector"]);
         var status = route.Subresource == "status";
         var result = 200;
+        var recorded = false;
         try
         {
             switch (verb)
             {
                 case "watch":
-                    result = await WatchAsync(context, route, labels, fields).ConfigureAwait(false);
+                    // A watch is logged when it starts, as an audit log's RequestReceived stage: it may never end.
+                    await WatchAsync(context, route, labels, fields, code =>
+                    {
+                        recorded = true;
+                        Requests.Enqueue(new RequestRecord(verb, route.Type.Group, route.Type.Plural, route.Subresource, route.Namespace, code, user));
+                    }).ConfigureAwait(false);
                     return;
                 case "list":
                     var limit = int.TryParse(query["limit"], CultureInfo.InvariantCulture, out var l) ? l : 0;
@@ -181,7 +195,10 @@ public sealed class ApiServerHost : IAsyncDisposable
         }
         finally
         {
-            Requests.Enqueue(new RequestRecord(verb, route.Type.Group, route.Type.Plural, route.Subresource, route.Namespace, result));
+            if (!recorded)
+            {
+                Requests.Enqueue(new RequestRecord(verb, route.Type.Group, route.Type.Plural, route.Subresource, route.Namespace, result, user));
+            }
         }
     }
 
@@ -209,8 +226,8 @@ public sealed class ApiServerHost : IAsyncDisposable
         return patched;
     }
 
-    /// <summary>Streams watch events; returns the status the request log records (200, or 410 sent as an ERROR line).</summary>
-    private async Task<int> WatchAsync(HttpContext context, Route route, LabelSelector labels, FieldSelector fields)
+    /// <summary>Streams watch events; tells <paramref name="started"/> the status the request log records (200, or 410 sent as an ERROR line).</summary>
+    private async Task WatchAsync(HttpContext context, Route route, LabelSelector labels, FieldSelector fields, Action<int> started)
     {
         var query = context.Request.Query;
         var bookmarks = query["allowWatchBookmarks"] == "true";
@@ -231,10 +248,12 @@ public sealed class ApiServerHost : IAsyncDisposable
         {
             // Like kube-apiserver: HTTP 200, then one ERROR event carrying the 410 Status.
             await context.Response.StartAsync().ConfigureAwait(false);
+            started(410);
             await WriteLineAsync(context, new JsonObject { ["type"] = "ERROR", ["object"] = e.ToStatus() }).ConfigureAwait(false);
-            return 410;
+            return;
         }
 
+        started(200);
         await context.Response.StartAsync().ConfigureAwait(false);
         await context.Response.Body.FlushAsync().ConfigureAwait(false);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping.Token);
@@ -279,8 +298,6 @@ public sealed class ApiServerHost : IAsyncDisposable
         {
             Store.Unwatch(watcher);
         }
-
-        return 200;
     }
 
     private static async Task<JsonObject> BodyAsync(HttpRequest request)

@@ -11,6 +11,9 @@ public sealed class Faults
 
     public Faults(int seed = 12345) => random = new Random(seed);
 
+    /// <summary>When set, only this user's requests get faults (see the request log's User), so a test's own reads stay clean.</summary>
+    public string? User { get; set; }
+
     public double ConflictRate { get; set; }
 
     public double TooManyRequestsRate { get; set; }
@@ -46,5 +49,5 @@ public sealed class Faults
     }
 }
 
-/// <summary>One API request as RBAC sees it: verb, API group, resource, subresource, namespace.</summary>
-public sealed record RequestRecord(string Verb, string Group, string Resource, string? Subresource, string? Namespace, int Status);
+/// <summary>One API request as RBAC sees it: verb, API group, resource, subresource, namespace, and who asked.</summary>
+public sealed record RequestRecord(string Verb, string Group, string Resource, string? Subresource, string? Namespace, int Status, string User = "system:anonymous");

@@ -21,6 +21,9 @@ public sealed record ControllerOptions(string? Namespace, string DataDirectory, 
 {
     public TimeSpan Resync { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>How a failed reconcile is retried: exponential with jitter, capped.</summary>
+    public Core.Operations.Backoff Backoff { get; init; } = Core.Operations.Backoff.Default;
+
     /// <summary>The pulumi CLI that publishes Pulumi providers' stacks.</summary>
     public string PulumiExecutable { get; init; } = "pulumi";
 
@@ -70,7 +73,7 @@ public sealed class SendingDomainController
         this.metrics = metrics;
         this.logger = logger ?? NullLogger.Instance;
         stores = NewStores();
-        queue = new WorkQueue<string>(ReconcileAsync, time);
+        queue = new WorkQueue<string>(ReconcileAsync, time, options.Backoff);
         queue.Failed += (key, count, delay, error) =>
         {
             metrics?.Failed();

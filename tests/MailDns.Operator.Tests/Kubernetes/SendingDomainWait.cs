@@ -32,6 +32,24 @@ internal static class SendingDomainWait
         }
     }
 
+    /// <summary>Until <paramref name="count"/> SendingDomains in the namespace all meet the condition; returns them.</summary>
+    public static async Task<IReadOnlyList<SendingDomain>> UntilAllAsync(GenericClient domains, string ns, int count, Func<SendingDomain, bool> condition, TimeSpan bound)
+    {
+        var deadline = DateTime.UtcNow + bound;
+        while (true)
+        {
+            var items = (await domains.ListNamespacedAsync<SendingDomainList>(ns)).Items;
+            var met = items.Count(condition);
+            if (met >= count)
+            {
+                return items.ToList();
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{met} of {count} in {ns} met the condition within {bound}; not: {string.Join(", ", items.Where(i => !condition(i)).Take(5).Select(i => $"{i.Metadata.Name} {Ready(i)}"))}");
+            await Task.Delay(250); // polling the API for the outcome; the bound above fails the test
+        }
+    }
+
     /// <summary>
     /// Until the SendingDomain (every one in the namespace when <paramref name="name"/> is null) is gone: its
     /// finalizer ran and the API server removed it.
