@@ -33,7 +33,17 @@ public sealed class SecretKeyStore(IKubernetes client, Func<string, SendingDomai
         try
         {
             var secret = await client.CoreV1.ReadNamespacedSecretAsync(KeySecret.NameFor(domain), domain.Metadata.NamespaceProperty ?? "default", cancellationToken: cancellationToken).ConfigureAwait(false);
-            var read = KeySecret.Read(secret);
+            KeySet read;
+            try
+            {
+                read = KeySecret.Read(secret);
+            }
+            catch (FormatException e)
+            {
+                // Never overwritten: its keys may still sign mail. The status says what to mend; retries pick up the fix.
+                throw new Reconcile.ReconcileException("InvalidKeySecret", $"Secret {secret.Metadata.NamespaceProperty}/{secret.Metadata.Name}: {e.Message}; the operator leaves it untouched until it is mended");
+            }
+
             lock (versions)
             {
                 versions[owner] = secret.Metadata.ResourceVersion;

@@ -75,7 +75,17 @@ public static class MtaKeyFiles
             throw new FormatException($"the key store has no {Manifest}");
         }
 
-        var manifest = JsonSerializer.Deserialize<ManifestJson>(json, Json) ?? throw new FormatException($"{Manifest} is empty");
+        ManifestJson manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<ManifestJson>(json, Json) ?? throw new FormatException($"{Manifest} is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"{Manifest} is not valid: {e.Message}", e);
+        }
+
+        CheckRequired(manifest);
         var keys = manifest.Keys.Select(k => new DkimKey(k.Selector, k.Series, k.Algorithm == DkimAlgorithmText.Ed25519Sha256 ? DkimAlgorithm.Ed25519Sha256 : DkimAlgorithm.RsaSha256,
             k.Bits, k.PublicKey, k.Phase, k.CreatedAt, k.PublishedAt, k.VerifiedAt, k.ActivatedAt, k.RetiringAt, k.RevokedAt, k.Compromised, k.WithdrawnAt)).ToImmutableList();
         var privateKeys = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
@@ -88,6 +98,38 @@ public static class MtaKeyFiles
 
         var state = new DkimState(keys, manifest.UsedSelectors.ToImmutableSortedSet(StringComparer.Ordinal), manifest.HandledRotateRequests.ToImmutableSortedDictionary(StringComparer.Ordinal));
         return new KeySet(manifest.Domain, state, privateKeys.ToImmutable());
+    }
+
+    /// <summary>
+    /// What the JSON reader lets through as null though the manifest requires it: named by its path, as a
+    /// FormatException, so a hand-edited Secret is reported and never overwritten.
+    /// </summary>
+    private static void CheckRequired(ManifestJson manifest)
+    {
+        static void Require(object? value, string path)
+        {
+            if (value is null)
+            {
+                throw new FormatException($"{Manifest}: {path} is required");
+            }
+        }
+
+        Require(manifest.Domain, "domain");
+        Require(manifest.Keys, "keys");
+        Require(manifest.UsedSelectors, "usedSelectors");
+        Require(manifest.HandledRotateRequests, "handledRotateRequests");
+        for (var i = 0; i < manifest.Keys.Count; i++)
+        {
+            Require(manifest.Keys[i], $"keys[{i}]");
+            Require(manifest.Keys[i].Selector, $"keys[{i}].selector");
+            Require(manifest.Keys[i].Series, $"keys[{i}].series");
+            Require(manifest.Keys[i].PublicKey, $"keys[{i}].publicKey");
+        }
+
+        if (manifest.UsedSelectors.Any(s => s is null))
+        {
+            throw new FormatException($"{Manifest}: usedSelectors holds a null");
+        }
     }
 
     private static string KeyFile(this DkimKey key) => key.Selector + ".key";

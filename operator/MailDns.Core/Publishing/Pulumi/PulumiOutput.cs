@@ -26,6 +26,22 @@ public static partial class PulumiOutput
 {
     public static (IReadOnlyList<PulumiStep> Steps, IReadOnlyDictionary<string, int> Summary, IReadOnlyList<string> Errors) ParsePreview(string json)
     {
+        try
+        {
+            return ReadPreview(json);
+        }
+        catch (Exception e) when (IsUnreadable(e))
+        {
+            // Output this version cannot read (a future CLI, a truncated run) is an error to report, not a crash.
+            return ([], new Dictionary<string, int>(), [$"pulumi preview --json printed output this operator cannot read: {e.Message}"]);
+        }
+    }
+
+    /// <summary>How the JSON reader reports a document, or a field, that is not what it expects.</summary>
+    private static bool IsUnreadable(Exception e) => e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException;
+
+    private static (IReadOnlyList<PulumiStep> Steps, IReadOnlyDictionary<string, int> Summary, IReadOnlyList<string> Errors) ReadPreview(string json)
+    {
         using var doc = JsonDocument.Parse(json);
         var root = doc.RootElement;
         var steps = root.TryGetProperty("steps", out var s) && s.ValueKind == JsonValueKind.Array
@@ -60,49 +76,60 @@ public static partial class PulumiOutput
 
             using (doc)
             {
-                var e = doc.RootElement;
-                if (e.TryGetProperty("summaryEvent", out var summary))
+                try
                 {
-                    if (summary.TryGetProperty("resourceChanges", out var rc) && rc.ValueKind == JsonValueKind.Object)
-                    {
-                        foreach (var p in rc.EnumerateObject())
-                        {
-                            changes[p.Name] = p.Value.GetInt32();
-                        }
-                    }
-
-                    succeeded = summary.TryGetProperty("result", out var r) ? r.GetString() == "succeeded" : null;
+                    ReadEvent(doc.RootElement, changes, failed, errors, ref succeeded);
                 }
-                else if (e.TryGetProperty("resOpFailedEvent", out var opFailed))
+                catch (Exception e) when (IsUnreadable(e))
                 {
-                    var urn = opFailed.GetProperty("metadata").GetProperty("urn").GetString() ?? "";
-                    if (!failed.Any(f => f.Item1 == urn))
-                    {
-                        failed.Add((urn, "")); // its diagnostic usually came first and is already recorded
-                    }
-                }
-                else if (e.TryGetProperty("diagnosticEvent", out var diag) && diag.TryGetProperty("severity", out var sev) && sev.GetString() == "error")
-                {
-                    var message = Clean(diag.GetProperty("message").GetString());
-                    var urn = diag.TryGetProperty("urn", out var u) ? u.GetString() : null;
-                    var index = urn is null ? -1 : failed.FindIndex(f => f.Item1 == urn);
-                    if (index >= 0)
-                    {
-                        failed[index] = (urn!, (failed[index].Item2 + " " + message).Trim());
-                    }
-                    else if (urn is not null)
-                    {
-                        failed.Add((urn, message));
-                    }
-                    else
-                    {
-                        errors.Add(message);
-                    }
+                    errors.Add($"an engine event this operator cannot read: {e.Message}");
                 }
             }
         }
 
         return new PulumiRunReport(changes, failed, errors, succeeded ?? (failed.Count == 0 && errors.Count == 0 ? null : false));
+    }
+
+    private static void ReadEvent(JsonElement e, Dictionary<string, int> changes, List<(string, string)> failed, List<string> errors, ref bool? succeeded)
+    {
+        if (e.TryGetProperty("summaryEvent", out var summary))
+        {
+            if (summary.TryGetProperty("resourceChanges", out var rc) && rc.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var p in rc.EnumerateObject())
+                {
+                    changes[p.Name] = p.Value.GetInt32();
+                }
+            }
+
+            succeeded = summary.TryGetProperty("result", out var r) ? r.GetString() == "succeeded" : null;
+        }
+        else if (e.TryGetProperty("resOpFailedEvent", out var opFailed))
+        {
+            var urn = opFailed.GetProperty("metadata").GetProperty("urn").GetString() ?? "";
+            if (!failed.Any(f => f.Item1 == urn))
+            {
+                failed.Add((urn, "")); // its diagnostic usually came first and is already recorded
+            }
+        }
+        else if (e.TryGetProperty("diagnosticEvent", out var diag) && diag.TryGetProperty("severity", out var sev) && sev.GetString() == "error")
+        {
+            var message = Clean(diag.GetProperty("message").GetString());
+            var urn = diag.TryGetProperty("urn", out var u) ? u.GetString() : null;
+            var index = urn is null ? -1 : failed.FindIndex(f => f.Item1 == urn);
+            if (index >= 0)
+            {
+                failed[index] = (urn!, (failed[index].Item2 + " " + message).Trim());
+            }
+            else if (urn is not null)
+            {
+                failed.Add((urn, message));
+            }
+            else
+            {
+                errors.Add(message);
+            }
+        }
     }
 
     /// <summary>The CLI's documented exit codes (3.227+), as a reason a person can act on.</summary>
