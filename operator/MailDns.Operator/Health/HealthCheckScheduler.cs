@@ -84,6 +84,20 @@ public sealed class HealthCheckScheduler : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await scheduler.Shutdown(waitForJobsToComplete: true).ConfigureAwait(false);
 
+    /// <summary>Why Quartz would refuse the cron expression, or null when it is valid: checked before a domain is scheduled.</summary>
+    public static string? InvalidSchedule(string cron)
+    {
+        try
+        {
+            _ = new CronExpression(cron);
+            return null;
+        }
+        catch (FormatException e)
+        {
+            return e.Message;
+        }
+    }
+
     private static JobKey JobKeyOf(string key) => new(key, Group);
 
     private async Task EnsureJobAsync(string key, CancellationToken cancellationToken)

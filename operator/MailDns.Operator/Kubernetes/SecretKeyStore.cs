@@ -14,7 +14,7 @@ namespace MailDns.Operator.Kubernetes;
 /// serves one reconcile: after the first read it answers from what it read or wrote last, since any change by
 /// someone else would make its next write fail on the resourceVersion anyway.
 /// </summary>
-public sealed class SecretKeyStore(IKubernetes client, Func<string, SendingDomain> ownerOf) : IKeyStore
+public sealed class SecretKeyStore(IKubernetes client, Func<string, SendingDomain> ownerOf, Action<string, string>? saved = null) : IKeyStore
 {
     private readonly Dictionary<string, string> versions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, KeySet> known = new(StringComparer.Ordinal);
@@ -74,21 +74,23 @@ public sealed class SecretKeyStore(IKubernetes client, Func<string, SendingDomai
         }
 
         var ns = domain.Metadata.NamespaceProperty ?? "default";
-        V1Secret saved;
+        V1Secret written;
         if (version is null)
         {
-            saved = await client.CoreV1.CreateNamespacedSecretAsync(secret, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            written = await client.CoreV1.CreateNamespacedSecretAsync(secret, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         else
         {
             secret.Metadata.ResourceVersion = version;
-            saved = await client.CoreV1.ReplaceNamespacedSecretAsync(secret, secret.Metadata.Name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            written = await client.CoreV1.ReplaceNamespacedSecretAsync(secret, secret.Metadata.Name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
         lock (versions)
         {
-            versions[owner] = saved.Metadata.ResourceVersion;
+            versions[owner] = written.Metadata.ResourceVersion;
             known[owner] = keys;
         }
+
+        saved?.Invoke($"{ns}/{written.Metadata.Name}", written.Metadata.ResourceVersion);
     }
 }

@@ -215,9 +215,12 @@ public sealed class SendingDomainController
 
     private readonly Dictionary<string, string> secretVersions = new(StringComparer.Ordinal);
 
+    /// <summary>The resourceVersion of each key Secret as this operator last wrote it, so its own writes requeue nothing.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> keySecretWrites = new(StringComparer.Ordinal);
+
     /// <summary>
     /// A referenced Secret (TSIG key, Pulumi credentials or passphrase) that changed requeues the domains whose
-    /// provider reads it; a DKIM key Secret that was deleted requeues its domain. The first sight of a Secret (the
+    /// provider reads it; a DKIM key Secret that someone else changed or deleted requeues its domain. The first sight of a Secret (the
     /// initial LIST) queues nothing: the domains are queued by their own informer; a Secret created later does.
     /// </summary>
     private void SecretChanged(string key)
@@ -240,11 +243,13 @@ public sealed class SendingDomainController
             }
         }
 
+        // A key Secret someone else changed (or deleted) is read again at once: a damaged one is reported, not left for the next rotation step.
+        var ourWrite = exists && keySecretWrites.TryGetValue(key, out var written) && written == secret!.Metadata.ResourceVersion;
         foreach (var (domainKey, sd) in domains.Cache)
         {
             var ns = sd.Metadata.NamespaceProperty ?? "default";
-            var keySecretGone = !exists && key == $"{ns}/{KeySecret.NameFor(sd)}";
-            if (keySecretGone || (ResolveProvider(sd) is { } provider && ProviderSecrets.Referenced(provider, ns).Contains(key)))
+            var keySecretChanged = !ourWrite && key == $"{ns}/{KeySecret.NameFor(sd)}";
+            if (keySecretChanged || (ResolveProvider(sd) is { } provider && ProviderSecrets.Referenced(provider, ns).Contains(key)))
             {
                 queue.Add(domainKey);
             }
@@ -282,6 +287,12 @@ public sealed class SendingDomainController
 
         var previous = Clone(domain.Status);
         var errors = SendingDomainValidator.Validate(domain, provider).Where(f => f.Severity == Severity.Error).ToList();
+        if (errors.Count == 0 && domain.Spec.HealthCheck?.Schedule is { } cron && Health.HealthCheckScheduler.InvalidSchedule(cron) is { } why)
+        {
+            // The schema and the rules see six fields; only Quartz knows whether they make a schedule.
+            errors.Add(Finding.Error("health.invalid-schedule", $"schedule '{cron}' is not a Quartz cron expression: {why}", "spec.healthCheck.schedule"));
+        }
+
         SendingDomainStatus status;
         DateTimeOffset? requeue = null;
         if (errors.Count > 0)
@@ -296,7 +307,7 @@ public sealed class SendingDomainController
         else
         {
             var result = await new DomainReconciler(options.Nameservers, time, checkHealth: false)
-                .ReconcileAsync(domain, provider, stores, new SecretKeyStore(client, _ => domain), OwnedBy(domain), Clone(domain.Status), cancellationToken).ConfigureAwait(false);
+                .ReconcileAsync(domain, provider, stores, new SecretKeyStore(client, _ => domain, (secret, version) => keySecretWrites[secret] = version), OwnedBy(domain), Clone(domain.Status), cancellationToken).ConfigureAwait(false);
             status = result.Status;
             requeue = result.RequeueAt;
             if (healthReports.TryGetValue(key, out var report))
