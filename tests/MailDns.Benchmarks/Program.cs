@@ -31,6 +31,6 @@ Section("pulumi", () => CoalescingBenchmark.Run(1_000));
 Section("reconcile-ed25519", () => ReconcileBenchmark.Run(quick ? 200 : 1_000, "ed25519-sha256", "reconcile_ed25519"));
 Section("reconcile-rsa", () => ReconcileBenchmark.Run(quick ? 100 : 1_000, "rsa-sha256", "reconcile_rsa2048"));
 Section("memory", () => MemoryBenchmark.Run(quick ? 2_000 : 10_000));
-Section("growth", () => GrowthBenchmark.Run(1_000, TimeSpan.FromMinutes(quick ? 2 : 10)));
+Section("growth", () => GrowthBenchmark.Run(1_000, TimeSpan.FromMinutes(quick ? 2 : args.Contains("--long") ? 30 : 10)));
 
 Console.WriteLine(JsonSerializer.Serialize(figures));

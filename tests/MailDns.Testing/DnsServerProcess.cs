@@ -44,8 +44,31 @@ public abstract class DnsServerProcess : IDisposable
         return port;
     }
 
+    private (string Program, string[] Args)? started;
+
+    /// <summary>An outage: the server process is killed; its files (zone, journal) stay for <see cref="Restart"/>.</summary>
+    public void Stop()
+    {
+        if (process is { HasExited: false })
+        {
+            process.Kill();
+            process.WaitForExit(10_000);
+        }
+
+        process?.Dispose();
+        process = null;
+    }
+
+    /// <summary>The server back on the same port with the same files, as after a reboot.</summary>
+    public void Restart()
+    {
+        var (program, args) = started ?? throw new InvalidOperationException("never started");
+        Start(program, args);
+    }
+
     protected void Start(string program, params string[] args)
     {
+        started = (program, args);
         var name = Path.GetFileName(program);
         process = Process.Start(new ProcessStartInfo(File.Exists(program) ? program : name, args) { RedirectStandardError = true, RedirectStandardOutput = true })
             ?? throw new InvalidOperationException($"{name} did not start");

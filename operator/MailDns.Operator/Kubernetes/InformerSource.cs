@@ -1,6 +1,6 @@
 using System.Net;
-using k8s.Autorest;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 
 namespace MailDns.Operator.Kubernetes;
