@@ -206,11 +206,11 @@ public sealed class SendingDomainController
 
     /// <summary>
     /// Ready=False reasons a retry cannot mend: the next reconcile comes from a change to the SendingDomain, its
-    /// provider or a Secret they reference, which the informers watch.
+    /// provider, a Secret they reference or its key Secret, which the informers watch.
     /// </summary>
     private static readonly HashSet<string> WaitsForAChange = new(StringComparer.Ordinal)
     {
-        "InvalidSpec", PublishException.CredentialsRejected, "ProviderNotFound", "SecretNotFound", "InvalidSecret", "ProviderUnsupported",
+        "InvalidSpec", PublishException.CredentialsRejected, "ProviderNotFound", "SecretNotFound", "InvalidSecret", "InvalidKeySecret", "ProviderUnsupported",
     };
 
     private readonly Dictionary<string, string> secretVersions = new(StringComparer.Ordinal);
