@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using k8s;
 using MailDns.Core.Api;
 using MailDns.Testing;
@@ -18,19 +17,7 @@ public class OperatorProcessTests
         using var data = new TempDir();
         var (applied, output) = Tool.Run("kubectl", "--kubeconfig", "/dev/null", "--server", api.Host.BaseAddress.ToString(), "apply", "-f", Repo.PathOf("examples", "quickstart"));
         Assert.True(applied == 0, output);
-        var port = DnsServerProcess.FreePort();
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "maildns.dll"), "operator", "--server", api.Host.BaseAddress.ToString(), "--data-dir", data.Path, "--metrics-address", $"http://127.0.0.1:{port}/", "--leader-elect", "--leader-election-namespace", "default" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var log = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        using var process = OperatorProcess.Start(api.Host.BaseAddress, data.Path, "--leader-elect", "--leader-election-namespace", "default");
         try
         {
             var domains = new GenericClient(api.Client, "maildns.io", "v1alpha1", "sendingdomains", disposeClient: false);
@@ -44,30 +31,30 @@ public class OperatorProcessTests
                     break;
                 }
 
-                Assert.True(DateTime.UtcNow < deadline, $"not Ready within 60 s: {log}");
+                Assert.True(DateTime.UtcNow < deadline, $"not Ready within 60 s: {process.Log}");
                 await Task.Delay(100); // polling for the outcome; the deadline fails the test
             }
 
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+            using var http = new HttpClient { BaseAddress = process.Metrics };
             Assert.Equal("ok", (await http.GetStringAsync("healthz")).Trim());
             Assert.Equal("ready", (await http.GetStringAsync("readyz")).Trim());
             var metrics = await http.GetStringAsync("metrics");
             Assert.Contains("maildns_domain_ready{domain=\"default/mail-example-com\"} 1", metrics);
             Assert.Contains("maildns_reconcile_total", metrics);
             Assert.True(File.Exists(Path.Combine(data.Path, "zones", "example.com.zone")));
-            Assert.DoesNotContain("PRIVATE KEY", log.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("PRIVATE KEY", process.Log, StringComparison.Ordinal);
             var lease = await api.Client.CoordinationV1.ReadNamespacedLeaseAsync("maildns-operator", "default");
             Assert.EndsWith($"-{process.Id}", lease.Spec.HolderIdentity, StringComparison.Ordinal);
         }
         finally
         {
-            Assert.Equal(0, Kill(process.Id, 15));
-            Assert.True(process.WaitForExit(30_000), "the operator did not stop on SIGTERM");
+            process.Signal(15);
+            Assert.True(process.Process.WaitForExit(30_000), "the operator did not stop on SIGTERM");
         }
 
-        process.WaitForExit(); // the output readers drain
-        Assert.Equal(0, process.ExitCode); // stopped cleanly, within the termination timeout
-        var lines = log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        process.Process.WaitForExit(); // the output readers drain
+        Assert.Equal(0, process.Process.ExitCode); // stopped cleanly, within the termination timeout
+        var lines = process.Log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var entries = lines.Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject()).ToList(); // every line is one JSON object
         Assert.All(entries, e => Assert.True(e.ContainsKey("Timestamp") && e.ContainsKey("LogLevel") && e.ContainsKey("Message"), e.ToJsonString()));
         Assert.Contains(entries, e => ((string)e["Message"]!).StartsWith("leading: ", StringComparison.Ordinal));
@@ -76,7 +63,4 @@ public class OperatorProcessTests
         Assert.Contains(entries, e => ((string)e["Message"]!).StartsWith("stopping: ", StringComparison.Ordinal));
         Assert.Equal("operator stopped", (string)entries[^1]["Message"]!);
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 }
