@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Text.Json;
 using MailDns.Benchmarks;
 
-// Usage: tests/bench.sh [--quick] (dotnet run -c Release --project tests/MailDns.Benchmarks -- [--quick] [--only NAME,...])
-// Prints one line per figure as it goes, and one JSON object of every figure as the last line.
+// Usage: tests/bench.sh [--quick] [--long] [--only NAME,...]
+// (dotnet run -c Release --project tests/MailDns.Benchmarks -- the same). NAME is a Section below; --long runs the
+// growth benchmark for 30 minutes instead of 10 (2 with --quick). Prints one line per figure as it goes, and one
+// JSON object of every figure as the last line.
 var quick = args.Contains("--quick");
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',').ToHashSet(StringComparer.Ordinal);
 var figures = new SortedDictionary<string, double>(StringComparer.Ordinal) { ["cores"] = Environment.ProcessorCount, ["quick"] = quick ? 1 : 0 };

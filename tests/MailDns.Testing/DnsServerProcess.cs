@@ -34,14 +34,25 @@ public abstract class DnsServerProcess : IDisposable
     /// <summary>The zone's SOA serial as served: an RFC 2136 primary bumps it once per UPDATE message that changed the zone.</summary>
     public uint Serial() => Client().Query(Zone, QueryType.SOA).Answers.SoaRecords().Single().Serial;
 
+    /// <summary>A port free for both UDP and TCP on 127.0.0.1 (a DNS server needs both).</summary>
     public static int FreePort()
     {
-        using var udp = new System.Net.Sockets.UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        var port = ((IPEndPoint)udp.Client.LocalEndPoint!).Port;
-        using var tcp = new System.Net.Sockets.TcpListener(IPAddress.Loopback, port);
-        tcp.Start();
-        tcp.Stop();
-        return port;
+        for (var attempt = 1; ; attempt++)
+        {
+            using var udp = new System.Net.Sockets.UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+            var port = ((IPEndPoint)udp.Client.LocalEndPoint!).Port;
+            using var tcp = new System.Net.Sockets.TcpListener(IPAddress.Loopback, port);
+            try
+            {
+                tcp.Start();
+                tcp.Stop();
+                return port;
+            }
+            catch (System.Net.Sockets.SocketException) when (attempt < 100)
+            {
+                // the UDP port is free but a TCP connection holds the same number (many are open in a full run): another
+            }
+        }
     }
 
     private (string Program, string[] Args)? started;

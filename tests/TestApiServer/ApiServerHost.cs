@@ -114,7 +114,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         var injected = verb == "watch" || (Faults.User is { } target && target != user) ? null : Faults.Roll(verb is "create" or "update" or "patch" or "delete");
         if (injected is { } code)
         {
-            Requests.Enqueue(new RequestRecord(verb, route.Type.Group, route.Type.Plural, route.Subresource, route.Namespace, code, user));
+            Requests.Enqueue(new RequestRecord(verb, route.Type.Group, route.Type.Plural, route.Subresource, route.Namespace, code, user, route.Name));
             if (code == 429)
             {
                 context.Response.Headers["Retry-After"] = "1";
@@ -139,7 +139,7 @@ public sealed class ApiServerHost : IAsyncDisposable
                     await WatchAsync(context, route, labels, fields, code =>
                     {
                         recorded = true;
-                        Requests.Enqueue(new RequestRecord(verb, route.Type.Group, route.Type.Plural, route.Subresource, route.Namespace, code, user));
+                        Requests.Enqueue(new RequestRecord(verb, route.Type.Group, route.Type.Plural, route.Subresource, route.Namespace, code, user, route.Name));
                     }).ConfigureAwait(false);
                     return;
                 case "list":
@@ -197,7 +197,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         {
             if (!recorded)
             {
-                Requests.Enqueue(new RequestRecord(verb, route.Type.Group, route.Type.Plural, route.Subresource, route.Namespace, result, user));
+                Requests.Enqueue(new RequestRecord(verb, route.Type.Group, route.Type.Plural, route.Subresource, route.Namespace, result, user, route.Name));
             }
         }
     }

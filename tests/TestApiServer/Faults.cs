@@ -50,4 +50,4 @@ public sealed class Faults
 }
 
 /// <summary>One API request as RBAC sees it: verb, API group, resource, subresource, namespace, and who asked.</summary>
-public sealed record RequestRecord(string Verb, string Group, string Resource, string? Subresource, string? Namespace, int Status, string User = "system:anonymous");
+public sealed record RequestRecord(string Verb, string Group, string Resource, string? Subresource, string? Namespace, int Status, string User = "system:anonymous", string? Name = null);

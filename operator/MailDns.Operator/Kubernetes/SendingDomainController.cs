@@ -57,6 +57,7 @@ public sealed class SendingDomainController
     private readonly Informer<ClusterDnsProvider> clusterProviders;
     private readonly Informer<V1Secret> secrets;
     private readonly WorkQueue<string> queue;
+    private readonly OwnWrites<SendingDomain> ownWrites = new();
     private ProviderStores stores;
 
     private readonly OperatorMetrics? metrics;
@@ -174,9 +175,9 @@ public sealed class SendingDomainController
     /// </summary>
     private void DomainChanged(string key)
     {
-        var signature = domains.Cache.TryGetValue(key, out var sd)
-            ? $"{sd.Metadata.Generation}|{sd.Metadata.DeletionTimestamp is not null}|{(sd.Metadata.Finalizers ?? []).Contains(Finalizer)}|{sd.Metadata.Uid}"
-            : "gone";
+        var sd = domains.Cache.GetValueOrDefault(key);
+        ownWrites.Observed(key, sd);
+        var signature = Signature(sd);
         lock (seen)
         {
             if (seen.TryGetValue(key, out var last) && last == signature)
@@ -189,6 +190,10 @@ public sealed class SendingDomainController
 
         queue.Add(key);
     }
+
+    private static string Signature(SendingDomain? sd) => sd is null
+        ? "gone"
+        : $"{sd.Metadata.Generation}|{sd.Metadata.DeletionTimestamp is not null}|{(sd.Metadata.Finalizers ?? []).Contains(Finalizer)}|{sd.Metadata.Uid}";
 
     /// <summary>A provider change requeues every SendingDomain that uses it.</summary>
     private void ProviderChanged(string providerKey)
@@ -270,6 +275,7 @@ public sealed class SendingDomainController
             return ReconcileOutcome.Done; // deleted; its finalizer already ran
         }
 
+        domain = ownWrites.Freshest(key, domain);
         var started = time.GetTimestamp();
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["key"] = key, ["generation"] = domain.Metadata.Generation ?? 0 });
 
@@ -397,7 +403,8 @@ public sealed class SendingDomainController
         }
 
         var patch = new JsonObject { ["status"] = JsonNode.Parse(KubernetesJson.Serialize(status)) };
-        await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), Group, Version, domain.Metadata.NamespaceProperty, "sendingdomains", domain.Metadata.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var written = await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), Group, Version, domain.Metadata.NamespaceProperty, "sendingdomains", domain.Metadata.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+        Wrote(domain, written);
         var before = previous?.Conditions?.FirstOrDefault(c => c.Type == "Ready");
         var after = status.Conditions?.FirstOrDefault(c => c.Type == "Ready");
         if (after is not null && (before?.Status != after.Status || before?.Reason != after.Reason))
@@ -438,7 +445,24 @@ public sealed class SendingDomainController
     private async Task<SendingDomain> PatchAsync(SendingDomain domain, JsonObject patch, CancellationToken cancellationToken)
     {
         var result = await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), Group, Version, domain.Metadata.NamespaceProperty, "sendingdomains", domain.Metadata.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return KubernetesJson.Deserialize<SendingDomain>(((System.Text.Json.JsonElement)result).GetRawText());
+        return Wrote(domain, result);
+    }
+
+    private SendingDomain Wrote(SendingDomain from, object response)
+    {
+        var written = KubernetesJson.Deserialize<SendingDomain>(((System.Text.Json.JsonElement)response).GetRawText());
+        ownWrites.Wrote(from.Key, from, written, domains.Cache.GetValueOrDefault(from.Key));
+        if (written.Metadata.Generation == from.Metadata.Generation && written.Metadata.DeletionTimestamp is null && (written.Metadata.Finalizers ?? []).Contains(Finalizer))
+        {
+            // What this reconcile acts on already (same spec, finalizer in place): its watch event needs no second
+            // reconcile. Anything else in the answer (a new spec, a deletion) is someone else's and still queues one.
+            lock (seen)
+            {
+                seen[from.Key] = Signature(written);
+            }
+        }
+
+        return written;
     }
 
     private Dictionary<string, string>? ReadSecret(string ns, string name)

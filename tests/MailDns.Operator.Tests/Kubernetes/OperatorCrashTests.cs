@@ -129,19 +129,29 @@ public class OperatorCrashTests(ITestOutputHelper output)
 
         public async Task<bool> ObserveAsync(ApiServer api, string ns, string data, int seed)
         {
-            V1Secret secret;
-            try
+            // One consistent look while the operator works: the Secret unchanged from before the zone file was read
+            // to after it (otherwise a key saved and published between the two reads looks like a served key without one).
+            var zoneFile = Path.Combine(data, "zones", "example.com.zone");
+            V1Secret? secret = await ReadKeySecretAsync(api, ns);
+            IReadOnlyDictionary<string, IReadOnlyList<string>> zone;
+            while (true)
             {
-                secret = await api.Client.CoreV1.ReadNamespacedSecretAsync("mail-dkim", ns);
-            }
-            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
-            {
-                return false; // no key yet
+                if (secret is null)
+                {
+                    return false; // no key yet
+                }
+
+                zone = File.Exists(zoneFile) ? ZoneFileEditor.Read(File.ReadAllText(zoneFile), "example.com") : new Dictionary<string, IReadOnlyList<string>>();
+                var after = await ReadKeySecretAsync(api, ns);
+                if (after?.Metadata.ResourceVersion == secret.Metadata.ResourceVersion)
+                {
+                    break;
+                }
+
+                secret = after;
             }
 
             var keys = KeySecret.Read(secret);
-            var zoneFile = Path.Combine(data, "zones", "example.com.zone");
-            var zone = File.Exists(zoneFile) ? ZoneFileEditor.Read(File.ReadAllText(zoneFile), "example.com") : new Dictionary<string, IReadOnlyList<string>>();
             string Served(string selector) => zone.TryGetValue($"{selector}._domainkey.mail.example.com", out var v) ? string.Concat(v) : "";
             last = string.Join(", ", keys.State.Keys.Select(k => $"{k.Selector}={k.Phase}")) + " | zone: " + string.Join(", ", zone.Keys.Where(n => n.Contains("._domainkey.", StringComparison.Ordinal)));
             void Check(bool holds, string invariant, string what) => Assert.True(holds, $"seed {seed}: invariant {invariant} broken: {what}; {last}");
@@ -181,6 +191,18 @@ public class OperatorCrashTests(ITestOutputHelper output)
             }
 
             return first is not null && deleted.Contains(first) && keys.State.Active.Any(k => k.Selector != first);
+        }
+
+        private static async Task<V1Secret?> ReadKeySecretAsync(ApiServer api, string ns)
+        {
+            try
+            {
+                return await api.Client.CoreV1.ReadNamespacedSecretAsync("mail-dkim", ns);
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                return null;
+            }
         }
     }
 
