@@ -71,6 +71,7 @@ public static class ReconcileBenchmark
         }
 
         var mark = api.Host.Requests.Count;
+        var reconcilesBefore = controller.Queue.Reconciles;
         var serial = bind.Serial();
         var changesLogged = RecordChangesLogged(bind);
         var watch = Stopwatch.StartNew();
@@ -87,6 +88,7 @@ public static class ReconcileBenchmark
         while (ready < domains && watch.Elapsed < TimeSpan.FromMinutes(10));
 
         var seconds = watch.Elapsed.TotalSeconds;
+        var reconciles = controller.Queue.Reconciles - reconcilesBefore;
         var updates = bind.Serial() - serial;
         var recordChanges = RecordChangesLogged(bind) - changesLogged;
         await stop.CancelAsync();
@@ -106,6 +108,7 @@ public static class ReconcileBenchmark
             [$"{prefix}_ready"] = ready,
             [$"{prefix}_seconds_until_all_ready"] = Math.Round(seconds, 1),
             [$"{prefix}_api_requests_per_domain"] = Math.Round((double)operatorRequests / domains, 2),
+            [$"{prefix}_reconciles_per_domain"] = Math.Round((double)reconciles / domains, 2),
             [$"{prefix}_dns_updates_per_domain"] = Math.Round((double)updates / domains, 2),
             [$"{prefix}_dns_record_changes_per_domain"] = Math.Round((double)recordChanges / domains, 2),
         };

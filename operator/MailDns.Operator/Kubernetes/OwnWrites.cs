@@ -21,16 +21,14 @@ public sealed class OwnWrites<T>
     public int Pending => writes.Count;
 
     /// <summary>Records that the server replaced <paramref name="from"/> with <paramref name="written"/>.</summary>
-    public void Wrote(string key, T from, T written, T? cached)
+    public void Wrote(string key, T from, T written, Func<T?> cached)
     {
-        if (cached is null || cached.Metadata.ResourceVersion == written.Metadata.ResourceVersion)
-        {
-            writes.TryRemove(key, out _); // gone, or the cache already holds it: nothing to be fresher than
-            return;
-        }
-
         var replaced = from.Metadata.ResourceVersion ?? "";
         writes.AddOrUpdate(key, _ => new Write([replaced], written), (_, w) => new Write(w.Replaced.Add(replaced), written));
+
+        // Looked at after recording, so a watch event that came before is seen here and one that comes later
+        // forgets the write itself: none is kept once the cache holds it.
+        Observed(key, cached());
     }
 
     /// <summary>The newest version known: this controller's own write while the cache still holds one it replaced.</summary>

@@ -17,7 +17,7 @@ namespace MailDns.Operator.Kubernetes;
 public sealed class SecretKeyStore(IKubernetes client, Func<string, SendingDomain> ownerOf, Action<string, string>? saved = null) : IKeyStore
 {
     private readonly Dictionary<string, string> versions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, KeySet> known = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, KeySet?> known = new(StringComparer.Ordinal); // null: read, and not there
 
     public async Task<KeySet?> LoadAsync(string owner, CancellationToken cancellationToken)
     {
@@ -57,6 +57,7 @@ public sealed class SecretKeyStore(IKubernetes client, Func<string, SendingDomai
             lock (versions)
             {
                 versions.Remove(owner);
+                known[owner] = null; // the first save creates it; if someone else does first, that create fails and the reconcile is retried
             }
 
             return null;

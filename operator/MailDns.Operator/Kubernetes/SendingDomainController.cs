@@ -105,6 +105,7 @@ public sealed class SendingDomainController
         await using var scheduler = await Health.HealthCheckScheduler.StartAsync(new HealthRunner(this), time, options.Workers * 4, cancellationToken).ConfigureAwait(false);
         healthScheduler = scheduler;
         stores = NewStores(); // a new term of leadership starts from what the API server says, not from a past term's memory
+        providerSecrets.Clear();
         var informers = Task.WhenAll(providers.RunAsync(cancellationToken), clusterProviders.RunAsync(cancellationToken), secrets.RunAsync(cancellationToken), domains.RunAsync(cancellationToken));
 
         // Every cache full before the first reconcile: a Pulumi stack is rendered from all of its domains.
@@ -130,7 +131,8 @@ public sealed class SendingDomainController
     {
         public async Task RunAsync(string key, CancellationToken cancellationToken)
         {
-            if (!controller.domains.Cache.TryGetValue(key, out var sd) || sd.Status?.Records is not { Count: > 0 } records)
+            // The freshest copy: the check right after a publish runs before the watch brings the status that lists the records.
+            if (!controller.domains.Cache.TryGetValue(key, out var cached) || controller.ownWrites.Freshest(key, cached) is not { Status.Records: { Count: > 0 } records } sd)
             {
                 return;
             }
@@ -191,9 +193,9 @@ public sealed class SendingDomainController
         queue.Add(key);
     }
 
-    private static string Signature(SendingDomain? sd) => sd is null
+    private static string Signature(SendingDomain? sd, bool? withFinalizer = null) => sd is null
         ? "gone"
-        : $"{sd.Metadata.Generation}|{sd.Metadata.DeletionTimestamp is not null}|{(sd.Metadata.Finalizers ?? []).Contains(Finalizer)}|{sd.Metadata.Uid}";
+        : $"{sd.Metadata.Generation}|{sd.Metadata.DeletionTimestamp is not null}|{withFinalizer ?? (sd.Metadata.Finalizers ?? []).Contains(Finalizer)}|{sd.Metadata.Uid}";
 
     /// <summary>A provider change requeues every SendingDomain that uses it.</summary>
     private void ProviderChanged(string providerKey)
@@ -288,6 +290,14 @@ public sealed class SendingDomainController
 
         if (!(domain.Metadata.Finalizers ?? []).Contains(Finalizer))
         {
+            // This reconcile goes on with the finalizer in place, so the watch event of the patch needs no second
+            // one. Noted before the patch, as the event may arrive before its answer; if the patch fails, the
+            // reconcile fails and is retried, and a new spec or a deletion still differs from this signature.
+            lock (seen)
+            {
+                seen[key] = Signature(domain, withFinalizer: true);
+            }
+
             domain = await PatchAsync(domain, new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = new JsonArray([.. (domain.Metadata.Finalizers ?? []).Select(f => (JsonNode)f), Finalizer]), ["resourceVersion"] = domain.Metadata.ResourceVersion } }, cancellationToken).ConfigureAwait(false);
         }
 
@@ -451,29 +461,36 @@ public sealed class SendingDomainController
     private SendingDomain Wrote(SendingDomain from, object response)
     {
         var written = KubernetesJson.Deserialize<SendingDomain>(((System.Text.Json.JsonElement)response).GetRawText());
-        ownWrites.Wrote(from.Key, from, written, domains.Cache.GetValueOrDefault(from.Key));
-        if (written.Metadata.Generation == from.Metadata.Generation && written.Metadata.DeletionTimestamp is null && (written.Metadata.Finalizers ?? []).Contains(Finalizer))
-        {
-            // What this reconcile acts on already (same spec, finalizer in place): its watch event needs no second
-            // reconcile. Anything else in the answer (a new spec, a deletion) is someone else's and still queues one.
-            lock (seen)
-            {
-                seen[from.Key] = Signature(written);
-            }
-        }
-
+        ownWrites.Wrote(from.Key, from, written, () => domains.Cache.GetValueOrDefault(from.Key));
         return written;
     }
 
+    /// <summary>Provider Secrets read (TSIG keys, Pulumi credentials), by namespace/name, with the resourceVersion read.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Version, Dictionary<string, string> Data)> providerSecrets = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A provider's Secret: read once, then again only when the Secret informer shows a new resourceVersion (it
+    /// keeps metadata only, so the values are read here), instead of one GET per reconcile.
+    /// </summary>
     private Dictionary<string, string>? ReadSecret(string ns, string name)
     {
+        var key = $"{ns}/{name}";
+        var current = secrets.Cache.GetValueOrDefault(key)?.Metadata.ResourceVersion;
+        if (current is not null && providerSecrets.TryGetValue(key, out var known) && known.Version == current)
+        {
+            return known.Data;
+        }
+
         try
         {
             var secret = client.CoreV1.ReadNamespacedSecret(name, ns);
-            return (secret.Data ?? new Dictionary<string, byte[]>()).ToDictionary(p => p.Key, p => System.Text.Encoding.UTF8.GetString(p.Value), StringComparer.Ordinal);
+            var data = (secret.Data ?? new Dictionary<string, byte[]>()).ToDictionary(p => p.Key, p => System.Text.Encoding.UTF8.GetString(p.Value), StringComparer.Ordinal);
+            providerSecrets[key] = (secret.Metadata.ResourceVersion, data);
+            return data;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
+            providerSecrets.TryRemove(key, out _);
             return null;
         }
     }

@@ -45,6 +45,11 @@ public sealed class WorkQueue<TKey>
         random = seed == 0 ? Random.Shared : new Random(seed);
     }
 
+    private long reconciles;
+
+    /// <summary>How many reconciles have started: the cost side of every trigger (watch, requeue, retry, check).</summary>
+    public long Reconciles => Interlocked.Read(ref reconciles);
+
     /// <summary>Raised after each failed reconcile with the key, the failure count and the delay chosen.</summary>
     public event Action<TKey, int, TimeSpan, Exception>? Failed;
 
@@ -164,6 +169,7 @@ public sealed class WorkQueue<TKey>
             Exception? error = null;
             try
             {
+                Interlocked.Increment(ref reconciles);
                 outcome = await reconcile(key, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

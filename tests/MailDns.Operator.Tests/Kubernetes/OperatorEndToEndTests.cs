@@ -142,6 +142,7 @@ public class OperatorEndToEndTests
         await WaitForAsync(api, "tsig", sd => Ready(sd) == "True/Published");
         Assert.Equal(["v=spf1 ip4:198.51.100.10 -all"], Served(bind, "tsig.example.org"));
         Assert.Equal(0, failures);
+        Assert.Equal(2, api.Host.Requests.Count(r => r.Verb == "get" && r.Resource == "secrets" && r.Name == "tsig")); // read again only when it changed
 
         await stop.CancelAsync();
         await running;

@@ -16,8 +16,8 @@ public class OwnWritesTests
         var created = At("1");
         var finalized = At("2");
         var withStatus = At("3");
-        writes.Wrote("ns/d", created, finalized, cached: created);
-        writes.Wrote("ns/d", finalized, withStatus, cached: finalized);
+        writes.Wrote("ns/d", created, finalized, cached: () => created);
+        writes.Wrote("ns/d", finalized, withStatus, cached: () => finalized);
 
         Assert.Same(withStatus, writes.Freshest("ns/d", created));
         Assert.Same(withStatus, writes.Freshest("ns/d", finalized));
@@ -30,7 +30,7 @@ public class OwnWritesTests
     public void Once_the_cache_moves_past_every_replaced_version_the_cache_is_used_and_the_write_forgotten(string cachedVersion, string why)
     {
         var writes = new OwnWrites<SendingDomain>();
-        writes.Wrote("ns/d", At("2"), At("3"), cached: At("2"));
+        writes.Wrote("ns/d", At("2"), At("3"), cached: () => At("2"));
         var cached = At(cachedVersion);
 
         writes.Observed("ns/d", cached);
@@ -43,8 +43,8 @@ public class OwnWritesTests
     public void A_write_the_cache_already_holds_or_an_object_already_gone_is_not_kept()
     {
         var writes = new OwnWrites<SendingDomain>();
-        writes.Wrote("ns/d", At("2"), At("3"), cached: At("3"));
-        writes.Wrote("ns/e", At("2"), At("3"), cached: null);
+        writes.Wrote("ns/d", At("2"), At("3"), cached: () => At("3"));
+        writes.Wrote("ns/e", At("2"), At("3"), cached: () => null);
 
         Assert.Equal(0, writes.Pending);
     }
@@ -53,7 +53,7 @@ public class OwnWritesTests
     public void A_deleted_object_forgets_its_write()
     {
         var writes = new OwnWrites<SendingDomain>();
-        writes.Wrote("ns/d", At("2"), At("3"), cached: At("2"));
+        writes.Wrote("ns/d", At("2"), At("3"), cached: () => At("2"));
 
         writes.Observed("ns/d", null);
 

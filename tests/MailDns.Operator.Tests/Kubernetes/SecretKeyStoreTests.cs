@@ -52,6 +52,24 @@ public class SecretKeyStoreTests
     }
 
     [Fact]
+    public async Task One_reconcile_reads_a_missing_secret_once_and_a_secret_created_meanwhile_is_never_overwritten()
+    {
+        await using var api = await ApiServer.StartAsync();
+        var domain = await CreateDomainAsync(api);
+        var store = new SecretKeyStore(api.Client, _ => domain);
+
+        Assert.Null(await store.LoadAsync(domain.Key, CancellationToken.None));
+        Assert.Null(await store.LoadAsync(domain.Key, CancellationToken.None)); // a rotation step loads again
+        await new SecretKeyStore(api.Client, _ => domain).SaveAsync(domain.Key, Keys("ed1"), CancellationToken.None); // another writer
+        var conflict = await Assert.ThrowsAsync<HttpOperationException>(() => store.SaveAsync(domain.Key, Keys("ed2"), CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.Conflict, conflict.Response.StatusCode); // create refused: AlreadyExists
+        Assert.Equal(1, api.Host.Requests.Count(r => r.Verb == "get" && r.Resource == "secrets"));
+        var kept = await new SecretKeyStore(api.Client, _ => domain).LoadAsync(domain.Key, CancellationToken.None);
+        Assert.Equal(["ed1"], kept!.State.Keys.Select(k => k.Selector));
+    }
+
+    [Fact]
     public async Task A_writer_with_an_old_version_gets_a_conflict_instead_of_overwriting()
     {
         await using var api = await ApiServer.StartAsync();
