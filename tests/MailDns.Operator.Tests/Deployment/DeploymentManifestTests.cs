@@ -50,6 +50,17 @@ public class DeploymentManifestTests
     }
 
     [Fact]
+    public void The_image_sets_the_environment_the_tests_and_benchmarks_run_the_operator_with()
+    {
+        var runtime = File.ReadAllText(Repo.PathOf("Dockerfile")).Split("\nFROM ")[^1];
+        var env = runtime.Split('\n').Where(l => l.StartsWith("ENV ", StringComparison.Ordinal))
+            .SelectMany(l => l[4..].Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+
+        Assert.NotEmpty(OperatorProcess.ImageEnvironment);
+        Assert.All(OperatorProcess.ImageEnvironment, pair => Assert.Contains($"{pair.Key}={pair.Value}", env));
+    }
+
+    [Fact]
     public void The_crds_in_the_kustomization_are_exactly_those_in_crds()
     {
         foreach (var file in Directory.GetFiles(Repo.PathOf("crds"), "*.yaml"))
