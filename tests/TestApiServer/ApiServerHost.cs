@@ -111,10 +111,11 @@ public sealed class ApiServerHost : IAsyncDisposable
         }
 
         var user = UserOf(request);
+        void Record(int status) => Requests.Enqueue(new RequestRecord(verb, route.Type.Group, route.Type.Plural, route.Subresource, route.Namespace, status, user, route.Name));
         var injected = verb == "watch" || (Faults.User is { } target && target != user) ? null : Faults.Roll(verb is "create" or "update" or "patch" or "delete");
         if (injected is { } code)
         {
-            Requests.Enqueue(new RequestRecord(verb, route.Type.Group, route.Type.Plural, route.Subresource, route.Namespace, code, user, route.Name));
+            Record(code);
             if (code == 429)
             {
                 context.Response.Headers["Retry-After"] = "1";
@@ -139,7 +140,7 @@ public sealed class ApiServerHost : IAsyncDisposable
                     await WatchAsync(context, route, labels, fields, code =>
                     {
                         recorded = true;
-                        Requests.Enqueue(new RequestRecord(verb, route.Type.Group, route.Type.Plural, route.Subresource, route.Namespace, code, user, route.Name));
+                        Record(code);
                     }).ConfigureAwait(false);
                     return;
                 case "list":
@@ -197,7 +198,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         {
             if (!recorded)
             {
-                Requests.Enqueue(new RequestRecord(verb, route.Type.Group, route.Type.Plural, route.Subresource, route.Namespace, result, user, route.Name));
+                Record(result);
             }
         }
     }
