@@ -2,6 +2,7 @@ using System.Diagnostics;
 using k8s;
 using k8s.Models;
 using MailDns.Core.Api;
+using MailDns.Operator.Controllers;
 using MailDns.Operator.Kubernetes;
 using MailDns.Testing;
 
@@ -62,7 +63,7 @@ public static class ReconcileBenchmark
     {
         await SetUpAsync(api, bind);
         using var stop = new CancellationTokenSource();
-        var controller = new SendingDomainController(api.Client, new ControllerOptions(null, data.Path, [bind.Endpoint]), TimeProvider.System);
+        var controller = OperatorServices.Create(api.Client, new ControllerOptions(null, data.Path, [bind.Endpoint]), TimeProvider.System);
         var running = controller.RunAsync(stop.Token);
         var sds = new GenericClient(api.Client, "maildns.io", "v1alpha1", "sendingdomains", disposeClient: false);
         while (!controller.Synced)

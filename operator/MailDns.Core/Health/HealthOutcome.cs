@@ -13,33 +13,43 @@ public sealed record CheckTransition(string Id, string? Selector, string? Server
 /// </summary>
 public static class HealthOutcome
 {
-    public const string RecordsVerified = "RecordsVerified";
-    public const string Healthy = "Healthy";
-
     public static IReadOnlyList<V1Condition> Conditions(HealthReport report, long generation, DateTimeOffset now, IEnumerable<V1Condition>? previous)
     {
         var old = previous?.ToList();
-        var expected = report.Checks.Where(c => c.Id == "records.expected").ToList();
-        var stale = expected.Where(c => c.Status == CheckStatus.Fail).ToList();
-        var records = expected.Count == 0 ? ("Unknown", "NothingExpected", "no expected records were compared")
-            : stale.Count > 0 ? ("False", "RecordsNotServed", Summary(stale))
-            : expected.Any(c => c.Status == CheckStatus.Unknown) ? ("Unknown", "DnsUnreachable", Summary(expected.Where(c => c.Status == CheckStatus.Unknown)))
-            : ("True", "RecordsServed", $"every authoritative server serves the {expected.Select(c => c.Subject).Distinct().Count()} expected record(s)");
-
-        var failed = report.Checks.Where(c => c.Status == CheckStatus.Fail).ToList();
-        var health = report.Verdict switch
-        {
-            HealthVerdict.Healthy => ("True", "ChecksPassed", $"{report.Checks.Count} checks, {report.Checks.Count(c => c.Status == CheckStatus.Warn)} warning(s)"),
-            HealthVerdict.Failing => ("False", "ChecksFailed", Summary(failed)),
-            _ => ("Unknown", "DnsUnreachable", Summary(report.Checks.Where(c => c.Status == CheckStatus.Unknown))),
-        };
-
+        var records = RecordsVerdict(report);
+        var health = HealthVerdictOf(report);
         return
         [
-            Api.Conditions.Make(RecordsVerified, records.Item1, records.Item2, records.Item3, generation, now, old),
-            Api.Conditions.Make(Healthy, health.Item1, health.Item2, health.Item3, generation, now, old),
+            Api.Conditions.Make(ConditionTypes.RecordsVerified, records.Status, records.Reason, records.Message, generation, now, old),
+            Api.Conditions.Make(ConditionTypes.Healthy, health.Status, health.Reason, health.Message, generation, now, old),
         ];
     }
+
+    /// <summary>RecordsVerified from the records.expected checks: every authoritative server serves every record.</summary>
+    public static (string Status, string Reason, string Message) RecordsVerdict(HealthReport report)
+    {
+        var expected = report.Checks.Where(c => c.Id == "records.expected").ToList();
+        var stale = expected.Where(c => c.Status == CheckStatus.Fail).ToList();
+        var unknown = expected.Where(c => c.Status == CheckStatus.Unknown).ToList();
+        return expected.Count == 0 ? (ConditionStatus.Unknown, ConditionReasons.NothingExpected, "no expected records were compared")
+            : stale.Count > 0 ? (ConditionStatus.False, ConditionReasons.RecordsNotServed, Summary(stale))
+            : unknown.Count > 0 ? (ConditionStatus.Unknown, ConditionReasons.DnsUnreachable, Summary(unknown))
+            : (ConditionStatus.True, ConditionReasons.RecordsServed, EveryServerServes(expected));
+    }
+
+    /// <summary>Healthy from the report's verdict.</summary>
+    public static (string Status, string Reason, string Message) HealthVerdictOf(HealthReport report) => report.Verdict switch
+    {
+        HealthVerdict.Healthy => (ConditionStatus.True, ConditionReasons.ChecksPassed, ChecksPassed(report)),
+        HealthVerdict.Failing => (ConditionStatus.False, ConditionReasons.ChecksFailed, Summary(report.Checks.Where(c => c.Status == CheckStatus.Fail))),
+        _ => (ConditionStatus.Unknown, ConditionReasons.DnsUnreachable, Summary(report.Checks.Where(c => c.Status == CheckStatus.Unknown))),
+    };
+
+    private static string EveryServerServes(IEnumerable<CheckResult> expected) =>
+        $"every authoritative server serves the {expected.Select(c => c.Subject).Distinct().Count()} expected record(s)";
+
+    private static string ChecksPassed(HealthReport report) =>
+        $"{report.Checks.Count} checks, {report.Checks.Count(c => c.Status == CheckStatus.Warn)} warning(s)";
 
     public static HealthStatus Status(HealthReport report, DateTimeOffset checkedAt, DateTimeOffset? next) => new()
     {

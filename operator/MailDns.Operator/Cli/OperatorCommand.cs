@@ -1,7 +1,8 @@
 using System.CommandLine;
 using k8s;
+using MailDns.Operator.Hosting;
 using MailDns.Operator.Kubernetes;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Hosting;
 
 namespace MailDns.Operator.Cli;
 
@@ -32,45 +33,16 @@ public static class OperatorCommand
                 : parse.GetValue(kubeconfig) is { } file ? KubernetesClientConfiguration.BuildConfigFromConfigFile(file)
                 : KubernetesClientConfiguration.IsInCluster() ? KubernetesClientConfiguration.InClusterConfig()
                 : KubernetesClientConfiguration.BuildConfigFromConfigFile();
-            using var client = new k8s.Kubernetes(config);
-            var options = new ControllerOptions(parse.GetValue(ns), parse.GetValue(dataDir)!, endpoints, parse.GetValue(workers)) { PulumiExecutable = parse.GetValue(pulumi)! };
-
-            // One JSON object per line on stdout, with the object key in scope, for any log pipeline to index.
-            using (var logs = LoggerFactory.Create(b => b.AddJsonConsole(o =>
+            var options = new ControllerOptions(parse.GetValue(ns), parse.GetValue(dataDir)!, endpoints, parse.GetValue(workers))
             {
-                o.IncludeScopes = true;
-                o.UseUtcTimestamp = true;
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-            })))
-            {
-                var logger = logs.CreateLogger("maildns.operator");
-                var registry = Prometheus.Metrics.NewCustomRegistry();
-                Prometheus.DotNetStats.Register(registry); // process and GC figures, as controller-runtime exports go_* and process_*
-                var metrics = new OperatorMetrics(registry);
-                var controller = new SendingDomainController(client, options, TimeProvider.System, metrics, logger);
-                using var observability = parse.GetValue(metricsAddress) is { Length: > 0 } prefix ? new ObservabilityServer(prefix, metrics.Registry, () => controller.Synced) : null;
-                observability?.Start();
-                logger.LogInformation("operator started: server {Server}, namespace {Namespace}, {Workers} workers", config.Host, options.Namespace ?? "*", options.Workers);
-                try
-                {
-                    if (parse.GetValue(leaderElect))
-                    {
-                        var leaseNs = parse.GetValue(leaseNamespace) ?? Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "maildns-system";
-                        var identity = $"{Environment.MachineName}-{Environment.ProcessId}";
-                        await Leadership.RunWhileLeadingAsync(client, leaseNs, "maildns-operator", identity, LeaseTimings.Default, controller.RunAsync, token, logger);
-                    }
-                    else
-                    {
-                        await controller.RunAsync(token);
-                    }
-                }
-                catch (OperationCanceledException) when (token.IsCancellationRequested)
-                {
-                }
-
-                logger.LogInformation("operator stopped");
-            }
-
+                PulumiExecutable = parse.GetValue(pulumi)!,
+            };
+            var lease = parse.GetValue(leaderElect)
+                ? parse.GetValue(leaseNamespace) ?? Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "maildns-system"
+                : null;
+            var settings = new OperatorHostSettings(config, options) { MetricsPrefix = parse.GetValue(metricsAddress) ?? "", LeaseNamespace = lease };
+            using var host = OperatorHost.Build(settings);
+            await host.RunAsync(token);
             return ExitCodes.Ok;
         });
         return command;

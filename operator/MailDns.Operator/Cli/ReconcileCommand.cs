@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using MailDns.Core.Api;
 using MailDns.Core.Findings;
+using MailDns.Core.Readiness;
 using MailDns.Operator.Manifests;
 using MailDns.Operator.Reconcile;
 
@@ -50,13 +51,11 @@ public static class ReconcileCommand
         var results = new List<SendingDomain>();
         foreach (var invalid in validated.Where(v => !v.Valid && v.Kind == SendingDomain.KindName))
         {
-            // An invalid spec is reported like the operator does (InvalidSpec with the finding), and nothing is touched.
-            var finding = invalid.Findings.First(f => f.Severity == Severity.Error);
+            // An invalid spec is reported like the operator does (InvalidSpec with the findings), and nothing is touched.
+            var errors = invalid.Findings.Where(f => f.Severity == Severity.Error).ToList();
             var sd = new SendingDomain { Metadata = new k8s.Models.V1ObjectMeta { Name = invalid.Name, NamespaceProperty = invalid.Document.Namespace } };
-            sd.Status = new SendingDomainStatus
-            {
-                Conditions = [new k8s.Models.V1Condition { Type = "Ready", Status = "False", Reason = "InvalidSpec", Message = $"{finding.Path}: {finding.Message} ({finding.Code})", LastTransitionTime = time.GetUtcNow().UtcDateTime }],
-            };
+            var decision = StatusPolicy.Decide(new ReadinessInput(1, time.GetUtcNow(), []) { SpecErrors = errors });
+            sd.Status = new SendingDomainStatus { Conditions = decision.Conditions.ToList() };
             results.Add(sd);
         }
 
@@ -73,8 +72,8 @@ public static class ReconcileCommand
         {
             foreach (var r in results)
             {
-                var ready = r.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready");
-                console.Out.WriteLine($"{r.Key}: {(ready?.Status == "True" ? "Ready" : $"NOT READY ({ready?.Reason})")}: {ready?.Message}");
+                var ready = r.Status?.Conditions?.FirstOrDefault(c => c.Type == ConditionTypes.Ready);
+                console.Out.WriteLine($"{r.Key}: {(ready?.Status == ConditionStatus.True ? "Ready" : $"NOT READY ({ready?.Reason})")}: {ready?.Message}");
                 foreach (var key in r.Status?.Dkim?.Keys ?? [])
                 {
                     console.Out.WriteLine($"  dkim {key.Selector} ({key.Algorithm}): {key.Phase}");
@@ -82,6 +81,6 @@ public static class ReconcileCommand
             }
         }
 
-        return results.Count > 0 && results.All(r => r.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true) ? ExitCodes.Ok : ExitCodes.Invalid;
+        return results.Count > 0 && results.All(r => r.Status?.Conditions?.Any(c => c.Type == ConditionTypes.Ready && c.Status == ConditionStatus.True) == true) ? ExitCodes.Ok : ExitCodes.Invalid;
     }
 }

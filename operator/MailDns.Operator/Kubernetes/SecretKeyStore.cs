@@ -41,7 +41,7 @@ public sealed class SecretKeyStore(IKubernetes client, Func<string, SendingDomai
             catch (FormatException e)
             {
                 // Never overwritten: its keys may still sign mail. The status says what to mend; retries pick up the fix.
-                throw new Reconcile.ReconcileException("InvalidKeySecret", $"Secret {secret.Metadata.NamespaceProperty}/{secret.Metadata.Name}: {e.Message}; the operator leaves it untouched until it is mended");
+                throw new Reconcile.ReconcileException(ConditionReasons.InvalidKeySecret, $"Secret {secret.Metadata.NamespaceProperty}/{secret.Metadata.Name}: {e.Message}; the operator leaves it untouched until it is mended");
             }
 
             lock (versions)

@@ -2,6 +2,7 @@ using System.Net;
 using ARSoft.Tools.Net;
 using ARSoft.Tools.Net.Dns;
 using ARSoft.Tools.Net.Dns.DynamicUpdate;
+using MailDns.Core.Api;
 using MailDns.Core.Health;
 using MailDns.Core.Publishing;
 using MailDns.Core.Txt;
@@ -96,7 +97,7 @@ public sealed class Rfc2136Store(IPEndPoint primary, string zone, TsigKey key, I
             {
                 // Nothing went through yet and the key is refused: every other change would be refused too, and
                 // a retry with the same key cannot help. Only a changed Secret or provider can.
-                throw new PublishException($"{primary} answered {Describe(response.ReturnCode)} to the update of {change.Name}; fix the TSIG key in the provider or its Secret", PublishException.CredentialsRejected);
+                throw new PublishException($"{primary} answered {Describe(response.ReturnCode)} to the update of {change.Name}; fix the TSIG key in the provider or its Secret", ConditionReasons.CredentialsRejected);
             }
             else if (response.ReturnCode != ReturnCode.NoError)
             {
@@ -124,10 +125,7 @@ public sealed class Rfc2136Store(IPEndPoint primary, string zone, TsigKey key, I
 /// A publish that could not be planned or made; the message names the server and never a secret. The reason is
 /// the Ready condition's: CredentialsRejected when retrying cannot help until the provider or its Secret changes.
 /// </summary>
-public sealed class PublishException(string message, string reason = PublishException.Failed) : Exception(message)
+public sealed class PublishException(string message, string reason = ConditionReasons.PublishFailed) : Exception(message)
 {
-    public const string Failed = "PublishFailed";
-    public const string CredentialsRejected = "CredentialsRejected";
-
     public string Reason { get; } = reason;
 }

@@ -31,11 +31,11 @@ public sealed class ProviderStores(string dataDir, SecretReader secrets, PulumiS
         {
             if (!HostPort.TryParse(rfc.Server, 53, out var host, out var port))
             {
-                throw new ReconcileException("InvalidSpec", $"rfc2136.server '{rfc.Server}' is not host or host:port");
+                throw new ReconcileException(ConditionReasons.InvalidSpec, $"rfc2136.server '{rfc.Server}' is not host or host:port");
             }
 
             var address = IPAddress.TryParse(host, out var ip) ? ip : System.Net.Dns.GetHostAddresses(host).FirstOrDefault()
-                ?? throw new ReconcileException("ProviderUnreachable", $"rfc2136.server '{rfc.Server}' does not resolve");
+                ?? throw new ReconcileException(ConditionReasons.ProviderUnreachable, $"rfc2136.server '{rfc.Server}' does not resolve");
             var secret = Value(rfc.TsigSecretRef, domainNamespace, "rfc2136.tsigSecretRef");
             byte[] key;
             try
@@ -44,7 +44,7 @@ public sealed class ProviderStores(string dataDir, SecretReader secrets, PulumiS
             }
             catch (FormatException)
             {
-                throw new ReconcileException("InvalidSecret", $"rfc2136.tsigSecretRef: Secret {rfc.TsigSecretRef.Namespace ?? domainNamespace}/{rfc.TsigSecretRef.Name} key '{rfc.TsigSecretRef.Key}' is not a base64 TSIG secret");
+                throw new ReconcileException(ConditionReasons.InvalidSecret, $"rfc2136.tsigSecretRef: Secret {rfc.TsigSecretRef.Namespace ?? domainNamespace}/{rfc.TsigSecretRef.Name} key '{rfc.TsigSecretRef.Key}' is not a base64 TSIG secret");
             }
 
             var endpoint = new IPEndPoint(address, port);
@@ -55,13 +55,13 @@ public sealed class ProviderStores(string dataDir, SecretReader secrets, PulumiS
         {
             if (pulumi is null)
             {
-                throw new ReconcileException("ProviderUnsupported", "pulumi providers are published by the operator; standalone runs render their programs with `maildns render`");
+                throw new ReconcileException(ConditionReasons.ProviderUnsupported, "pulumi providers are published by the operator; standalone runs render their programs with `maildns render`");
             }
 
             var name = PulumiStack.NameFor(domain, provider);
             var credentials = spec.CredentialsSecretRef is { } credentialsRef
                 ? secrets(credentialsRef.Namespace ?? domainNamespace, credentialsRef.Name)
-                    ?? throw new ReconcileException("SecretNotFound", $"pulumi.credentialsSecretRef: Secret {credentialsRef.Namespace ?? domainNamespace}/{credentialsRef.Name} was not found")
+                    ?? throw new ReconcileException(ConditionReasons.SecretNotFound, $"pulumi.credentialsSecretRef: Secret {credentialsRef.Namespace ?? domainNamespace}/{credentialsRef.Name} was not found")
                 : new Dictionary<string, string>();
             var passphrase = spec.PassphraseSecretRef is { } passphraseRef ? Value(passphraseRef, domainNamespace, "pulumi.passphraseSecretRef") : "";
             var workspace = new PulumiWorkspace(Path.Combine(dataDir, "pulumi", name), name, spec.Backend ?? "file://" + Path.Combine(dataDir, "pulumi-state"), passphrase, credentials);
@@ -69,7 +69,7 @@ public sealed class ProviderStores(string dataDir, SecretReader secrets, PulumiS
             return (pulumi.For(target), $"pulumi stack {name}");
         }
 
-        throw new ReconcileException("InvalidSpec", "the provider sets none of pulumi, rfc2136 and zoneFile");
+        throw new ReconcileException(ConditionReasons.InvalidSpec, "the provider sets none of pulumi, rfc2136 and zoneFile");
     }
 
     private string Value(SecretKeyRef reference, string domainNamespace, string field)
@@ -77,6 +77,6 @@ public sealed class ProviderStores(string dataDir, SecretReader secrets, PulumiS
         var ns = reference.Namespace ?? domainNamespace;
         return secrets(ns, reference.Name) is { } data && data.TryGetValue(reference.Key, out var value)
             ? value
-            : throw new ReconcileException("SecretNotFound", $"{field}: key '{reference.Key}' of Secret {ns}/{reference.Name} was not found");
+            : throw new ReconcileException(ConditionReasons.SecretNotFound, $"{field}: key '{reference.Key}' of Secret {ns}/{reference.Name} was not found");
     }
 }

@@ -17,7 +17,7 @@ public sealed class StandaloneReconciler(string stateDir, IReadOnlyList<IPEndPoi
         var provider = ManifestValidation.ResolveProvider(domain, resources);
         var stores = new ProviderStores(stateDir, (ns, name) => SecretData(documents, ns, name));
         var reconciler = new DomainReconciler(nameservers, time);
-        var result = await reconciler.ReconcileAsync(domain, provider, stores, new DirectoryKeyStore(Path.Combine(stateDir, "keys")), saved.Owned, saved.Status, cancellationToken).ConfigureAwait(false);
+        var result = await reconciler.ReconcileAsync(domain, provider, stores, new DirectoryKeyStore(Path.Combine(stateDir, "keys")), saved.Owned, saved.Status, new DomainReconciler.Context([]), cancellationToken).ConfigureAwait(false);
 
         // What the domain owns is saved even when publishing failed part-way: it is what a later delete removes.
         StatusFile.Save(stateDir, domain.Key, new StatusFile(result.Status, result.Owned));

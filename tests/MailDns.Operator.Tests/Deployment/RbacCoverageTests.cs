@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using MailDns.Core.Api;
+using MailDns.Operator.Controllers;
 using MailDns.Operator.Kubernetes;
 using MailDns.Operator.Tests.Kubernetes;
 using MailDns.Testing;
@@ -9,7 +10,8 @@ namespace MailDns.Operator.Tests.Deployment;
 
 /// <summary>
 /// Least privilege, checked against what the operator really does: every API call it made during a whole journey
-/// (leader election, create, spec change, a changed TSIG Secret, deletion with Delete and with Retain) must be
+/// (leader election, create, spec change, a changed TSIG Secret, deletion with Delete and with Retain, provider
+/// status of a namespaced and a cluster provider) must be
 /// allowed by the RBAC rules in examples/deploy, and every verb those rules grant must have been used.
 /// </summary>
 public class RbacCoverageTests
@@ -41,8 +43,15 @@ public class RbacCoverageTests
         using var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = api.Host.BaseAddress.ToString(), AccessToken = OperatorUser });
         using var stop = new CancellationTokenSource();
         var running = Leadership.RunWhileLeadingAsync(client, OperatorNamespace, "maildns-operator", "replica-a", LeaseTimings.Default,
-            new SendingDomainController(client, new ControllerOptions(null, data.Path, [bind.Endpoint]), TimeProvider.System).RunAsync, stop.Token);
+            OperatorServices.Create(client, new ControllerOptions(null, data.Path, [bind.Endpoint]), TimeProvider.System).RunAsync, stop.Token);
         var domains = SendingDomainWait.Domains(api);
+        var shared = new ClusterDnsProvider
+        {
+            Metadata = new V1ObjectMeta { Name = "shared" },
+            Spec = new DnsProviderSpec { Zone = "example.net", ZoneFile = new ZoneFileProviderSpec { Path = "example.net.zone" } },
+        };
+        var clusterProviders = new GenericClient(api.Client, ApiGroup.Name, ApiGroup.Version, "clusterdnsproviders", disposeClient: false);
+        await clusterProviders.CreateAsync(shared);
 
         await domains.CreateNamespacedAsync(OperatorEndToEndTests.Domain("gone", deletion: "Delete"), "mail");
         await SendingDomainWait.UntilAsync(domains, "mail", "gone", sd => SendingDomainWait.Ready(sd) == "True/Published", "Ready");
@@ -55,6 +64,8 @@ public class RbacCoverageTests
         await SendingDomainWait.UntilAsync(domains, "mail", "kept", sd => SendingDomainWait.Ready(sd) == "True/Published", "Ready");
         await domains.DeleteNamespacedAsync<SendingDomain>("mail", "kept");
         await SendingDomainWait.GoneAsync(domains, "mail", "kept");
+        var provider = await clusterProviders.ReadAsync<ClusterDnsProvider>("shared");
+        Assert.Equal(ConditionStatus.True, provider.Status?.Conditions?.Single(c => c.Type == ConditionTypes.Ready).Status);
         await stop.CancelAsync();
         await running;
 

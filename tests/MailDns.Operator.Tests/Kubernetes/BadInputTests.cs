@@ -6,6 +6,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using MailDns.Core.Dkim.Storage;
+using MailDns.Operator.Controllers;
 using MailDns.Operator.Kubernetes;
 using MailDns.Testing;
 using Xunit.Abstractions;
@@ -76,7 +77,7 @@ public class BadInputTests(ITestOutputHelper output)
         await api.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "bad" } });
         await CreateAsync(api, ValidProvider);
         await CreateAsync(api, ValidDomain); // the base of every case is valid
-        var controller = new SendingDomainController(api.Client, new ControllerOptions(null, data.Path, []), TimeProvider.System);
+        var controller = OperatorServices.Create(api.Client, new ControllerOptions(null, data.Path, []), TimeProvider.System);
         var failures = new ConcurrentBag<string>();
         controller.Queue.Failed += (key, _, _, _) => failures.Add(key);
         using var stop = new CancellationTokenSource();
@@ -144,7 +145,7 @@ public class BadInputTests(ITestOutputHelper output)
         await api.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "bad" } });
         await CreateAsync(api, ValidProvider);
         await CreateAsync(api, ValidDomain);
-        var controller = new SendingDomainController(api.Client, new ControllerOptions(null, data.Path, []), TimeProvider.System);
+        var controller = OperatorServices.Create(api.Client, new ControllerOptions(null, data.Path, []), TimeProvider.System);
         var failures = 0;
         controller.Queue.Failed += (_, _, _, _) => Interlocked.Increment(ref failures);
         using var stop = new CancellationTokenSource();

@@ -5,6 +5,7 @@ using k8s.Models;
 using MailDns.Core.Dkim.Rotation;
 using MailDns.Core.Dkim.Storage;
 using MailDns.Core.Publishing;
+using MailDns.Operator.Controllers;
 using MailDns.Operator.Kubernetes;
 using MailDns.Testing;
 using Microsoft.Extensions.Time.Testing;
@@ -61,7 +62,7 @@ public class OperatorCrashTests(ITestOutputHelper output)
             starts++;
             var crash = crashesLeft > 0 ? new CrashHandler(random.Next(1, 40), random.Next(2) == 0) : null;
             using var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = api.Host.BaseAddress.ToString() }, crash is null ? [] : [crash]);
-            var controller = new SendingDomainController(client, new ControllerOptions(ns, data.Path, []) { Backoff = new(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1)) }, clock);
+            var controller = OperatorServices.Create(client, new ControllerOptions(ns, data.Path, []) { Backoff = new(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1)) }, clock);
             using var stop = new CancellationTokenSource();
             var running = controller.RunAsync(stop.Token);
             var done = false;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using k8s;
 using k8s.Models;
 using MailDns.Core.Api;
+using MailDns.Operator.Controllers;
 using MailDns.Operator.Kubernetes;
 using MailDns.Testing;
 
@@ -57,13 +58,13 @@ public class OperatorEndToEndTests
         using var data = new TempDir();
         await SetUpAsync(api, bind);
         using var stop = new CancellationTokenSource();
-        var controller = new SendingDomainController(api.Client, new ControllerOptions(null, data.Path, [bind.Endpoint]), TimeProvider.System);
+        var controller = OperatorServices.Create(api.Client, new ControllerOptions(null, data.Path, [bind.Endpoint]), TimeProvider.System);
         var running = controller.RunAsync(stop.Token);
 
         await Domains(api).CreateNamespacedAsync(Domain("news", deletion: "Delete"), "mail");
         var ready = await WaitForAsync(api, "news", sd => Ready(sd) == "True/Published");
 
-        Assert.Contains(SendingDomainController.Finalizer, ready.Metadata.Finalizers);
+        Assert.Contains(DomainFinalizer.Name, ready.Metadata.Finalizers);
         Assert.Equal(ready.Metadata.Generation, ready.Status!.ObservedGeneration);
         var secret = await api.Client.CoreV1.ReadNamespacedSecretAsync("news-dkim", "mail");
         var selector = Assert.Single(ready.Status.Dkim!.Keys!).Selector;
@@ -126,7 +127,7 @@ public class OperatorEndToEndTests
         var right = bind.Secret;
         await api.Client.CoreV1.PatchNamespacedSecretAsync(new V1Patch($$$"""{"data":{"secret":"{{{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Convert.ToBase64String(new byte[32])))}}}"}}""", V1Patch.PatchType.MergePatch), "tsig", "mail");
         using var stop = new CancellationTokenSource();
-        var controller = new SendingDomainController(api.Client, new ControllerOptions(null, data.Path, [bind.Endpoint]), TimeProvider.System);
+        var controller = OperatorServices.Create(api.Client, new ControllerOptions(null, data.Path, [bind.Endpoint]), TimeProvider.System);
         var failures = 0;
         controller.Queue.Failed += (_, _, _, _) => Interlocked.Increment(ref failures);
         var running = controller.RunAsync(stop.Token);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using k8s;
 using k8s.Models;
 using MailDns.Core.Operations;
+using MailDns.Operator.Controllers;
 using MailDns.Operator.Kubernetes;
 using MailDns.Testing;
 using Xunit.Abstractions;
@@ -41,7 +42,7 @@ public class OperatorFaultTests(ITestOutputHelper output)
         var backoff = new Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5));
         using var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = api.Host.BaseAddress.ToString(), AccessToken = OperatorUser });
         var logger = new ListLogger();
-        var controller = new SendingDomainController(client, new ControllerOptions(null, data.Path, [bind.Endpoint]) { Backoff = backoff }, TimeProvider.System, logger: logger);
+        var controller = OperatorServices.Create(client, new ControllerOptions(null, data.Path, [bind.Endpoint]) { Backoff = backoff }, TimeProvider.System, logs: logger);
         var failures = new ConcurrentQueue<(string Key, int Count, TimeSpan Delay)>();
         controller.Queue.Failed += (key, count, delay, _) => failures.Enqueue((key, count, delay));
         using var stop = new CancellationTokenSource();

@@ -1,5 +1,6 @@
 using k8s;
 using MailDns.Core.Api;
+using MailDns.Operator.Controllers;
 using MailDns.Operator.Kubernetes;
 using MailDns.Testing;
 
@@ -21,7 +22,7 @@ public class OperatorHealthTests
         using var data = new TempDir();
         await OperatorEndToEndTests.SetUpAsync(api, bind);
         using var stop = new CancellationTokenSource();
-        var controller = new SendingDomainController(api.Client, new ControllerOptions(null, data.Path, [bind.Endpoint]), TimeProvider.System);
+        var controller = OperatorServices.Create(api.Client, new ControllerOptions(null, data.Path, [bind.Endpoint]), TimeProvider.System);
         var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
         controller.Queue.Failed += (key, count, _, error) => failures.Enqueue($"{key} #{count}: {error}");
         var running = controller.RunAsync(stop.Token);

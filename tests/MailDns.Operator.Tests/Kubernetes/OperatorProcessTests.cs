@@ -61,6 +61,9 @@ public class OperatorProcessTests
         Assert.Contains(entries, e => ((string)e["Message"]!).StartsWith("default/mail-example-com Ready=True", StringComparison.Ordinal)
             && e["Scopes"]!.AsArray().Any(scope => (string?)scope?["key"] == "default/mail-example-com"));
         Assert.Contains(entries, e => ((string)e["Message"]!).StartsWith("stopping: ", StringComparison.Ordinal));
+        var scopes = entries.Where(e => e.ContainsKey("Scopes")).SelectMany(e => e["Scopes"]!.AsArray()).OfType<System.Text.Json.Nodes.JsonObject>().ToList();
+        Assert.NotEmpty(scopes);
+        Assert.All(scopes, s => Assert.DoesNotContain("System.Collections", (string?)s["Message"] ?? "", StringComparison.Ordinal)); // a readable scope
         Assert.Equal("operator stopped", (string)entries[^1]["Message"]!);
     }
 }

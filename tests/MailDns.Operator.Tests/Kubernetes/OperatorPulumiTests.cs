@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using MailDns.Core.Api;
+using MailDns.Operator.Controllers;
 using MailDns.Operator.Kubernetes;
 using MailDns.Testing;
 using Xunit.Abstractions;
@@ -66,8 +67,8 @@ public class OperatorPulumiTests(ITestOutputHelper output)
         return sd;
     }
 
-    private static SendingDomainController Controller(ApiServer api, TempDir data, PulumiStandInHarness standIn, int workers = 4, int windowMs = 500) =>
-        new(api.Client, new ControllerOptions(null, data.Path, [], workers) { PulumiExecutable = standIn.Executable, PulumiWindow = TimeSpan.FromMilliseconds(windowMs) }, TimeProvider.System);
+    private static OperatorRuntime Controller(ApiServer api, TempDir data, PulumiStandInHarness standIn, int workers = 4, int windowMs = 500) =>
+        OperatorServices.Create(api.Client, new ControllerOptions(null, data.Path, [], workers) { PulumiExecutable = standIn.Executable, PulumiWindow = TimeSpan.FromMilliseconds(windowMs) }, TimeProvider.System);
 
     [Fact]
     public async Task Domains_on_a_pulumi_provider_share_few_stack_runs_survive_a_restart_report_provider_errors_and_are_removed_on_delete()

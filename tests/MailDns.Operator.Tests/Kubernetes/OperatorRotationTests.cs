@@ -2,6 +2,7 @@ using k8s;
 using k8s.Models;
 using MailDns.Core.Api;
 using MailDns.Core.Dkim.Storage;
+using MailDns.Operator.Controllers;
 using MailDns.Operator.Kubernetes;
 using MailDns.Testing;
 using Microsoft.Extensions.Time.Testing;
@@ -50,7 +51,7 @@ public class OperatorRotationTests
         Assert.True(applied == 0, output);
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-01T09:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         using var stop = new CancellationTokenSource();
-        var controller = new SendingDomainController(api.Client, new ControllerOptions(null, data.Path, []), clock);
+        var controller = OperatorServices.Create(api.Client, new ControllerOptions(null, data.Path, []), clock);
         var running = controller.RunAsync(stop.Token);
         var domains = new GenericClient(api.Client, "maildns.io", "v1alpha1", "sendingdomains", disposeClient: false);
 

@@ -1,5 +1,6 @@
 using k8s;
 using MailDns.Core.Api;
+using MailDns.Operator.Controllers;
 using MailDns.Operator.Kubernetes;
 using MailDns.Testing;
 
@@ -32,11 +33,11 @@ public class OperatorTakeoverTests
         using var killA = new CancellationTokenSource();
         using var stopB = new CancellationTokenSource();
         var a = Leadership.RunWhileLeadingAsync(api.Client, "default", "maildns-operator", "replica-a", Fast,
-            new SendingDomainController(api.Client, new ControllerOptions(null, dataA.Path, [bind.Endpoint]), TimeProvider.System).RunAsync, killA.Token);
+            OperatorServices.Create(api.Client, new ControllerOptions(null, dataA.Path, [bind.Endpoint]), TimeProvider.System).RunAsync, killA.Token);
         await domains.CreateNamespacedAsync(OperatorEndToEndTests.Domain("first"), "mail");
         await WaitReadyAsync(domains, "first");
         var b = Leadership.RunWhileLeadingAsync(api.Client, "default", "maildns-operator", "replica-b", Fast,
-            new SendingDomainController(api.Client, new ControllerOptions(null, dataB.Path, [bind.Endpoint]), TimeProvider.System).RunAsync, stopB.Token);
+            OperatorServices.Create(api.Client, new ControllerOptions(null, dataB.Path, [bind.Endpoint]), TimeProvider.System).RunAsync, stopB.Token);
         Assert.Equal("replica-a", (await api.Client.CoordinationV1.ReadNamespacedLeaseAsync("maildns-operator", "default")).Spec.HolderIdentity);
 
         await killA.CancelAsync(); // the leader dies without handing over

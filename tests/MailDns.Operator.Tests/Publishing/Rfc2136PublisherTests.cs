@@ -102,7 +102,7 @@ public class Rfc2136PublisherTests
 
         var refused = await Assert.ThrowsAsync<PublishException>(() => server.Publisher(secret: new byte[32]).ApplyAsync([Spf("v=spf1 -all"), new DesiredRecord("_dmarc." + Zone, 300, "v=DMARC1; p=none", RecordPurpose.Dmarc, "mail/pub")], [], adopt: false, CancellationToken.None));
 
-        Assert.Equal(PublishException.CredentialsRejected, refused.Reason); // not worth retrying with the same key
+        Assert.Equal(MailDns.Core.Api.ConditionReasons.CredentialsRejected, refused.Reason); // not worth retrying with the same key
         Assert.Contains("NOTAUTH", refused.Message);
         Assert.Contains(Zone, refused.Message);
         Assert.DoesNotContain(server.Secret, refused.Message, StringComparison.Ordinal);

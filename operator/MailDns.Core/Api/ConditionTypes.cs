@@ -1,0 +1,24 @@
+namespace MailDns.Core.Api;
+
+/// <summary>The condition types of SendingDomain and provider status, named once for the operator, the CLI and the tests.</summary>
+public static class ConditionTypes
+{
+    /// <summary>Published and verified, or why not.</summary>
+    public const string Ready = "Ready";
+
+    /// <summary>The authoritative servers serve exactly the records this generation asks for.</summary>
+    public const string RecordsVerified = "RecordsVerified";
+
+    /// <summary>The last health check of this generation's records passed.</summary>
+    public const string Healthy = "Healthy";
+}
+
+/// <summary>metav1.Condition status values.</summary>
+public static class ConditionStatus
+{
+    public const string True = "True";
+    public const string False = "False";
+    public const string Unknown = "Unknown";
+
+    public static string Of(bool value) => value ? True : False;
+}

@@ -1,0 +1,101 @@
+using MailDns.Operator.Kubernetes;
+using MailDns.Operator.Reconcile;
+using Microsoft.Extensions.Logging;
+
+namespace MailDns.Operator.Controllers;
+
+/// <summary>
+/// One term of the operator's work: the cluster cache feeding the SendingDomain and provider work queues, the
+/// health checks feeding reports back, and the Secret router. It only wires events to queues; each decision lives
+/// in the controller it belongs to. Built by the host (<see cref="OperatorServices"/>).
+/// </summary>
+public sealed class OperatorRuntime
+{
+    private readonly ClusterCache cache;
+    private readonly HealthController health;
+    private readonly PublishingStores stores;
+    private readonly SecretRouter router;
+    private readonly ControllerOptions options;
+    private readonly WorkQueue<string> providerQueue;
+
+    public OperatorRuntime(
+        ClusterCache cache,
+        SendingDomainController domains,
+        ProviderStatusController providers,
+        HealthController health,
+        PublishingStores stores,
+        SecretRouter router,
+        ControllerOptions options,
+        TimeProvider time,
+        ILogger<OperatorRuntime> logger,
+        OperatorMetrics? metrics = null)
+    {
+        this.cache = cache;
+        this.health = health;
+        this.stores = stores;
+        this.router = router;
+        this.options = options;
+        Queue = new WorkQueue<string>(domains.ReconcileAsync, time, options.Backoff);
+        providerQueue = new WorkQueue<string>(providers.ReconcileAsync, time, options.Backoff);
+        Queue.Failed += (key, count, delay, error) =>
+        {
+            metrics?.Failed();
+            logger.LogWarning("reconcile of {Key} failed ({Failures} in a row), retrying in {RetryInSeconds:F1} s: {Reason}: {Error}",
+                key, count, delay.TotalSeconds, (error as ReconcileException)?.Reason ?? error.GetType().Name, error.Message);
+        };
+        providerQueue.Failed += (key, count, delay, error) =>
+            logger.LogWarning("status of provider {Key} not written ({Failures} in a row), retrying in {RetryInSeconds:F1} s: {Error}",
+                key, count, delay.TotalSeconds, error.Message);
+        Queue.Stopping += underWay =>
+            logger.LogInformation("stopping: {UnderWay} reconcile(s) under way get {GraceSeconds} s to finish", underWay, options.ShutdownGrace.TotalSeconds);
+
+        cache.DomainChanged += key =>
+        {
+            if (domains.NeedsReconcile(key))
+            {
+                Queue.Add(key);
+            }
+        };
+        cache.ProviderChanged += ProviderChanged;
+        cache.SecretChanged += router.SecretChanged;
+        router.DomainAffected += Queue.Add;
+        router.ProviderAffected += providerQueue.Add;
+        health.Reported += Queue.Add;
+    }
+
+    /// <summary>The SendingDomain work queue (its Failed event is how tests and metrics see retries).</summary>
+    public WorkQueue<string> Queue { get; }
+
+    /// <summary>True once every cache has been filled by its first LIST (readiness).</summary>
+    public bool Synced => cache.Synced;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await using var scheduler = await health.StartAsync(cancellationToken).ConfigureAwait(false);
+        stores.Reset(); // a new term of leadership starts from what the API server says, not from a past term's memory
+        router.Reset();
+        var synced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var informers = cache.RunAsync(synced, cancellationToken);
+
+        // Every cache full before the first reconcile: a Pulumi stack is rendered from all of its domains.
+        await synced.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(
+            informers,
+            Queue.RunAsync(options.Workers, cancellationToken, options.ShutdownGrace),
+            providerQueue.RunAsync(1, cancellationToken, options.ShutdownGrace)).ConfigureAwait(false);
+    }
+
+    /// <summary>A provider change requeues every SendingDomain that uses it, and the provider's own status.</summary>
+    private void ProviderChanged(string providerKey)
+    {
+        foreach (var (key, sd) in cache.Domains)
+        {
+            if (ClusterCache.ProviderKeyOf(sd) == providerKey)
+            {
+                Queue.Add(key);
+            }
+        }
+
+        providerQueue.Add(providerKey);
+    }
+}

@@ -1,0 +1,161 @@
+using MailDns.Core.Api;
+using MailDns.Core.Findings;
+using MailDns.Core.Health;
+using MailDns.Core.Readiness;
+using MailDns.Core.Validation;
+using MailDns.Operator.Health;
+using MailDns.Operator.Kubernetes;
+using MailDns.Operator.Reconcile;
+using Microsoft.Extensions.Logging;
+
+namespace MailDns.Operator.Controllers;
+
+/// <summary>
+/// The SendingDomain controller: keys, then publishing, then status. Each reconcile adds the finalizer, validates
+/// the spec, runs the <see cref="DomainReconciler"/> with the last health report, writes the status the
+/// <see cref="StatusPolicy"/> decided, and hands the written status to the health checks. Deletion goes to the
+/// <see cref="DomainFinalizer"/>. A failure the policy says a retry can mend is thrown, so the queue backs off.
+/// </summary>
+public sealed class SendingDomainController(
+    ClusterCache cache,
+    DomainStatusWriter writer,
+    DomainFinalizer finalizer,
+    HealthController health,
+    PublishingStores stores,
+    KeySecretWrites keySecretWrites,
+    k8s.IKubernetes client,
+    EventRecorder events,
+    ControllerOptions options,
+    TimeProvider time,
+    ILogger<SendingDomainController> logger,
+    OperatorMetrics? metrics = null)
+{
+    private readonly Dictionary<string, string> seen = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether a watch event needs a reconcile: a new generation (spec), deletion, or the finalizer. The
+    /// controller's own status writes come back as watch events too, and must not start a reconcile loop.
+    /// </summary>
+    public bool NeedsReconcile(string key)
+    {
+        writer.Observed(key);
+        var signature = Signature(cache.Domains.GetValueOrDefault(key));
+        lock (seen)
+        {
+            if (seen.TryGetValue(key, out var last) && last == signature)
+            {
+                return false;
+            }
+
+            seen[key] = signature;
+            return true;
+        }
+    }
+
+    public async Task<ReconcileOutcome> ReconcileAsync(string key, CancellationToken cancellationToken)
+    {
+        if (!cache.Domains.TryGetValue(key, out var domain))
+        {
+            metrics?.Forget(key);
+            await health.ForgetAsync(key, cancellationToken).ConfigureAwait(false);
+            return ReconcileOutcome.Done; // deleted; its finalizer already ran
+        }
+
+        domain = writer.Freshest(key, domain);
+        var started = time.GetTimestamp();
+        using var scope = logger.BeginScope(new LogScope(key, domain.Metadata.Generation ?? 0));
+        var provider = cache.ResolveProvider(domain);
+        if (domain.Metadata.DeletionTimestamp is not null)
+        {
+            await finalizer.FinalizeAsync(domain, provider, stores.Current, cancellationToken).ConfigureAwait(false);
+            return ReconcileOutcome.Done;
+        }
+
+        if (!DomainFinalizer.Has(domain))
+        {
+            // This reconcile goes on with the finalizer in place, so the watch event of the patch needs no second
+            // one. Noted before the patch, as the event may arrive before its answer; if the patch fails, the
+            // reconcile fails and is retried, and a new spec or a deletion still differs from this signature.
+            lock (seen)
+            {
+                seen[key] = Signature(domain, withFinalizer: true);
+            }
+
+            domain = await finalizer.AddAsync(domain, cancellationToken).ConfigureAwait(false);
+        }
+
+        var previous = DomainStatusWriter.Clone(domain.Status);
+        var keyStore = new SecretKeyStore(client, _ => domain, keySecretWrites.Wrote);
+        var context = new DomainReconciler.Context(SpecErrors(domain, provider), health.Evidence(key));
+        var result = await new DomainReconciler(options.Nameservers, time, checkHealth: false)
+            .ReconcileAsync(domain, provider, stores.Current, keyStore, DomainFinalizer.OwnedBy(domain), DomainStatusWriter.Clone(domain.Status), context,
+                cancellationToken)
+            .ConfigureAwait(false);
+        var status = result.Status;
+        if (status.Health is not null)
+        {
+            status.Health.NextCheckTime = await health.NextCheckAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+
+        await RecordHealthTransitionsAsync(domain, previous, context, status, cancellationToken).ConfigureAwait(false);
+        await writer.WriteAsync(domain, previous, status, cancellationToken).ConfigureAwait(false);
+        if (context.SpecErrors.Count == 0)
+        {
+            // After the write, so the check reads the records it is about (a check before it would find none).
+            domain.Status = status;
+            await health.AfterStatusWrittenAsync(domain, cancellationToken).ConfigureAwait(false);
+        }
+
+        metrics?.Reconciled(key, status, time.GetElapsedTime(started), time.GetUtcNow());
+        var ready = result.Decision.Ready;
+        if (result.Decision.Retry == RetryPolicy.Backoff)
+        {
+            // The status says why; the queue retries with backoff, so a failure is never dropped.
+            throw new ReconcileException(ready.Reason, $"{key}: {ready.Message}");
+        }
+
+        var resync = time.GetUtcNow() + options.Resync;
+        return ReconcileOutcome.At(result.Decision.RequeueAt is { } at && at < resync ? at : resync);
+    }
+
+    private static IReadOnlyList<Finding> SpecErrors(SendingDomain domain, DnsProviderSpec? provider)
+    {
+        var errors = SendingDomainValidator.Validate(domain, provider).Where(f => f.Severity == Severity.Error).ToList();
+        if (errors.Count == 0 && domain.Spec.HealthCheck?.Schedule is { } cron && HealthCheckScheduler.InvalidSchedule(cron) is { } why)
+        {
+            // The schema and the rules see six fields; only Quartz knows whether they make a schedule.
+            errors.Add(Finding.Error("health.invalid-schedule", $"schedule '{cron}' is not a Quartz cron expression: {why}", "spec.healthCheck.schedule"));
+        }
+
+        return errors;
+    }
+
+    /// <summary>An event for each check whose status changed, when a current report reaches the status for the first time.</summary>
+    private async Task RecordHealthTransitionsAsync(SendingDomain domain, SendingDomainStatus? previous, DomainReconciler.Context context,
+        SendingDomainStatus status, CancellationToken cancellationToken)
+    {
+        var current = context.Health is { } h && h.Describes(status.ObservedGeneration ?? 0, HealthEvidence.RecordKeys(status));
+        if (!current || context.Health is not { } evidence)
+        {
+            return;
+        }
+
+        foreach (var change in HealthOutcome.Transitions(previous?.Health, evidence.Report).Take(10))
+        {
+            var type = change.To is CheckStatus.Fail ? EventRecorder.Warning : EventRecorder.Normal;
+            await events.RecordAsync(domain, type, "HealthCheckChanged", Describe(change), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static string Describe(CheckTransition change)
+    {
+        var selector = change.Selector is null ? "" : $" [{change.Selector}]";
+        var server = change.Server is null ? "" : $" at {change.Server}";
+        var from = change.From?.ToString().ToLowerInvariant() ?? "new";
+        return $"{change.Id}{selector}{server}: {from} -> {change.To.ToString().ToLowerInvariant()}: {change.Message}";
+    }
+
+    private static string Signature(SendingDomain? sd, bool? withFinalizer = null) => sd is null
+        ? "gone"
+        : $"{sd.Metadata.Generation}|{sd.Metadata.DeletionTimestamp is not null}|{withFinalizer ?? DomainFinalizer.Has(sd)}|{sd.Metadata.Uid}";
+}

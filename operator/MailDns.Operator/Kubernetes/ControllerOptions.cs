@@ -1,0 +1,24 @@
+using System.Net;
+
+namespace MailDns.Operator.Kubernetes;
+
+/// <summary>Where the controller runs and what it may use.</summary>
+public sealed record ControllerOptions(string? Namespace, string DataDirectory, IReadOnlyList<IPEndPoint> Nameservers, int Workers = 4)
+{
+    public TimeSpan Resync { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How a failed reconcile is retried: exponential with jitter, capped.</summary>
+    public Core.Operations.Backoff Backoff { get; init; } = Core.Operations.Backoff.Default;
+
+    /// <summary>The pulumi CLI that publishes Pulumi providers' stacks.</summary>
+    public string PulumiExecutable { get; init; } = "pulumi";
+
+    /// <summary>How long requests for one stack gather before they share a run.</summary>
+    public TimeSpan PulumiWindow { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Stacks updated at once.</summary>
+    public int PulumiParallel { get; init; } = 2;
+
+    /// <summary>How long reconciles under way may take to finish once the operator is told to stop.</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
+}
