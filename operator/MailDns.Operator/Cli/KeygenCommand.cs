@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using MailDns.Core.Dkim;
 using MailDns.Core.Names;
 using MailDns.Core.Records;
+using MailDns.Operator.IO;
 
 namespace MailDns.Operator.Cli;
 

@@ -4,6 +4,7 @@ using MailDns.Core.Findings;
 using MailDns.Core.Names;
 using MailDns.Core.Publishing.Pulumi;
 using MailDns.Core.Records;
+using MailDns.Operator.IO;
 using MailDns.Operator.Manifests;
 
 namespace MailDns.Operator.Cli;

@@ -1,5 +1,5 @@
+using MailDns.Core.Readiness;
 using MailDns.Operator.Kubernetes;
-using MailDns.Operator.Reconcile;
 using Microsoft.Extensions.Logging;
 
 namespace MailDns.Operator.Controllers;

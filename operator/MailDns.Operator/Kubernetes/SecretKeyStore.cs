@@ -4,6 +4,7 @@ using k8s.Autorest;
 using k8s.Models;
 using MailDns.Core.Api;
 using MailDns.Core.Dkim.Storage;
+using MailDns.Core.Readiness;
 
 namespace MailDns.Operator.Kubernetes;
 
@@ -41,7 +42,7 @@ public sealed class SecretKeyStore(IKubernetes client, Func<string, SendingDomai
             catch (FormatException e)
             {
                 // Never overwritten: its keys may still sign mail. The status says what to mend; retries pick up the fix.
-                throw new Reconcile.ReconcileException(ConditionReasons.InvalidKeySecret, $"Secret {secret.Metadata.NamespaceProperty}/{secret.Metadata.Name}: {e.Message}; the operator leaves it untouched until it is mended");
+                throw new ReconcileException(ConditionReasons.InvalidKeySecret, $"Secret {secret.Metadata.NamespaceProperty}/{secret.Metadata.Name}: {e.Message}; the operator leaves it untouched until it is mended");
             }
 
             lock (versions)

@@ -2,7 +2,6 @@ using k8s;
 using MailDns.Core.Api;
 using MailDns.Core.Findings;
 using MailDns.Core.Validation;
-using MailDns.Operator.Schema;
 
 namespace MailDns.Operator.Manifests;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using MailDns.Core.Publishing;
-using MailDns.Operator.Cli;
+using MailDns.Operator.IO;
 
 namespace MailDns.Operator.Publishing;
 

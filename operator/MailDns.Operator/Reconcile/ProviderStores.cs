@@ -2,6 +2,7 @@ using System.Net;
 using MailDns.Core.Api;
 using MailDns.Core.Names;
 using MailDns.Core.Publishing.Pulumi;
+using MailDns.Core.Readiness;
 using MailDns.Operator.Health;
 using MailDns.Operator.Publishing;
 using MailDns.Operator.Publishing.Pulumi;

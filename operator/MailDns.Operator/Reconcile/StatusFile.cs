@@ -30,7 +30,7 @@ public sealed record StatusFile(SendingDomainStatus? Status, IReadOnlyList<Owned
             ["status"] = JsonNode.Parse(KubernetesJson.Serialize(file.Status)),
             ["owned"] = new JsonArray(file.Owned.Select(o => (JsonNode)new JsonObject { ["name"] = o.Name, ["value"] = o.Value, ["owner"] = o.Owner }).ToArray()),
         };
-        Cli.AtomicFile.Write(PathOf(stateDir, key), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        IO.AtomicFile.Write(PathOf(stateDir, key), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
     private static string PathOf(string stateDir, string key) => Path.Combine(stateDir, "status", key.Replace('/', Path.DirectorySeparatorChar) + ".json");

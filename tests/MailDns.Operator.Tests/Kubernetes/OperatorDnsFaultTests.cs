@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using MailDns.Core.Api;
 using MailDns.Core.Operations;
+using MailDns.Core.Readiness;
 using MailDns.Operator.Controllers;
 using MailDns.Operator.Kubernetes;
 using MailDns.Testing;
@@ -27,7 +28,7 @@ public class OperatorDnsFaultTests(ITestOutputHelper output)
         var backoff = new Backoff(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(4));
         var controller = OperatorServices.Create(api.Client, new ControllerOptions(null, data.Path, [bind.Endpoint]) { Backoff = backoff }, TimeProvider.System);
         var failures = new ConcurrentQueue<(DateTime At, string Reason)>();
-        controller.Queue.Failed += (_, _, _, error) => failures.Enqueue((DateTime.UtcNow, (error as MailDns.Operator.Reconcile.ReconcileException)?.Reason ?? error.GetType().Name));
+        controller.Queue.Failed += (_, _, _, error) => failures.Enqueue((DateTime.UtcNow, (error as ReconcileException)?.Reason ?? error.GetType().Name));
         using var stop = new CancellationTokenSource();
         var running = controller.RunAsync(stop.Token);
         var domains = SendingDomainWait.Domains(api);

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using MailDns.Core.Api;
 using MailDns.Core.Validation;
-using MailDns.Operator.Schema;
+using MailDns.Operator.Manifests;
 
 namespace MailDns.Operator.Tests.Schema;
 

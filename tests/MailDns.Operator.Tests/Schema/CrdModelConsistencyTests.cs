@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using k8s.Models;
 using MailDns.Core.Api;
-using MailDns.Operator.Schema;
+using MailDns.Operator.Manifests;
 
 namespace MailDns.Operator.Tests.Schema;
 

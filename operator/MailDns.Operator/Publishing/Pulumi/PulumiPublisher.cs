@@ -1,5 +1,5 @@
 using MailDns.Core.Publishing.Pulumi;
-using MailDns.Operator.Cli;
+using MailDns.Operator.IO;
 
 namespace MailDns.Operator.Publishing.Pulumi;
 

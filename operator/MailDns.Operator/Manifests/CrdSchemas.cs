@@ -1,8 +1,7 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
-using MailDns.Operator.Manifests;
 
-namespace MailDns.Operator.Schema;
+namespace MailDns.Operator.Manifests;
 
 /// <summary>
 /// The CustomResourceDefinitions shipped in crds/ (embedded in the executable): the single source of truth of

@@ -1,4 +1,4 @@
-namespace MailDns.Operator.Cli;
+namespace MailDns.Operator.IO;
 
 /// <summary>Writes a file by writing a temporary file beside it and renaming it, so a reader never sees half a file.</summary>
 public static class AtomicFile

@@ -5,7 +5,7 @@ using MailDns.Core.Findings;
 using NJsonSchema;
 using NJsonSchema.Validation;
 
-namespace MailDns.Operator.Schema;
+namespace MailDns.Operator.Manifests;
 
 /// <summary>
 /// Validates a custom resource against its CRD's openAPIV3Schema with a real JSON Schema validator (NJsonSchema).
