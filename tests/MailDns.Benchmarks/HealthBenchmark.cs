@@ -4,10 +4,11 @@ using System.Net;
 using DnsClient;
 using MailDns.Core.Health;
 using MailDns.Core.Records;
+using MailDns.Operator.Dns;
 using MailDns.Operator.Health;
 using MailDns.Testing;
 using DnsQuestion = MailDns.Core.Health.DnsQuestion;
-using IDnsQuery = MailDns.Operator.Health.IDnsQuery;
+using IDnsQuery = MailDns.Operator.Dns.IDnsQuery;
 
 namespace MailDns.Benchmarks;
 

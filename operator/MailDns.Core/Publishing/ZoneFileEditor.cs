@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MailDns.Core.Api;
 using MailDns.Core.Names;
 using MailDns.Core.Records;
 using MailDns.Core.Txt;
@@ -90,7 +91,7 @@ public static class ZoneFileEditor
     /// localhost. (out of the zone, so it needs no address record) until the user writes their own servers.
     /// </summary>
     public static string NewZone(string zone) =>
-        $"; created by MailDnsOperator: replace the SOA and NS with your own servers\n$ORIGIN {DomainName.Fqdn(zone)}\n$TTL 3600\n@\tIN\tSOA\tlocalhost. hostmaster.{DomainName.Fqdn(zone)} 1 3600 600 1209600 300\n@\tIN\tNS\tlocalhost.\n";
+        $"; created by MailDnsOperator: replace the SOA and NS with your own servers\n$ORIGIN {DomainName.Fqdn(zone)}\n$TTL {Defaults.Ttl}\n@\tIN\tSOA\tlocalhost. hostmaster.{DomainName.Fqdn(zone)} 1 3600 600 1209600 300\n@\tIN\tNS\tlocalhost.\n";
 
     public static string BumpSerial(string text)
     {

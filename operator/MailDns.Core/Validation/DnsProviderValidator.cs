@@ -55,7 +55,7 @@ public static class DnsProviderValidator
                 findings.Add(Finding.Error("provider.rfc2136-server", $"server '{rfc.Server}' is not host, host:port or [ipv6]:port", "spec.rfc2136.server"));
             }
 
-            if (rfc.TsigAlgorithm is not (null or "hmac-sha256" or "hmac-sha512"))
+            if (rfc.TsigAlgorithm is not (null or Defaults.TsigAlgorithm or "hmac-sha512"))
             {
                 findings.Add(Finding.Error("provider.tsig-algorithm", $"tsigAlgorithm '{rfc.TsigAlgorithm}' must be hmac-sha256 or hmac-sha512", "spec.rfc2136.tsigAlgorithm"));
             }

@@ -7,6 +7,7 @@ using MailDns.Core.Dkim.Storage;
 using MailDns.Core.Health;
 using MailDns.Core.Names;
 using MailDns.Core.Records;
+using MailDns.Operator.Dns;
 using MailDns.Operator.Health;
 using MailDns.Operator.Manifests;
 using Spectre.Console;

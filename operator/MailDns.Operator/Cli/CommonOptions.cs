@@ -17,14 +17,14 @@ public static class CommonOptions
     /// --nameserver values as endpoints: an IP address with an optional :port (53 by default). On the first that is
     /// not, says why on stderr and returns null.
     /// </summary>
-    public static List<IPEndPoint>? ParseNameservers(IEnumerable<string> texts, string command, Console2 console)
+    public static List<IPEndPoint>? ParseNameservers(IEnumerable<string> texts, string command, Console2 console, string option = "--nameserver")
     {
         var endpoints = new List<IPEndPoint>();
         foreach (var text in texts)
         {
             if (!HostPort.TryParse(text, 53, out var host, out var port) || !IPAddress.TryParse(host, out var address))
             {
-                console.Error.WriteLine($"maildns {command}: --nameserver '{text}' must be an IP address with an optional :port");
+                console.Error.WriteLine($"maildns {command}: {option} '{text}' must be an IP address with an optional :port");
                 return null;
             }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
+using MailDns.Core.Api;
 using MailDns.Core.Dkim;
 using MailDns.Core.Names;
 using MailDns.Core.Records;
@@ -20,7 +21,7 @@ public static partial class KeygenCommand
         var algorithm = new Option<string>("--algorithm") { Description = "rsa-sha256 (default) or ed25519-sha256.", DefaultValueFactory = _ => DkimAlgorithmText.RsaSha256 };
         algorithm.AcceptOnlyFromAmong(DkimAlgorithmText.RsaSha256, DkimAlgorithmText.Ed25519Sha256);
         var size = new Option<int?>("--size") { Description = "RSA modulus size in bits, 1024-4096 (default 2048)." };
-        var ttl = new Option<int>("--ttl") { Description = "TTL of the record in S.txt.", DefaultValueFactory = _ => 3600 };
+        var ttl = new Option<int>("--ttl") { Description = "TTL of the record in S.txt.", DefaultValueFactory = _ => Defaults.Ttl };
         var outDir = new Option<string>("--out") { Required = true, Description = "Directory for S.key (PKCS#8 PEM) and S.txt (zone-file record)." };
         var command = new Command("keygen", "Generate a DKIM key: DIR/S.key (PKCS#8 v1 PEM, mode 0600) and DIR/S.txt (the zone-file TXT record).")
         {

@@ -16,15 +16,20 @@ public static class OperatorCommand
         var ns = new Option<string?>("--namespace") { Description = "Watch one namespace only (default: all)." };
         var dataDir = new Option<string>("--data-dir") { Description = "Where zoneFile providers with relative paths write.", DefaultValueFactory = _ => "/var/lib/maildns" };
         var nameservers = new Option<string[]>("--nameserver") { Description = "Verify against this server (IP or IP:port), repeatable." };
+        var resolvers = new Option<string[]>("--resolver")
+        {
+            Description = "Find zones' authoritative servers through this resolver (IP or IP:port), repeatable; default: the system's.",
+        };
         var workers = new Option<int>("--workers") { Description = "SendingDomains reconciled at once.", DefaultValueFactory = _ => 4 };
         var leaderElect = new Option<bool>("--leader-elect") { Description = "Reconcile only while holding the Lease, so replicas take over from each other." };
         var leaseNamespace = new Option<string?>("--leader-election-namespace") { Description = "Namespace of the Lease (default: $POD_NAMESPACE, else maildns-system)." };
         var pulumi = new Option<string>("--pulumi") { Description = "The pulumi CLI that publishes Pulumi providers' stacks.", DefaultValueFactory = _ => "pulumi" };
         var metricsAddress = new Option<string>("--metrics-address") { Description = "HttpListener prefix for /metrics, /healthz and /readyz; empty to disable.", DefaultValueFactory = _ => "http://+:8080/" };
-        var command = new Command("operator", "Run the operator: reconcile SendingDomains in a cluster.") { server, kubeconfig, ns, dataDir, nameservers, workers, leaderElect, leaseNamespace, pulumi, metricsAddress };
+        var command = new Command("operator", "Run the operator: reconcile SendingDomains in a cluster.") { server, kubeconfig, ns, dataDir, nameservers, resolvers, workers, leaderElect, leaseNamespace, pulumi, metricsAddress };
         command.SetAction(async (parse, token) =>
         {
-            if (CommonOptions.ParseNameservers(parse.GetValue(nameservers) ?? [], "operator", console) is not { } endpoints)
+            if (CommonOptions.ParseNameservers(parse.GetValue(nameservers) ?? [], "operator", console) is not { } endpoints
+                || CommonOptions.ParseNameservers(parse.GetValue(resolvers) ?? [], "operator", console, "--resolver") is not { } resolverEndpoints)
             {
                 return ExitCodes.Usage;
             }
@@ -36,6 +41,7 @@ public static class OperatorCommand
             var options = new ControllerOptions(parse.GetValue(ns), parse.GetValue(dataDir)!, endpoints, parse.GetValue(workers))
             {
                 PulumiExecutable = parse.GetValue(pulumi)!,
+                Resolvers = resolverEndpoints.Count > 0 ? resolverEndpoints : null,
             };
             var lease = parse.GetValue(leaderElect)
                 ? parse.GetValue(leaseNamespace) ?? Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "maildns-system"

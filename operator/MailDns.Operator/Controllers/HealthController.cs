@@ -4,6 +4,7 @@ using MailDns.Core.Health;
 using MailDns.Core.Names;
 using MailDns.Core.Readiness;
 using MailDns.Core.Records;
+using MailDns.Operator.Dns;
 using MailDns.Operator.Health;
 using MailDns.Operator.Kubernetes;
 
@@ -106,7 +107,7 @@ public sealed class HealthController(ClusterCache cache, DomainStatusWriter writ
         }
 
         var (targets, error) = configured.Count > 0 || options.Nameservers.Count == 0
-            ? await HealthTargetsResolver.ResolveAsync(name, configured, TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false)
+            ? await HealthTargetsResolver.ResolveAsync(name, configured, TimeSpan.FromSeconds(2), cancellationToken, options.Resolvers).ConfigureAwait(false)
             : (new HealthTargets(options.Nameservers, options.Nameservers), null);
         var report = await new HealthGatherer(new DnsClientQuery()).CheckAsync(name, [], expected, targets, cancellationToken).ConfigureAwait(false);
         if (error is not null)

@@ -1,7 +1,7 @@
 using System.Net;
 using MailDns.Core.Dkim.Rotation;
 using MailDns.Core.Health;
-using MailDns.Operator.Health;
+using MailDns.Operator.Dns;
 using DnsQuestion = MailDns.Core.Health.DnsQuestion;
 
 namespace MailDns.Operator.Dkim;

@@ -1,5 +1,6 @@
 using System.Net;
 using MailDns.Core.Health;
+using MailDns.Operator.Dns;
 
 namespace MailDns.Operator.Health;
 

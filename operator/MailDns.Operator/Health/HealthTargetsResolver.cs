@@ -1,6 +1,7 @@
 using System.Net;
 using DnsClient;
 using MailDns.Core.Names;
+using MailDns.Operator.Dns;
 
 namespace MailDns.Operator.Health;
 
@@ -11,9 +12,11 @@ public static class HealthTargetsResolver
 
     /// <summary>
     /// With configured nameservers, they are both the authoritative servers asked and the resolvers followed
-    /// (tests, split horizon). Without, the zone's NS set is found through the system resolvers.
+    /// (tests, split horizon). Without, the zone's NS set is found through <paramref name="resolvers"/>, by
+    /// default the system's.
     /// </summary>
-    public static async Task<(HealthTargets Targets, string? Error)> ResolveAsync(string domain, IReadOnlyList<string> nameservers, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<(HealthTargets Targets, string? Error)> ResolveAsync(string domain, IReadOnlyList<string> nameservers, TimeSpan timeout,
+        CancellationToken cancellationToken, IReadOnlyList<IPEndPoint>? resolvers = null)
     {
         if (nameservers.Count > 0)
         {
@@ -32,8 +35,14 @@ public static class HealthTargetsResolver
             return (new HealthTargets(endpoints, endpoints), null);
         }
 
-        var system = NameServer.ResolveNameServers(skipIPv6SiteLocal: true, fallbackToGooglePublicDns: false).Select(n => new IPEndPoint(IPAddress.Parse(n.Address), n.Port)).ToList();
+        var system = resolvers?.ToList() ?? SystemResolvers();
         var (_, servers, error) = await DnsClientQuery.DiscoverAsync(domain, system, DnsPort, timeout, cancellationToken).ConfigureAwait(false);
         return (new HealthTargets(servers, system), error);
     }
+
+    /// <summary>The resolvers of /etc/resolv.conf, with no public fallback.</summary>
+    public static List<IPEndPoint> SystemResolvers() =>
+        NameServer.ResolveNameServers(skipIPv6SiteLocal: true, fallbackToGooglePublicDns: false)
+            .Select(n => new IPEndPoint(IPAddress.Parse(n.Address), n.Port))
+            .ToList();
 }

@@ -6,7 +6,7 @@ using MailDns.Core.Api;
 using MailDns.Core.Health;
 using MailDns.Core.Publishing;
 using MailDns.Core.Txt;
-using MailDns.Operator.Health;
+using MailDns.Operator.Dns;
 using DnsQuestion = MailDns.Core.Health.DnsQuestion;
 
 namespace MailDns.Operator.Publishing;
@@ -18,7 +18,7 @@ public sealed class TsigKey(string name, string algorithm, byte[] secret)
 
     public TSigAlgorithm Algorithm { get; } = algorithm.ToLowerInvariant() switch
     {
-        "hmac-sha256" or "" => TSigAlgorithm.Sha256,
+        Defaults.TsigAlgorithm or "" => TSigAlgorithm.Sha256,
         "hmac-sha512" => TSigAlgorithm.Sha512,
         "hmac-sha384" => TSigAlgorithm.Sha384,
         _ => throw new ArgumentException($"tsigAlgorithm '{algorithm}' is not supported: use hmac-sha256 or hmac-sha512", nameof(algorithm)),

@@ -10,6 +10,7 @@ using MailDns.Core.Publishing;
 using MailDns.Core.Readiness;
 using MailDns.Core.Records;
 using MailDns.Operator.Dkim;
+using MailDns.Operator.Dns;
 using MailDns.Operator.Health;
 using MailDns.Operator.Publishing;
 

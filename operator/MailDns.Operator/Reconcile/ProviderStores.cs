@@ -3,7 +3,7 @@ using MailDns.Core.Api;
 using MailDns.Core.Names;
 using MailDns.Core.Publishing.Pulumi;
 using MailDns.Core.Readiness;
-using MailDns.Operator.Health;
+using MailDns.Operator.Dns;
 using MailDns.Operator.Publishing;
 using MailDns.Operator.Publishing.Pulumi;
 
@@ -49,7 +49,7 @@ public sealed class ProviderStores(string dataDir, SecretReader secrets, PulumiS
             }
 
             var endpoint = new IPEndPoint(address, port);
-            return (new Rfc2136Store(endpoint, provider.Zone, new TsigKey(rfc.TsigKeyName, rfc.TsigAlgorithm ?? "hmac-sha256", key), new DnsClientQuery()), endpoint.ToString());
+            return (new Rfc2136Store(endpoint, provider.Zone, new TsigKey(rfc.TsigKeyName, rfc.TsigAlgorithm ?? Defaults.TsigAlgorithm, key), new DnsClientQuery()), endpoint.ToString());
         }
 
         if (provider.Pulumi is { } spec)

@@ -5,7 +5,7 @@ using MailDns.Core.Dkim;
 using MailDns.Core.Dkim.Rotation;
 using MailDns.Core.Txt;
 using MailDns.Operator.Dkim;
-using MailDns.Operator.Health;
+using MailDns.Operator.Dns;
 using MailDns.Testing;
 using Microsoft.Extensions.Time.Testing;
 using MimeKit;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using MailDns.Core.Health;
+using MailDns.Operator.Dns;
 using MailDns.Operator.Health;
 
 namespace MailDns.Operator.Tests.Health;

@@ -1,4 +1,5 @@
 using MailDns.Core.Health;
+using MailDns.Operator.Dns;
 using MailDns.Operator.Health;
 using Prometheus;
 

@@ -67,8 +67,21 @@ public class OperatorPulumiTests(ITestOutputHelper output)
         return sd;
     }
 
-    private static OperatorRuntime Controller(ApiServer api, TempDir data, PulumiStandInHarness standIn, int workers = 4, int windowMs = 500) =>
-        OperatorServices.Create(api.Client, new ControllerOptions(null, data.Path, [], workers) { PulumiExecutable = standIn.Executable, PulumiWindow = TimeSpan.FromMilliseconds(windowMs) }, TimeProvider.System);
+    /// <summary>
+    /// The operator on the stand-in. Its health checks look the zone up through a loopback BIND that serves
+    /// another zone (it refuses), never through the machine's resolvers: no test asks beyond 127.0.0.1.
+    /// </summary>
+    private static OperatorRuntime Controller(ApiServer api, TempDir data, PulumiStandInHarness standIn, BindServer resolver, int workers = 4,
+        int windowMs = 500)
+    {
+        var options = new ControllerOptions(null, data.Path, [], workers)
+        {
+            PulumiExecutable = standIn.Executable,
+            PulumiWindow = TimeSpan.FromMilliseconds(windowMs),
+            Resolvers = [resolver.Endpoint],
+        };
+        return OperatorServices.Create(api.Client, options, TimeProvider.System);
+    }
 
     [Fact]
     public async Task Domains_on_a_pulumi_provider_share_few_stack_runs_survive_a_restart_report_provider_errors_and_are_removed_on_delete()
@@ -76,11 +89,12 @@ public class OperatorPulumiTests(ITestOutputHelper output)
         await using var api = await ApiServer.StartAsync();
         using var standIn = new PulumiStandInHarness();
         using var data = new TempDir();
+        using var resolver = new BindServer("resolver.test");
         await SetUpAsync(api, standIn);
         var names = Enumerable.Range(0, 12).Select(i => $"d{i}").ToList();
         using (var stop = new CancellationTokenSource())
         {
-            var running = Controller(api, data, standIn).RunAsync(stop.Token);
+            var running = Controller(api, data, standIn, resolver).RunAsync(stop.Token);
             await Task.WhenAll(names.Select(n => Domains(api).CreateNamespacedAsync(Domain(n), "mail")));
             foreach (var name in names)
             {
@@ -102,7 +116,7 @@ public class OperatorPulumiTests(ITestOutputHelper output)
         // A new operator (nothing in memory, one worker, a short window) reconciles every domain again: the stack
         // starts from their statuses, so nothing looks missing and no run happens until one domain changes.
         using var stopAgain = new CancellationTokenSource();
-        var again = Controller(api, data, standIn, workers: 1, windowMs: 20).RunAsync(stopAgain.Token);
+        var again = Controller(api, data, standIn, resolver, workers: 1, windowMs: 20).RunAsync(stopAgain.Token);
         await Domains(api).PatchNamespacedAsync<SendingDomain>(new V1Patch("""{"spec":{"dmarc":{"policy":"quarantine"}}}""", V1Patch.PatchType.MergePatch), "mail", "d0");
         await WaitForAsync(api, "d0", sd => sd.Status?.ObservedGeneration == 2 && Ready(sd) == "True/Published");
         Assert.Equal(ups + 1, standIn.Calls().Count(c => (string?)c["argv"]![0] == "up"));

@@ -2,7 +2,7 @@ using System.Net;
 using MailDns.Core.Dkim;
 using MailDns.Core.Publishing;
 using MailDns.Core.Records;
-using MailDns.Operator.Health;
+using MailDns.Operator.Dns;
 using MailDns.Operator.Publishing;
 using MailDns.Testing;
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MailDns.Core.Api;
 using MailDns.Core.Dkim.Rotation;
 using MailDns.Core.Records;
 
@@ -45,7 +46,7 @@ public static class MtaKeyFiles
             }
 
             files[key.Selector + ".key"] = pem;
-            var record = RecordSynthesis.DkimRecord(set.Domain, key.ToPublicKey(), 3600, "");
+            var record = RecordSynthesis.DkimRecord(set.Domain, key.ToPublicKey(), Defaults.Ttl, "");
             files[key.Selector + ".txt"] = ZoneFragment.AbsoluteLine(record) + "\n";
         }
 

@@ -5,7 +5,7 @@ using DnsClient;
 using MailDns.Core.Health;
 using DnsQuestion = MailDns.Core.Health.DnsQuestion;
 
-namespace MailDns.Operator.Health;
+namespace MailDns.Operator.Dns;
 
 /// <summary>Asks one server one question. The seam between the health gatherer and the network.</summary>
 public interface IDnsQuery
