@@ -92,13 +92,14 @@ public class OperatorFaultTests(ITestOutputHelper output)
             Assert.InRange(f.Delay.TotalMilliseconds, (raw * 0.5) - 1, backoff.Cap.TotalMilliseconds);
         });
 
-        // Nothing secret in logs, events or statuses.
+        // Nothing secret, in any encoding, in the logs of every category, events, statuses or the data directory.
         var events = await api.Client.EventsV1.ListNamespacedEventAsync("mail");
         var needles = SecretScan.Needles(secrets);
         Assert.True(needles.Count > Count, $"only {needles.Count} needles");
         var hits = SecretScan.Hits(needles, logger.Lines.Select(l => ("log", l))
             .Concat(events.Items.Select(e => ("event", JsonSerializer.Serialize(e))))
-            .Concat(all.Select(sd => ("status", JsonSerializer.Serialize(sd.Status)))));
+            .Concat(all.Select(sd => ("status", JsonSerializer.Serialize(sd.Status))))
+            .Concat(SecretScan.Files(data.Path)));
         Assert.Empty(hits);
 
         output.WriteLine($"{Count} Ready in {seconds:F1} s; operator requests {mine.Count}, injected {injected} ({100.0 * injected / mine.Count(r => r.Verb != "watch"):F1}% of non-watch), " +
