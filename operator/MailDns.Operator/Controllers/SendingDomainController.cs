@@ -121,10 +121,9 @@ public sealed class SendingDomainController(
     private static IReadOnlyList<Finding> SpecErrors(SendingDomain domain, DnsProviderSpec? provider)
     {
         var errors = SendingDomainValidator.Validate(domain, provider).Where(f => f.Severity == Severity.Error).ToList();
-        if (errors.Count == 0 && domain.Spec.HealthCheck?.Schedule is { } cron && HealthCheckScheduler.InvalidSchedule(cron) is { } why)
+        if (errors.Count == 0 && ScheduleRule.Check(domain) is { } schedule)
         {
-            // The schema and the rules see six fields; only Quartz knows whether they make a schedule.
-            errors.Add(Finding.Error("health.invalid-schedule", $"schedule '{cron}' is not a Quartz cron expression: {why}", "spec.healthCheck.schedule"));
+            errors.Add(schedule);
         }
 
         return errors;

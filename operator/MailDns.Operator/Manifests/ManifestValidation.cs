@@ -2,6 +2,7 @@ using k8s;
 using MailDns.Core.Api;
 using MailDns.Core.Findings;
 using MailDns.Core.Validation;
+using MailDns.Operator.Health;
 
 namespace MailDns.Operator.Manifests;
 
@@ -34,6 +35,10 @@ public sealed class ManifestValidation
             if (doc.Resource is SendingDomain sd)
             {
                 findings.AddRange(SendingDomainValidator.Validate(sd, ResolveProvider(sd, providers, findings)));
+                if (ScheduleRule.Check(sd) is { } schedule)
+                {
+                    findings.Add(schedule);
+                }
             }
             else if (doc.Resource is DnsProviderResource p)
             {

@@ -8,6 +8,7 @@ using k8s.Models;
 using MailDns.Core.Dkim.Storage;
 using MailDns.Operator.Controllers;
 using MailDns.Operator.Kubernetes;
+using MailDns.Operator.Manifests;
 using MailDns.Testing;
 using Xunit.Abstractions;
 
@@ -62,6 +63,10 @@ public class BadInputTests(ITestOutputHelper output)
         yield return Case("a provider kind that does not exist", "spec.providerRef.kind", "\"Route53\"", "spec.providerRef.kind");
     }
 
+    /// <summary>True when a finding's path is the field or inside it.</summary>
+    private static bool Names(string? path, string field) =>
+        path is not null && (path == field || path.StartsWith(field + ".", StringComparison.Ordinal) || path.StartsWith(field + "[", StringComparison.Ordinal));
+
     [Fact]
     public async Task Over_two_hundred_invalid_manifests_are_all_refused_naming_the_field_and_the_operator_neither_crashes_nor_loops()
     {
@@ -113,6 +118,24 @@ public class BadInputTests(ITestOutputHelper output)
             }
         }
 
+        // The product's own validation (what `maildns validate` and a GitOps check run, with the CRDs it embeds)
+        // must refuse every case too, naming the same field: the test API server's schema check is test code.
+        var refusedByProduct = 0;
+        for (var i = 0; i < cases.Count; i++)
+        {
+            var manifest = (JsonObject)cases[i].Manifest.DeepClone();
+            var documents = new List<ManifestDocument> { new("case.yaml", 0, 1, manifest, null), new("provider.yaml", 0, 1, (JsonObject)ValidProvider.DeepClone(), null) };
+            var findings = ManifestValidation.Default.Validate(documents)[0].Findings.Where(f => f.Severity == Core.Findings.Severity.Error).ToList();
+            if (findings.Any(f => Names(f.Path, cases[i].Field)))
+            {
+                refusedByProduct++;
+            }
+            else
+            {
+                problems.Add($"{cases[i].Why}: `maildns validate` does not name {cases[i].Field}: {string.Join("; ", findings.Select(f => $"{f.Path}: {f.Message}"))}");
+            }
+        }
+
         var domains = SendingDomainWait.Domains(api);
         foreach (var (name, invalid) in accepted)
         {
@@ -134,7 +157,10 @@ public class BadInputTests(ITestOutputHelper output)
         Assert.DoesNotContain(failures, k => k.StartsWith("bad/bad-", StringComparison.Ordinal)); // InvalidSpec waits for a change
         // One status write each: the refusal. The valid base is left out, its health checks write status as they run.
         Assert.Equal(accepted.Select(a => a.Name).Order(StringComparer.Ordinal), statusWrites.Select(r => r.Name!).Order(StringComparer.Ordinal));
-        output.WriteLine($"{cases.Count} invalid manifests: {refusedBySchema} refused by the schema (422 naming the field), {accepted.Count} refused by the operator (InvalidSpec naming the field); {statusWrites.Count} status writes to them");
+        Assert.Equal(cases.Count, refusedByProduct);
+        output.WriteLine($"{cases.Count} invalid manifests: {refusedBySchema} refused by the test API server's schema check (422 naming the field), " +
+            $"{accepted.Count} reached the operator and were refused by it (InvalidSpec naming the field); {statusWrites.Count} status writes to them; " +
+            $"{refusedByProduct} of {cases.Count} refused by the product's own validation (maildns validate) naming the field");
     }
 
     [Fact]
