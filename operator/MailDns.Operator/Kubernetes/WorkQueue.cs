@@ -50,6 +50,18 @@ public sealed class WorkQueue<TKey>
     /// <summary>How many reconciles have started: the cost side of every trigger (watch, requeue, retry, check).</summary>
     public long Reconciles => Interlocked.Read(ref reconciles);
 
+    /// <summary>True when no key is waiting to run or running (keys due later on a timer do not count).</summary>
+    public bool Idle
+    {
+        get
+        {
+            lock (gate)
+            {
+                return ready.Count == 0 && processing.Count == 0;
+            }
+        }
+    }
+
     /// <summary>Raised after each failed reconcile with the key, the failure count and the delay chosen.</summary>
     public event Action<TKey, int, TimeSpan, Exception>? Failed;
 
