@@ -15,12 +15,38 @@ public static class CoalescingBenchmark
     public static Dictionary<string, double> Run(int domains)
     {
         using var standIn = new PulumiStandInHarness();
-        var stacks = new PulumiStacks(new PulumiPublisher(new PulumiCli(standIn.Executable)), _ => [], TimeSpan.FromSeconds(2), 2, TimeProvider.System);
-        var target = new PulumiStackTarget("bench", "cloudflare", Fleet.Zone, new Dictionary<string, string> { ["zoneId"] = "023e105f4ecef8ad9ca31a8372d0c353" }, standIn.Workspace("bench"));
+        var stacks = new PulumiStacks(
+            new PulumiPublisher(new PulumiCli(standIn.Executable)),
+            _ => [],
+            TimeSpan.FromSeconds(2),
+            2,
+            TimeProvider.System
+        );
+        var target = new PulumiStackTarget(
+            "bench",
+            "cloudflare",
+            Fleet.Zone,
+            new Dictionary<string, string> { ["zoneId"] = "023e105f4ecef8ad9ca31a8372d0c353" },
+            standIn.Workspace("bench")
+        );
         var keys = Fleet.Keys;
         var watch = Stopwatch.StartNew();
-        var results = Task.WhenAll(Enumerable.Range(0, domains).Select(i => Task.Run(() =>
-            new RecordPublisher(stacks.For(target)).ApplyAsync(RecordSynthesis.Synthesize(Fleet.Domain(i), [keys[i % keys.Count]]), [], adopt: false, CancellationToken.None)))).GetAwaiter().GetResult();
+        var results = Task.WhenAll(
+                Enumerable
+                    .Range(0, domains)
+                    .Select(i =>
+                        Task.Run(() =>
+                            new RecordPublisher(stacks.For(target)).ApplyAsync(
+                                RecordSynthesis.Synthesize(Fleet.Domain(i), [keys[i % keys.Count]]),
+                                [],
+                                adopt: false,
+                                CancellationToken.None
+                            )
+                        )
+                    )
+            )
+            .GetAwaiter()
+            .GetResult();
         var seconds = watch.Elapsed.TotalSeconds;
         return new Dictionary<string, double>
         {

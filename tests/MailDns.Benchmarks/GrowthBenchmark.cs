@@ -25,12 +25,16 @@ public static class GrowthBenchmark
         await using var api = await ApiServer.StartAsync();
         await ReconcileBenchmark.SetUpAsync(api, bind);
         var sds = new GenericClient(api.Client, "maildns.io", "v1alpha1", "sendingdomains", disposeClient: false);
-        await Parallel.ForEachAsync(Enumerable.Range(0, domains), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, token) =>
-        {
-            var domain = Fleet.Domain(i);
-            domain.Spec.HealthCheck = new HealthCheckSpec { Schedule = "0/10 * * * * ?" };
-            await sds.CreateNamespacedAsync(domain, "mail", token);
-        });
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, domains),
+            new ParallelOptions { MaxDegreeOfParallelism = 32 },
+            async (i, token) =>
+            {
+                var domain = Fleet.Domain(i);
+                domain.Spec.HealthCheck = new HealthCheckSpec { Schedule = "0/10 * * * * ?" };
+                await sds.CreateNamespacedAsync(domain, "mail", token);
+            }
+        );
 
         using var process = OperatorProcess.Start(api.Host.BaseAddress, data.Path, "--nameserver", bind.Endpoint.ToString());
         var watch = Stopwatch.StartNew();
@@ -51,9 +55,11 @@ public static class GrowthBenchmark
             managed.Add(await ManagedMegabytesAsync(process));
             if (samples.Count % 6 == 1)
             {
-                Console.Error.WriteLine($"growth minute {(samples.Count - 1) / 6,2}: rss {samples[^1]:F1} MB (anon {process.StatusMegabytes("RssAnon"):F1}, " +
-                    $"file {process.StatusMegabytes("RssFile"):F1}), managed heap {managed[^1]:F1} MB, " +
-                    $"gen2 collections {await process.ScrapeAsync("dotnet_collection_count_total{generation=\"2\"}"):F0}");
+                Console.Error.WriteLine(
+                    $"growth minute {(samples.Count - 1) / 6,2}: rss {samples[^1]:F1} MB (anon {process.StatusMegabytes("RssAnon"):F1}, "
+                        + $"file {process.StatusMegabytes("RssFile"):F1}), managed heap {managed[^1]:F1} MB, "
+                        + $"gen2 collections {await process.ScrapeAsync("dotnet_collection_count_total{generation=\"2\"}"):F0}"
+                );
             }
         }
 

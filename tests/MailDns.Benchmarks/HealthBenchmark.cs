@@ -22,7 +22,8 @@ public static class HealthBenchmark
 {
     private sealed class RecordingQuery(IDnsQuery inner) : IDnsQuery
     {
-        public ConcurrentDictionary<string, ConcurrentQueue<(DnsQuestion Question, bool Recursive)>> Asked { get; } = new(StringComparer.Ordinal);
+        public ConcurrentDictionary<string, ConcurrentQueue<(DnsQuestion Question, bool Recursive)>> Asked { get; } =
+            new(StringComparer.Ordinal);
 
         /// <summary>The domain whose check is asking (flows with the check's async calls).</summary>
         public AsyncLocal<string?> Domain { get; } = new();
@@ -39,7 +40,8 @@ public static class HealthBenchmark
         var fleet = Enumerable.Range(0, domains).Select(i => Fleet.Domain(i)).ToList();
         var keys = Fleet.Keys;
         var desired = fleet.Select((sd, i) => RecordSynthesis.Synthesize(sd, [keys[i % keys.Count]])).ToList();
-        var zone = string.Join('\n', desired.SelectMany(d => d).Select(ZoneFragment.AbsoluteLine))
+        var zone =
+            string.Join('\n', desired.SelectMany(d => d).Select(ZoneFragment.AbsoluteLine))
             + $"\n_spf.{Fleet.Zone}. 300 IN TXT \"v=spf1 ip4:203.0.113.0/24 -all\"\n";
         using var bind = new BindServer([(Fleet.Zone, zone)]);
         var targets = new HealthTargets([bind.Endpoint], [bind.Endpoint]);
@@ -49,22 +51,38 @@ public static class HealthBenchmark
         async Task<int> CheckAll(HealthGatherer g, RecordingQuery? recorder)
         {
             var failing = 0;
-            await Parallel.ForEachAsync(Enumerable.Range(0, domains), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, token) =>
-            {
-                if (recorder is not null)
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, domains),
+                new ParallelOptions { MaxDegreeOfParallelism = concurrency },
+                async (i, token) =>
                 {
-                    recorder.Domain.Value = fleet[i].Metadata.Name;
-                }
-
-                var report = await g.CheckAsync(fleet[i].Spec.Domain, [keys[i % keys.Count].Selector], new HealthExpectation(desired[i], "reject"), targets, token);
-                if (report.Checks.Where(c => c.Status != CheckStatus.Pass && c.Status != CheckStatus.Warn).ToList() is { Count: > 0 } bad)
-                {
-                    if (Interlocked.Increment(ref failing) == 1)
+                    if (recorder is not null)
                     {
-                        Console.Error.WriteLine($"first check not passing, {fleet[i].Spec.Domain}: " + string.Join("; ", bad.Select(c => $"{c.Id} {c.Status}: {c.Message}")));
+                        recorder.Domain.Value = fleet[i].Metadata.Name;
+                    }
+
+                    var report = await g.CheckAsync(
+                        fleet[i].Spec.Domain,
+                        [keys[i % keys.Count].Selector],
+                        new HealthExpectation(desired[i], "reject"),
+                        targets,
+                        token
+                    );
+                    if (
+                        report.Checks.Where(c => c.Status != CheckStatus.Pass && c.Status != CheckStatus.Warn).ToList() is
+                        { Count: > 0 } bad
+                    )
+                    {
+                        if (Interlocked.Increment(ref failing) == 1)
+                        {
+                            Console.Error.WriteLine(
+                                $"first check not passing, {fleet[i].Spec.Domain}: "
+                                    + string.Join("; ", bad.Select(c => $"{c.Id} {c.Status}: {c.Message}"))
+                            );
+                        }
                     }
                 }
-            });
+            );
             return failing;
         }
 
@@ -74,19 +92,57 @@ public static class HealthBenchmark
         var product = watch.Elapsed.TotalSeconds;
 
         // The same questions through DnsClient directly.
-        var raw = new LookupClient(new LookupClientOptions(bind.Endpoint) { UseCache = false, Recursion = false, Timeout = TimeSpan.FromSeconds(2), Retries = 1, UseTcpFallback = true, ThrowDnsErrors = false });
-        var rawRecursive = new LookupClient(new LookupClientOptions(bind.Endpoint) { UseCache = false, Recursion = true, Timeout = TimeSpan.FromSeconds(2), Retries = 1, UseTcpFallback = true, ThrowDnsErrors = false });
-        var asked = fleet.Select(sd => recording.Asked.GetValueOrDefault(sd.Metadata.Name)?.ToList() ?? []).ToList();
-        static QueryType TypeOf(DnsType t) => t switch { DnsType.A => QueryType.A, DnsType.Aaaa => QueryType.AAAA, DnsType.Mx => QueryType.MX, _ => QueryType.TXT };
-        watch.Restart();
-        Parallel.ForEachAsync(Enumerable.Range(0, domains), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, token) =>
-        {
-            await Task.WhenAll(asked[i].Where(q => !q.Recursive).Select(q => raw.QueryAsync(q.Question.Name, TypeOf(q.Question.Type), QueryClass.IN, token)));
-            foreach (var (question, _) in asked[i].Where(q => q.Recursive))
+        var raw = new LookupClient(
+            new LookupClientOptions(bind.Endpoint)
             {
-                await rawRecursive.QueryAsync(question.Name, TypeOf(question.Type), QueryClass.IN, token);
+                UseCache = false,
+                Recursion = false,
+                Timeout = TimeSpan.FromSeconds(2),
+                Retries = 1,
+                UseTcpFallback = true,
+                ThrowDnsErrors = false,
             }
-        }).GetAwaiter().GetResult();
+        );
+        var rawRecursive = new LookupClient(
+            new LookupClientOptions(bind.Endpoint)
+            {
+                UseCache = false,
+                Recursion = true,
+                Timeout = TimeSpan.FromSeconds(2),
+                Retries = 1,
+                UseTcpFallback = true,
+                ThrowDnsErrors = false,
+            }
+        );
+        var asked = fleet.Select(sd => recording.Asked.GetValueOrDefault(sd.Metadata.Name)?.ToList() ?? []).ToList();
+        static QueryType TypeOf(DnsType t) =>
+            t switch
+            {
+                DnsType.A => QueryType.A,
+                DnsType.Aaaa => QueryType.AAAA,
+                DnsType.Mx => QueryType.MX,
+                _ => QueryType.TXT,
+            };
+        watch.Restart();
+        Parallel
+            .ForEachAsync(
+                Enumerable.Range(0, domains),
+                new ParallelOptions { MaxDegreeOfParallelism = concurrency },
+                async (i, token) =>
+                {
+                    await Task.WhenAll(
+                        asked[i]
+                            .Where(q => !q.Recursive)
+                            .Select(q => raw.QueryAsync(q.Question.Name, TypeOf(q.Question.Type), QueryClass.IN, token))
+                    );
+                    foreach (var (question, _) in asked[i].Where(q => q.Recursive))
+                    {
+                        await rawRecursive.QueryAsync(question.Name, TypeOf(question.Type), QueryClass.IN, token);
+                    }
+                }
+            )
+            .GetAwaiter()
+            .GetResult();
         var rawSeconds = watch.Elapsed.TotalSeconds;
         var questions = asked.Sum(a => a.Count);
         return new Dictionary<string, double>

@@ -17,12 +17,18 @@ public static class KeygenBenchmark
         DkimKeyMaterial.Generate(DkimAlgorithm.RsaSha256, 2048); // warm-up (JIT)
         DkimKeyMaterial.Generate(DkimAlgorithm.RsaSha256, 2048, RsaPrimeSource.BouncyCastle);
         figures["rsa2048_product_median_ms"] = Median(rsaRuns, () => DkimKeyMaterial.Generate(DkimAlgorithm.RsaSha256, 2048));
-        figures["rsa2048_bouncycastle_median_ms"] = Median(rsaRuns, () => DkimKeyMaterial.Generate(DkimAlgorithm.RsaSha256, 2048, RsaPrimeSource.BouncyCastle));
-        figures["rsa2048_dotnet_median_ms"] = Median(rsaRuns, () =>
-        {
-            using var rsa = RSA.Create(2048);
-            rsa.ExportPkcs8PrivateKey(); // generation is lazy until the key is used
-        });
+        figures["rsa2048_bouncycastle_median_ms"] = Median(
+            rsaRuns,
+            () => DkimKeyMaterial.Generate(DkimAlgorithm.RsaSha256, 2048, RsaPrimeSource.BouncyCastle)
+        );
+        figures["rsa2048_dotnet_median_ms"] = Median(
+            rsaRuns,
+            () =>
+            {
+                using var rsa = RSA.Create(2048);
+                rsa.ExportPkcs8PrivateKey(); // generation is lazy until the key is used
+            }
+        );
 
         var startup = Median(rsaRuns, () => RunProcess("openssl", "version"));
         var openssl = Median(rsaRuns, () => RunProcess("openssl", "genrsa", "2048"));
@@ -63,7 +69,9 @@ public static class KeygenBenchmark
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {process.ExitCode.ToString(CultureInfo.InvariantCulture)}");
+            throw new InvalidOperationException(
+                $"{file} {string.Join(' ', args)} exited {process.ExitCode.ToString(CultureInfo.InvariantCulture)}"
+            );
         }
     }
 }

@@ -66,9 +66,12 @@ public class LintBenchmarks
     /// <summary>Runs both benchmarks and returns records per second for each.</summary>
     public static Dictionary<string, double> Run(bool quick)
     {
-        var job = (quick ? Job.ShortRun.WithIterationCount(3).WithWarmupCount(1) : Job.Default)
-            .WithToolchain(InProcessEmitToolchain.Instance);
-        var config = ManualConfig.CreateMinimumViable().AddJob(job)
+        var job = (quick ? Job.ShortRun.WithIterationCount(3).WithWarmupCount(1) : Job.Default).WithToolchain(
+            InProcessEmitToolchain.Instance
+        );
+        var config = ManualConfig
+            .CreateMinimumViable()
+            .AddJob(job)
             .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "maildns-bench-artifacts"));
         var summary = BenchmarkRunner.Run<LintBenchmarks>(config);
         var figures = new Dictionary<string, double>();
@@ -77,7 +80,9 @@ public class LintBenchmarks
             var method = report.BenchmarkCase.Descriptor.WorkloadMethod.Name;
             var meanNs = report.ResultStatistics?.Mean ?? double.NaN;
             var batch = method == nameof(LintSpfBatch) ? Spf.Length : Dmarc.Length;
-            figures[method == nameof(LintSpfBatch) ? "lint_spf_records_per_second" : "lint_dmarc_records_per_second"] = Math.Round(batch * 1e9 / meanNs);
+            figures[method == nameof(LintSpfBatch) ? "lint_spf_records_per_second" : "lint_dmarc_records_per_second"] = Math.Round(
+                batch * 1e9 / meanNs
+            );
             figures[method == nameof(LintSpfBatch) ? "lint_spf_bytes_allocated_per_record" : "lint_dmarc_bytes_allocated_per_record"] =
                 Math.Round((double)(report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) ?? 0) / batch);
         }

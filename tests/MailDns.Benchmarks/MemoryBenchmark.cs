@@ -23,16 +23,31 @@ public static class MemoryBenchmark
         var (emptyRss, emptyManaged) = await IdleAsync(api, data.Path, () => Task.FromResult(true));
 
         var sds = new GenericClient(api.Client, "maildns.io", "v1alpha1", "sendingdomains", disposeClient: false);
-        await Parallel.ForEachAsync(Enumerable.Range(0, domains), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, token) =>
-            await sds.CreateNamespacedAsync(Fleet.Domain(i, provider: "absent"), "mail", token));
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, domains),
+            new ParallelOptions { MaxDegreeOfParallelism = 32 },
+            async (i, token) => await sds.CreateNamespacedAsync(Fleet.Domain(i, provider: "absent"), "mail", token)
+        );
         var watch = Stopwatch.StartNew();
         var withStatus = 0;
-        var (rss, managed) = await IdleAsync(api, data.Path, async () =>
-        {
-            var list = await api.Client.CustomObjects.ListNamespacedCustomObjectAsync("maildns.io", "v1alpha1", "mail", "sendingdomains");
-            withStatus = ((System.Text.Json.JsonElement)list).GetProperty("items").EnumerateArray().Count(i => i.TryGetProperty("status", out _));
-            return withStatus >= domains || watch.Elapsed > TimeSpan.FromMinutes(10);
-        });
+        var (rss, managed) = await IdleAsync(
+            api,
+            data.Path,
+            async () =>
+            {
+                var list = await api.Client.CustomObjects.ListNamespacedCustomObjectAsync(
+                    "maildns.io",
+                    "v1alpha1",
+                    "mail",
+                    "sendingdomains"
+                );
+                withStatus = ((System.Text.Json.JsonElement)list)
+                    .GetProperty("items")
+                    .EnumerateArray()
+                    .Count(i => i.TryGetProperty("status", out _));
+                return withStatus >= domains || watch.Elapsed > TimeSpan.FromMinutes(10);
+            }
+        );
 
         return new Dictionary<string, double>
         {
@@ -53,8 +68,7 @@ public static class MemoryBenchmark
         do
         {
             await Task.Delay(1000);
-        }
-        while (!await settled());
+        } while (!await settled());
 
         await Task.Delay(TimeSpan.FromSeconds(5)); // idle
         return (process.ResidentMegabytes(), await process.ScrapeAsync("dotnet_total_memory_bytes") / 1024 / 1024);

@@ -8,7 +8,11 @@ using MailDns.Benchmarks;
 // JSON object of every figure as the last line.
 var quick = args.Contains("--quick");
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',').ToHashSet(StringComparer.Ordinal);
-var figures = new SortedDictionary<string, double>(StringComparer.Ordinal) { ["cores"] = Environment.ProcessorCount, ["quick"] = quick ? 1 : 0 };
+var figures = new SortedDictionary<string, double>(StringComparer.Ordinal)
+{
+    ["cores"] = Environment.ProcessorCount,
+    ["quick"] = quick ? 1 : 0,
+};
 
 void Section(string name, Func<Dictionary<string, double>> run)
 {
@@ -33,6 +37,17 @@ Section("pulumi", () => CoalescingBenchmark.Run(1_000));
 Section("reconcile-ed25519", () => ReconcileBenchmark.Run(quick ? 200 : 1_000, "ed25519-sha256", "reconcile_ed25519"));
 Section("reconcile-rsa", () => ReconcileBenchmark.Run(quick ? 100 : 1_000, "rsa-sha256", "reconcile_rsa2048"));
 Section("memory", () => MemoryBenchmark.Run(quick ? 2_000 : 10_000));
-Section("growth", () => GrowthBenchmark.Run(1_000, TimeSpan.FromMinutes(quick ? 2 : args.Contains("--long") ? 30 : 10)));
+Section(
+    "growth",
+    () =>
+        GrowthBenchmark.Run(
+            1_000,
+            TimeSpan.FromMinutes(
+                quick ? 2
+                : args.Contains("--long") ? 30
+                : 10
+            )
+        )
+);
 
 Console.WriteLine(JsonSerializer.Serialize(figures));

@@ -34,12 +34,32 @@ public static class ReconcileBenchmark
     public static async Task SetUpAsync(ApiServer api, BindServer bind)
     {
         await api.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "mail" } });
-        await api.Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "tsig" }, StringData = new Dictionary<string, string> { ["secret"] = bind.Secret } }, "mail");
-        await new GenericClient(api.Client, "maildns.io", "v1alpha1", "dnsproviders", disposeClient: false).CreateNamespacedAsync(new DnsProvider
-        {
-            Metadata = new V1ObjectMeta { Name = "bench", NamespaceProperty = "mail" },
-            Spec = new DnsProviderSpec { Zone = Fleet.Zone, Rfc2136 = new Rfc2136ProviderSpec { Server = $"127.0.0.1:{bind.Port}", TsigKeyName = bind.KeyName, TsigAlgorithm = "hmac-sha256", TsigSecretRef = new SecretKeyRef { Name = "tsig", Key = "secret" } } },
-        }, "mail");
+        await api.Client.CoreV1.CreateNamespacedSecretAsync(
+            new V1Secret
+            {
+                Metadata = new V1ObjectMeta { Name = "tsig" },
+                StringData = new Dictionary<string, string> { ["secret"] = bind.Secret },
+            },
+            "mail"
+        );
+        await new GenericClient(api.Client, "maildns.io", "v1alpha1", "dnsproviders", disposeClient: false).CreateNamespacedAsync(
+            new DnsProvider
+            {
+                Metadata = new V1ObjectMeta { Name = "bench", NamespaceProperty = "mail" },
+                Spec = new DnsProviderSpec
+                {
+                    Zone = Fleet.Zone,
+                    Rfc2136 = new Rfc2136ProviderSpec
+                    {
+                        Server = $"127.0.0.1:{bind.Port}",
+                        TsigKeyName = bind.KeyName,
+                        TsigAlgorithm = "hmac-sha256",
+                        TsigSecretRef = new SecretKeyRef { Name = "tsig", Key = "secret" },
+                    },
+                },
+            },
+            "mail"
+        );
     }
 
     /// <summary>Records BIND has added or deleted, from its log ("updating zone ... adding an RR / deleting").</summary>
@@ -55,11 +75,25 @@ public static class ReconcileBenchmark
     public static async Task<int> ReadyAsync(ApiServer api)
     {
         var list = await api.Client.CustomObjects.ListNamespacedCustomObjectAsync("maildns.io", "v1alpha1", "mail", "sendingdomains");
-        return ((System.Text.Json.JsonElement)list).GetProperty("items").EnumerateArray()
-            .Count(i => i.TryGetProperty("status", out var s) && s.TryGetProperty("conditions", out var c) && c.EnumerateArray().Any(x => x.GetProperty("type").GetString() == "Ready" && x.GetProperty("status").GetString() == "True"));
+        return ((System.Text.Json.JsonElement)list)
+            .GetProperty("items")
+            .EnumerateArray()
+            .Count(i =>
+                i.TryGetProperty("status", out var s)
+                && s.TryGetProperty("conditions", out var c)
+                && c.EnumerateArray()
+                    .Any(x => x.GetProperty("type").GetString() == "Ready" && x.GetProperty("status").GetString() == "True")
+            );
     }
 
-    private static async Task<Dictionary<string, double>> RunAsync(ApiServer api, BindServer bind, TempDir data, int domains, string algorithm, string prefix)
+    private static async Task<Dictionary<string, double>> RunAsync(
+        ApiServer api,
+        BindServer bind,
+        TempDir data,
+        int domains,
+        string algorithm,
+        string prefix
+    )
     {
         await SetUpAsync(api, bind);
         using var stop = new CancellationTokenSource();
@@ -76,8 +110,11 @@ public static class ReconcileBenchmark
         var serial = bind.Serial();
         var changesLogged = RecordChangesLogged(bind);
         var watch = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(Enumerable.Range(0, domains), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, token) =>
-            await sds.CreateNamespacedAsync(Fleet.Domain(i, algorithm: algorithm), "mail", token));
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, domains),
+            new ParallelOptions { MaxDegreeOfParallelism = 32 },
+            async (i, token) => await sds.CreateNamespacedAsync(Fleet.Domain(i, algorithm: algorithm), "mail", token)
+        );
         var polls = 0;
         int ready;
         do
@@ -85,8 +122,7 @@ public static class ReconcileBenchmark
             await Task.Delay(250);
             polls++;
             ready = await ReadyAsync(api);
-        }
-        while (ready < domains && watch.Elapsed < TimeSpan.FromMinutes(10));
+        } while (ready < domains && watch.Elapsed < TimeSpan.FromMinutes(10));
 
         var seconds = watch.Elapsed.TotalSeconds;
         var reconciles = controller.Queue.Reconciles - reconcilesBefore;
@@ -96,13 +132,16 @@ public static class ReconcileBenchmark
         await running;
 
         // Where the requests went, per domain, without the benchmark's own creates and polls.
-        var breakdown = api.Host.Requests.Skip(mark)
+        var breakdown = api
+            .Host.Requests.Skip(mark)
             .GroupBy(r => $"{r.Verb.ToLowerInvariant()}_{r.Resource}{(r.Subresource is null ? "" : "_" + r.Subresource)}")
             .ToDictionary(g => g.Key, g => g.Count());
         breakdown["create_sendingdomains"] = breakdown.GetValueOrDefault("create_sendingdomains") - domains;
         breakdown["list_sendingdomains"] = breakdown.GetValueOrDefault("list_sendingdomains") - polls;
         var operatorRequests = breakdown.Values.Sum();
-        var figures = breakdown.Where(p => p.Value > 0).ToDictionary(p => $"{prefix}_requests_per_domain_{p.Key}", p => Math.Round((double)p.Value / domains, 2));
+        var figures = breakdown
+            .Where(p => p.Value > 0)
+            .ToDictionary(p => $"{prefix}_requests_per_domain_{p.Key}", p => Math.Round((double)p.Value / domains, 2));
         return new Dictionary<string, double>(figures)
         {
             [$"{prefix}_domains"] = domains,

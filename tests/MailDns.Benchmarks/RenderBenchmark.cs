@@ -37,7 +37,10 @@ public static class RenderBenchmark
         };
     }
 
-    private static (int Records, long ProgramBytes) Render(IReadOnlyList<Core.Api.SendingDomain> fleet, IReadOnlyList<Core.Dkim.DkimPublicKey> keys)
+    private static (int Records, long ProgramBytes) Render(
+        IReadOnlyList<Core.Api.SendingDomain> fleet,
+        IReadOnlyList<Core.Dkim.DkimPublicKey> keys
+    )
     {
         var byProvider = new List<DesiredRecord>[Packages.Length];
         for (var p = 0; p < Packages.Length; p++)
@@ -54,8 +57,18 @@ public static class RenderBenchmark
         var records = 0;
         for (var p = 0; p < Packages.Length; p++)
         {
-            var config = new Dictionary<string, string> { ["zoneId"] = "023e105f4ecef8ad9ca31a8372d0c353", ["region"] = "eu-west-1", ["project"] = "bench", ["resourceGroupName"] = "dns", ["zoneName"] = Fleet.Zone, ["managedZone"] = "bench" };
-            var (program, settings) = PulumiProgram.Render(new PulumiStack($"bench-{Packages[p]}", Packages[p], Fleet.Zone, config, byProvider[p]));
+            var config = new Dictionary<string, string>
+            {
+                ["zoneId"] = "023e105f4ecef8ad9ca31a8372d0c353",
+                ["region"] = "eu-west-1",
+                ["project"] = "bench",
+                ["resourceGroupName"] = "dns",
+                ["zoneName"] = Fleet.Zone,
+                ["managedZone"] = "bench",
+            };
+            var (program, settings) = PulumiProgram.Render(
+                new PulumiStack($"bench-{Packages[p]}", Packages[p], Fleet.Zone, config, byProvider[p])
+            );
             bytes += program.Length + settings.Length;
             records += byProvider[p].Count;
         }

@@ -27,62 +27,245 @@ public class FuzzTests
 
     private static Gen<string> TextOr(Gen<string> structured) => Gen.Frequency((1, Gen.String), (1, structured));
 
-    private static readonly Gen<string> RecordText = TextOr(Pieces(
-        "v=spf1", "v=DMARC1", "v=DKIM1", "v=STSv1", "v=TLSRPTv1", "v=BIMI1", " ", ";", "=", ":", "/", "%{", "}", "%", "{d}", "{i}", "{l1r}",
-        "ip4:", "ip6:", "include:", "exists:", "a", "mx", "ptr", "all", "-", "+", "~", "?", "redirect=", "exp=", "p=", "sp=", "pct=", "k=rsa",
-        "k=ed25519", "rua=", "ruf=", "mailto:", "https://", "!", "10m", "@", "example.com", ".", "h=sha1", "t=y:s", "l=", "a=", "id=", "mode=",
-        "max_age=", "0", "255", "65536", "/33", "/129", "//", "::", "1.2.3.4", "MIIB", "AAAA", "=", ",", "\"", "\\", "\t", "\u00e9", "\0"));
+    private static readonly Gen<string> RecordText = TextOr(
+        Pieces(
+            "v=spf1",
+            "v=DMARC1",
+            "v=DKIM1",
+            "v=STSv1",
+            "v=TLSRPTv1",
+            "v=BIMI1",
+            " ",
+            ";",
+            "=",
+            ":",
+            "/",
+            "%{",
+            "}",
+            "%",
+            "{d}",
+            "{i}",
+            "{l1r}",
+            "ip4:",
+            "ip6:",
+            "include:",
+            "exists:",
+            "a",
+            "mx",
+            "ptr",
+            "all",
+            "-",
+            "+",
+            "~",
+            "?",
+            "redirect=",
+            "exp=",
+            "p=",
+            "sp=",
+            "pct=",
+            "k=rsa",
+            "k=ed25519",
+            "rua=",
+            "ruf=",
+            "mailto:",
+            "https://",
+            "!",
+            "10m",
+            "@",
+            "example.com",
+            ".",
+            "h=sha1",
+            "t=y:s",
+            "l=",
+            "a=",
+            "id=",
+            "mode=",
+            "max_age=",
+            "0",
+            "255",
+            "65536",
+            "/33",
+            "/129",
+            "//",
+            "::",
+            "1.2.3.4",
+            "MIIB",
+            "AAAA",
+            "=",
+            ",",
+            "\"",
+            "\\",
+            "\t",
+            "\u00e9",
+            "\0"
+        )
+    );
 
-    private static readonly Gen<string> ZoneText = TextOr(Pieces(
-        "$ORIGIN ", "$TTL ", "$INCLUDE ", "@", " ", "\t", "\n", "IN ", "TXT ", "SOA ", "NS ", "A ", "CNAME ", "\"", "\\\"", "\\", "\\065", "(", ")", ";",
-        "example.com.", "mail", "_dmarc", "s1._domainkey", "3600 ", "1 3600 600 86400 60", "v=spf1 -all", "v=DKIM1; p=", "*"));
+    private static readonly Gen<string> ZoneText = TextOr(
+        Pieces(
+            "$ORIGIN ",
+            "$TTL ",
+            "$INCLUDE ",
+            "@",
+            " ",
+            "\t",
+            "\n",
+            "IN ",
+            "TXT ",
+            "SOA ",
+            "NS ",
+            "A ",
+            "CNAME ",
+            "\"",
+            "\\\"",
+            "\\",
+            "\\065",
+            "(",
+            ")",
+            ";",
+            "example.com.",
+            "mail",
+            "_dmarc",
+            "s1._domainkey",
+            "3600 ",
+            "1 3600 600 86400 60",
+            "v=spf1 -all",
+            "v=DKIM1; p=",
+            "*"
+        )
+    );
 
-    private static readonly Gen<string> JsonText = TextOr(Pieces(
-        "{", "}", "[", "]", ":", ",", "\"", "\"steps\"", "\"op\"", "\"urn\"", "\"create\"", "\"changeSummary\"", "\"diagnostics\"", "\"severity\"",
-        "\"error\"", "\"message\"", "\"summaryEvent\"", "\"resourceChanges\"", "\"result\"", "\"succeeded\"", "\"resOpFailedEvent\"", "\"metadata\"",
-        "\"diagnosticEvent\"", "1", "-1", "1e99", "2147483648", "null", "true", "\"x\"", "\n", " "));
+    private static readonly Gen<string> JsonText = TextOr(
+        Pieces(
+            "{",
+            "}",
+            "[",
+            "]",
+            ":",
+            ",",
+            "\"",
+            "\"steps\"",
+            "\"op\"",
+            "\"urn\"",
+            "\"create\"",
+            "\"changeSummary\"",
+            "\"diagnostics\"",
+            "\"severity\"",
+            "\"error\"",
+            "\"message\"",
+            "\"summaryEvent\"",
+            "\"resourceChanges\"",
+            "\"result\"",
+            "\"succeeded\"",
+            "\"resOpFailedEvent\"",
+            "\"metadata\"",
+            "\"diagnosticEvent\"",
+            "1",
+            "-1",
+            "1e99",
+            "2147483648",
+            "null",
+            "true",
+            "\"x\"",
+            "\n",
+            " "
+        )
+    );
 
-    private static readonly Gen<string> ManifestJson = TextOr(Pieces(
-        "{", "}", "[", "]", ":", ",", "\"domain\"", "\"keys\"", "\"usedSelectors\"", "\"handledRotateRequests\"", "\"activeSelectors\"", "\"selector\"",
-        "\"series\"", "\"algorithm\"", "\"bits\"", "\"phase\"", "\"publicKey\"", "\"createdAt\"", "\"s1\"", "\"ed\"", "\"Active\"", "\"Nonsense\"",
-        "\"2026-01-01T00:00:00Z\"", "\"not a date\"", "2048", "-1", "null", "true", "\"ed25519-sha256\""));
+    private static readonly Gen<string> ManifestJson = TextOr(
+        Pieces(
+            "{",
+            "}",
+            "[",
+            "]",
+            ":",
+            ",",
+            "\"domain\"",
+            "\"keys\"",
+            "\"usedSelectors\"",
+            "\"handledRotateRequests\"",
+            "\"activeSelectors\"",
+            "\"selector\"",
+            "\"series\"",
+            "\"algorithm\"",
+            "\"bits\"",
+            "\"phase\"",
+            "\"publicKey\"",
+            "\"createdAt\"",
+            "\"s1\"",
+            "\"ed\"",
+            "\"Active\"",
+            "\"Nonsense\"",
+            "\"2026-01-01T00:00:00Z\"",
+            "\"not a date\"",
+            "2048",
+            "-1",
+            "null",
+            "true",
+            "\"ed25519-sha256\""
+        )
+    );
 
     public static TheoryData<string> Targets() =>
-        ["spf-lint", "spf-parse", "dmarc-lint", "dkim-lint", "mta-sts-lint", "tls-rpt-lint", "bimi-lint", "tag-list", "report-uri", "txt-presentation",
-         "duration", "host-port", "dkim-algorithm", "zone-file", "pulumi-preview", "pulumi-events", "key-store"];
+        [
+            "spf-lint",
+            "spf-parse",
+            "dmarc-lint",
+            "dkim-lint",
+            "mta-sts-lint",
+            "tls-rpt-lint",
+            "bimi-lint",
+            "tag-list",
+            "report-uri",
+            "txt-presentation",
+            "duration",
+            "host-port",
+            "dkim-algorithm",
+            "zone-file",
+            "pulumi-preview",
+            "pulumi-events",
+            "key-store",
+        ];
 
-    private static (Gen<string> Gen, Action<string> Parse) Target(string name) => name switch
-    {
-        "spf-lint" => (RecordText, s => SpfLinter.Lint(s)),
-        "spf-parse" => (RecordText, s => SpfParser.Parse(s)),
-        "dmarc-lint" => (RecordText, s => DmarcLinter.Lint(s)),
-        "dkim-lint" => (RecordText, s => DkimKeyRecordLinter.Lint(s)),
-        "mta-sts-lint" => (RecordText, s => MtaStsLinter.Lint(s)),
-        "tls-rpt-lint" => (RecordText, s => TlsRptLinter.Lint(s)),
-        "bimi-lint" => (RecordText, s => BimiLinter.Lint(s)),
-        "tag-list" => (RecordText, s => TagList.Parse(s, "FZ", lowerCaseNames: s.Length % 2 == 0)),
-        "report-uri" => (RecordText, s => ReportUri.Parse(s, allowSizeLimit: s.Length % 2 == 0)),
-        "txt-presentation" => (ZoneText, s => TxtStrings.ParsePresentation(s)),
-        "duration" => (TextOr(Pieces("1", "90", "d", "h", "m", "s", "w", "ms", "-", ".", " ", "9999999999999")), s => DurationText.TryParse(s, out _)),
-        "host-port" => (TextOr(Pieces("127.0.0.1", "[", "]", "::1", ":", "53", "65536", "-1", "example.com", ".", " ")), s => HostPort.TryParse(s, 53, out _, out _)),
-        "dkim-algorithm" => (RecordText, s => DkimAlgorithmText.TryParse(s, out _)),
-        "zone-file" => (ZoneText, s => ZoneFileEditor.Read(s, "example.com")),
-        "pulumi-preview" => (JsonText, s => PulumiOutput.ParsePreview(s)),
-        "pulumi-events" => (JsonText, s => PulumiOutput.ParseEvents(s.Split('\n'))),
-        "key-store" => (ManifestJson, s => KeyStoreParse(s)),
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such target"),
-    };
+    private static (Gen<string> Gen, Action<string> Parse) Target(string name) =>
+        name switch
+        {
+            "spf-lint" => (RecordText, s => SpfLinter.Lint(s)),
+            "spf-parse" => (RecordText, s => SpfParser.Parse(s)),
+            "dmarc-lint" => (RecordText, s => DmarcLinter.Lint(s)),
+            "dkim-lint" => (RecordText, s => DkimKeyRecordLinter.Lint(s)),
+            "mta-sts-lint" => (RecordText, s => MtaStsLinter.Lint(s)),
+            "tls-rpt-lint" => (RecordText, s => TlsRptLinter.Lint(s)),
+            "bimi-lint" => (RecordText, s => BimiLinter.Lint(s)),
+            "tag-list" => (RecordText, s => TagList.Parse(s, "FZ", lowerCaseNames: s.Length % 2 == 0)),
+            "report-uri" => (RecordText, s => ReportUri.Parse(s, allowSizeLimit: s.Length % 2 == 0)),
+            "txt-presentation" => (ZoneText, s => TxtStrings.ParsePresentation(s)),
+            "duration" => (
+                TextOr(Pieces("1", "90", "d", "h", "m", "s", "w", "ms", "-", ".", " ", "9999999999999")),
+                s => DurationText.TryParse(s, out _)
+            ),
+            "host-port" => (
+                TextOr(Pieces("127.0.0.1", "[", "]", "::1", ":", "53", "65536", "-1", "example.com", ".", " ")),
+                s => HostPort.TryParse(s, 53, out _, out _)
+            ),
+            "dkim-algorithm" => (RecordText, s => DkimAlgorithmText.TryParse(s, out _)),
+            "zone-file" => (ZoneText, s => ZoneFileEditor.Read(s, "example.com")),
+            "pulumi-preview" => (JsonText, s => PulumiOutput.ParsePreview(s)),
+            "pulumi-events" => (JsonText, s => PulumiOutput.ParseEvents(s.Split('\n'))),
+            "key-store" => (ManifestJson, s => KeyStoreParse(s)),
+            _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such target"),
+        };
 
     /// <summary>The key store documents FormatException for a hand-edited or damaged Secret; nothing else may escape.</summary>
     private static void KeyStoreParse(string manifest)
     {
         try
         {
-            MtaKeyFiles.Parse(new Dictionary<string, string> { [MtaKeyFiles.Manifest] = manifest, ["s1.key"] = "-----BEGIN PRIVATE KEY-----\n" });
+            MtaKeyFiles.Parse(
+                new Dictionary<string, string> { [MtaKeyFiles.Manifest] = manifest, ["s1.key"] = "-----BEGIN PRIVATE KEY-----\n" }
+            );
         }
-        catch (FormatException)
-        {
-        }
+        catch (FormatException) { }
     }
 
     [Theory]

@@ -23,7 +23,9 @@ public sealed class ApiServer : IAsyncDisposable
         var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = host.BaseAddress.ToString() });
         foreach (var file in Directory.GetFiles(Repo.PathOf("crds"), "*.yaml"))
         {
-            await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesYaml.Deserialize<V1CustomResourceDefinition>(await File.ReadAllTextAsync(file)));
+            await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(
+                KubernetesYaml.Deserialize<V1CustomResourceDefinition>(await File.ReadAllTextAsync(file))
+            );
         }
 
         return new ApiServer(host, client);

@@ -11,9 +11,7 @@ namespace MailDns.Testing;
 public sealed class BindServer : DnsServerProcess
 {
     public BindServer(string zone)
-        : this([(zone, "")])
-    {
-    }
+        : this([(zone, "")]) { }
 
     /// <summary>Several zones, each with extra records in zone-file syntax (relative names are under the zone).</summary>
     public BindServer(IReadOnlyList<(string Zone, string Records)> zones, string algorithm = "hmac-sha256")
@@ -26,18 +24,26 @@ public sealed class BindServer : DnsServerProcess
         var declarations = new StringBuilder();
         foreach (var (name, records) in zones)
         {
-            Dir.Write(name + ".zone", $"$TTL 300\n@ IN SOA ns1.{name}. hostmaster.{name}. 1 3600 600 86400 60\n@ IN NS ns1.{name}.\nns1 IN A 127.0.0.1\n{records}\n");
-            declarations.Append($$"""
+            Dir.Write(
+                name + ".zone",
+                $"$TTL 300\n@ IN SOA ns1.{name}. hostmaster.{name}. 1 3600 600 86400 60\n@ IN NS ns1.{name}.\nns1 IN A "
+                    + $"127.0.0.1\n{records}\n"
+            );
+            declarations.Append(
+                $$"""
                 zone "{{name}}" {
                   type primary;
                   file "{{Dir.Path}}/{{name}}.zone";
                   update-policy { grant {{KeyName}} zonesub ANY; };
                 };
 
-                """);
+                """
+            );
         }
 
-        var conf = Dir.Write("named.conf", $$"""
+        var conf = Dir.Write(
+            "named.conf",
+            $$"""
             options {
               directory "{{Dir.Path}}";
               pid-file "{{Dir.Path}}/named.pid";
@@ -53,7 +59,8 @@ public sealed class BindServer : DnsServerProcess
             controls { };
             include "{{KeyFile}}";
             {{declarations}}
-            """);
+            """
+        );
         Start("/usr/sbin/named", "-g", "-n", "1", "-c", conf);
     }
 
@@ -70,7 +77,12 @@ public sealed class BindServer : DnsServerProcess
     /// <summary>Runs an nsupdate script (TSIG-signed) against this server.</summary>
     public void Update(string commands)
     {
-        var psi = new ProcessStartInfo("nsupdate", ["-k", KeyFile]) { RedirectStandardInput = true, RedirectStandardError = true, RedirectStandardOutput = true };
+        var psi = new ProcessStartInfo("nsupdate", ["-k", KeyFile])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
         using var nsupdate = Process.Start(psi)!;
         nsupdate.StandardInput.Write($"server 127.0.0.1 {Port}\nzone {Zone}\n{commands}send\n");
         nsupdate.StandardInput.Close();

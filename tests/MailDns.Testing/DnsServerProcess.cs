@@ -29,7 +29,16 @@ public abstract class DnsServerProcess : IDisposable
 
     protected TempDir Dir { get; } = new();
 
-    public LookupClient Client() => new(new LookupClientOptions(Endpoint) { UseCache = false, Recursion = false, Timeout = TimeSpan.FromSeconds(2), Retries = 2 });
+    public LookupClient Client() =>
+        new(
+            new LookupClientOptions(Endpoint)
+            {
+                UseCache = false,
+                Recursion = false,
+                Timeout = TimeSpan.FromSeconds(2),
+                Retries = 2,
+            }
+        );
 
     /// <summary>The zone's SOA serial as served: an RFC 2136 primary bumps it once per UPDATE message that changed the zone.</summary>
     public uint Serial() => Client().Query(Zone, QueryType.SOA).Answers.SoaRecords().Single().Serial;
@@ -81,10 +90,28 @@ public abstract class DnsServerProcess : IDisposable
     {
         started = (program, args);
         var name = Path.GetFileName(program);
-        process = Process.Start(new ProcessStartInfo(File.Exists(program) ? program : name, args) { RedirectStandardError = true, RedirectStandardOutput = true })
-            ?? throw new InvalidOperationException($"{name} did not start");
-        process.ErrorDataReceived += (_, e) => { lock (Log) { Log.AppendLine(e.Data); } };
-        process.OutputDataReceived += (_, e) => { lock (Log) { Log.AppendLine(e.Data); } };
+        process =
+            Process.Start(
+                new ProcessStartInfo(File.Exists(program) ? program : name, args)
+                {
+                    RedirectStandardError = true,
+                    RedirectStandardOutput = true,
+                }
+            ) ?? throw new InvalidOperationException($"{name} did not start");
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (Log)
+            {
+                Log.AppendLine(e.Data);
+            }
+        };
+        process.OutputDataReceived += (_, e) =>
+        {
+            lock (Log)
+            {
+                Log.AppendLine(e.Data);
+            }
+        };
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         var client = Client();
@@ -103,9 +130,7 @@ public abstract class DnsServerProcess : IDisposable
                     return;
                 }
             }
-            catch (DnsResponseException)
-            {
-            }
+            catch (DnsResponseException) { }
 
             Thread.Sleep(50); // polling a starting server; not a test delay
         }

@@ -15,8 +15,13 @@ public sealed class KnotServer : DnsServerProcess
         Algorithm = algorithm;
         Secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         Directory.CreateDirectory(System.IO.Path.Combine(Dir.Path, "db")); // knotd does not create its journal database
-        Dir.Write(zone + ".zone", $"$TTL 300\n@ IN SOA ns1.{zone}. hostmaster.{zone}. 1 3600 600 86400 60\n@ IN NS ns1.{zone}.\nns1 IN A 127.0.0.1\n");
-        var conf = Dir.Write("knot.conf", $"""
+        Dir.Write(
+            zone + ".zone",
+            $"$TTL 300\n@ IN SOA ns1.{zone}. hostmaster.{zone}. 1 3600 600 86400 60\n@ IN NS ns1.{zone}.\nns1 IN A 127.0.0.1\n"
+        );
+        var conf = Dir.Write(
+            "knot.conf",
+            $"""
             server:
               listen: 127.0.0.1@{Port}
               rundir: "{Dir.Path}"
@@ -42,7 +47,8 @@ public sealed class KnotServer : DnsServerProcess
               - domain: {zone}
                 file: {zone}.zone
                 acl: update
-            """);
+            """
+        );
         Start("/usr/sbin/knotd", "-c", conf);
     }
 

@@ -43,7 +43,8 @@ public sealed class OperatorProcess : IDisposable
     /// arenas per core, and the native heap (runtime, sockets) of a long run kept growing in them, about 20 MB
     /// in 10 minutes of scheduled checks, while the managed heap stayed flat.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> ImageEnvironment { get; } = new Dictionary<string, string> { ["MALLOC_ARENA_MAX"] = "2" };
+    public static IReadOnlyDictionary<string, string> ImageEnvironment { get; } =
+        new Dictionary<string, string> { ["MALLOC_ARENA_MAX"] = "2" };
 
     public static OperatorProcess Start(Uri apiServer, string dataDir, params string[] extra)
     {
@@ -54,7 +55,19 @@ public sealed class OperatorProcess : IDisposable
             info.Environment[name] = value;
         }
 
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "maildns.dll"), "operator", "--server", apiServer.ToString(), "--data-dir", dataDir, "--metrics-address", metrics.ToString() }.Concat(extra))
+        foreach (
+            var arg in new[]
+            {
+                Path.Combine(AppContext.BaseDirectory, "maildns.dll"),
+                "operator",
+                "--server",
+                apiServer.ToString(),
+                "--data-dir",
+                dataDir,
+                "--metrics-address",
+                metrics.ToString(),
+            }.Concat(extra)
+        )
         {
             info.ArgumentList.Add(arg);
         }
@@ -83,15 +96,18 @@ public sealed class OperatorProcess : IDisposable
     /// RssFile (pages of mapped files, such as the runtime's libraries and assemblies, touched so far).
     /// </summary>
     public double StatusMegabytes(string field) =>
-        File.ReadLines($"/proc/{process.Id}/status").Where(l => l.StartsWith(field + ":", StringComparison.Ordinal))
-            .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024).Single();
+        File.ReadLines($"/proc/{process.Id}/status")
+            .Where(l => l.StartsWith(field + ":", StringComparison.Ordinal))
+            .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024)
+            .Single();
 
     /// <summary>The sum of a metric's samples (all label sets) on the operator's /metrics.</summary>
     public async Task<double> ScrapeAsync(string name)
     {
         using var http = new HttpClient();
         var text = await http.GetStringAsync(new Uri(Metrics, "metrics"));
-        return text.Split('\n').Where(l => l.StartsWith(name + " ", StringComparison.Ordinal) || l.StartsWith(name + "{", StringComparison.Ordinal))
+        return text.Split('\n')
+            .Where(l => l.StartsWith(name + " ", StringComparison.Ordinal) || l.StartsWith(name + "{", StringComparison.Ordinal))
             .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 

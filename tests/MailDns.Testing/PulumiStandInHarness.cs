@@ -16,14 +16,17 @@ public sealed class PulumiStandInHarness : IDisposable
     public PulumiStandInHarness()
     {
         // The control variables live in the script, not in this process's environment, so tests never share them.
-        Executable = dir.Write("bin/pulumi", $"""
+        Executable = dir.Write(
+            "bin/pulumi",
+            $"""
             #!/bin/sh
             export MAILDNS_STANDIN_LOG="{LogFile}"
             export MAILDNS_STANDIN_REQUIRED_ENV="CLOUDFLARE_API_TOKEN"
             export MAILDNS_STANDIN_FAIL="$(cat '{Path.Combine(dir.Path, "fail-mode")}' 2>/dev/null)"
             exec dotnet "{Path.Combine(AppContext.BaseDirectory, "PulumiStandIn.dll")}" "$@"
 
-            """);
+            """
+        );
         File.SetUnixFileMode(Executable, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Directory.CreateDirectory(Backend);
     }
@@ -41,13 +44,21 @@ public sealed class PulumiStandInHarness : IDisposable
     public string LogFile => Path.Combine(dir.Path, "calls.jsonl");
 
     public PulumiWorkspace Workspace(string stack) =>
-        new(Path.Combine(dir.Path, "work", stack), stack, "file://" + Backend, Passphrase, new Dictionary<string, string> { ["CLOUDFLARE_API_TOKEN"] = Token });
+        new(
+            Path.Combine(dir.Path, "work", stack),
+            stack,
+            "file://" + Backend,
+            Passphrase,
+            new Dictionary<string, string> { ["CLOUDFLARE_API_TOKEN"] = Token }
+        );
 
     public IReadOnlyList<JsonObject> Calls() =>
         File.Exists(LogFile) ? File.ReadAllLines(LogFile).Select(l => JsonNode.Parse(l)!.AsObject()).ToList() : [];
 
     public IEnumerable<string> LockFiles(string stack) =>
-        Directory.Exists(Path.Combine(Backend, ".pulumi", "locks", "maildns", stack)) ? Directory.EnumerateFiles(Path.Combine(Backend, ".pulumi", "locks", "maildns", stack)) : [];
+        Directory.Exists(Path.Combine(Backend, ".pulumi", "locks", "maildns", stack))
+            ? Directory.EnumerateFiles(Path.Combine(Backend, ".pulumi", "locks", "maildns", stack))
+            : [];
 
     public void Dispose() => dir.Dispose();
 }

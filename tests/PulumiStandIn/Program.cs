@@ -18,7 +18,10 @@ if (args is ["version"])
 }
 
 // The credentials the test expects must be present as variables, and no secret may appear in argv.
-var secrets = (Env("MAILDNS_STANDIN_REQUIRED_ENV") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Append("PULUMI_CONFIG_PASSPHRASE").ToList();
+var secrets = (Env("MAILDNS_STANDIN_REQUIRED_ENV") ?? "")
+    .Split(',', StringSplitOptions.RemoveEmptyEntries)
+    .Append("PULUMI_CONFIG_PASSPHRASE")
+    .ToList();
 foreach (var name in secrets)
 {
     if (string.IsNullOrEmpty(Env(name)))
@@ -94,7 +97,15 @@ var steps = new List<(string Op, string Name, string Type)>();
 foreach (var (name, resource) in desired)
 {
     var old = state[name] as JsonObject;
-    steps.Add((old is null ? "create" : JsonNode.DeepEquals(old, resource) ? "same" : "update", name, (string)resource["type"]!));
+    steps.Add(
+        (
+            old is null ? "create"
+            : JsonNode.DeepEquals(old, resource) ? "same"
+            : "update",
+            name,
+            (string)resource["type"]!
+        )
+    );
 }
 
 steps.AddRange(state.Where(p => !desired.ContainsKey(p.Key)).Select(p => ("delete", p.Key, (string)p.Value!["type"]!)));
@@ -105,7 +116,12 @@ if (command == "preview")
     var digest = new JsonObject
     {
         ["config"] = new JsonObject(),
-        ["steps"] = new JsonArray(steps.Where(s => s.Op != "same").Select(s => (JsonNode)new JsonObject { ["op"] = s.Op, ["urn"] = Urn(s.Type, s.Name) }).ToArray()),
+        ["steps"] = new JsonArray(
+            steps
+                .Where(s => s.Op != "same")
+                .Select(s => (JsonNode)new JsonObject { ["op"] = s.Op, ["urn"] = Urn(s.Type, s.Name) })
+                .ToArray()
+        ),
         ["changeSummary"] = Summary(steps),
     };
     Console.WriteLine(digest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
@@ -126,16 +142,36 @@ if (!args.Contains("--yes") || !args.Contains("--skip-preview"))
 
 if (Directory.Exists(lockDir) && Directory.EnumerateFiles(lockDir).Any())
 {
-    Console.Error.WriteLine($"error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n  {Directory.EnumerateFiles(lockDir).First()}: created by root@{Environment.MachineName} (pid {JsonNode.Parse(File.ReadAllText(Directory.EnumerateFiles(lockDir).First()))!["pid"]})");
+    Console.Error.WriteLine(
+        $"error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with "
+            + $"`pulumi cancel`.\n  {Directory.EnumerateFiles(lockDir).First()}: created by root@{Environment.MachineName} (pid "
+                  + $"{JsonNode.Parse(File.ReadAllText(Directory.EnumerateFiles(lockDir).First()))!["pid"]})"
+    );
     return 1;
 }
 
 Directory.CreateDirectory(lockDir);
 var lockFile = Path.Combine(lockDir, Guid.NewGuid() + ".json");
-File.WriteAllText(lockFile, new JsonObject { ["pid"] = Environment.ProcessId, ["username"] = "root", ["hostname"] = Environment.MachineName, ["timestamp"] = DateTime.UtcNow.ToString("O") }.ToJsonString());
+File.WriteAllText(
+    lockFile,
+    new JsonObject
+    {
+        ["pid"] = Environment.ProcessId,
+        ["username"] = "root",
+        ["hostname"] = Environment.MachineName,
+        ["timestamp"] = DateTime.UtcNow.ToString("O"),
+    }.ToJsonString()
+);
 var sequence = 0;
 void Event(string kind, JsonObject body) =>
-    Console.WriteLine(new JsonObject { ["sequence"] = ++sequence, ["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), [kind] = body }.ToJsonString());
+    Console.WriteLine(
+        new JsonObject
+        {
+            ["sequence"] = ++sequence,
+            ["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            [kind] = body,
+        }.ToJsonString()
+    );
 
 var fail = Env("MAILDNS_STANDIN_FAIL");
 Event("preludeEvent", new JsonObject { ["config"] = new JsonObject() });
@@ -147,7 +183,12 @@ if (command == "refresh")
 var failedOne = false;
 foreach (var (op, name, type) in steps)
 {
-    var metadata = new JsonObject { ["op"] = op, ["urn"] = Urn(type, name), ["type"] = type };
+    var metadata = new JsonObject
+    {
+        ["op"] = op,
+        ["urn"] = Urn(type, name),
+        ["type"] = type,
+    };
     Event("resourcePreEvent", new JsonObject { ["metadata"] = metadata.DeepClone() });
     if (fail == "die" && op != "same")
     {
@@ -163,8 +204,26 @@ foreach (var (op, name, type) in steps)
     if (fail == "resource" && op is "create" or "update" && !failedOne)
     {
         failedOne = true;
-        Event("diagnosticEvent", new JsonObject { ["urn"] = Urn(type, name), ["prefix"] = "<{%fg 1%}>error: <{%reset%}>", ["message"] = $"<{{%reset%}}>creating {name}: 400 Bad Request: record content is invalid<{{%reset%}}>\n", ["color"] = "raw", ["severity"] = "error" });
-        Event("resOpFailedEvent", new JsonObject { ["metadata"] = metadata.DeepClone(), ["status"] = 2, ["steps"] = 1 });
+        Event(
+            "diagnosticEvent",
+            new JsonObject
+            {
+                ["urn"] = Urn(type, name),
+                ["prefix"] = "<{%fg 1%}>error: <{%reset%}>",
+                ["message"] = $"<{{%reset%}}>creating {name}: 400 Bad Request: record content is invalid<{{%reset%}}>\n",
+                ["color"] = "raw",
+                ["severity"] = "error",
+            }
+        );
+        Event(
+            "resOpFailedEvent",
+            new JsonObject
+            {
+                ["metadata"] = metadata.DeepClone(),
+                ["status"] = 2,
+                ["steps"] = 1,
+            }
+        );
         continue;
     }
 
@@ -181,15 +240,18 @@ foreach (var (op, name, type) in steps)
 }
 
 File.WriteAllText(stateFile, state.ToJsonString());
-Event("summaryEvent", new JsonObject
-{
-    ["maybeCorrupt"] = false,
-    ["durationSeconds"] = 1,
-    ["resourceChanges"] = Summary(steps),
-    ["PolicyPacks"] = new JsonObject(),
-    ["isPreview"] = false,
-    ["result"] = failedOne ? "failed" : "succeeded",
-});
+Event(
+    "summaryEvent",
+    new JsonObject
+    {
+        ["maybeCorrupt"] = false,
+        ["durationSeconds"] = 1,
+        ["resourceChanges"] = Summary(steps),
+        ["PolicyPacks"] = new JsonObject(),
+        ["isPreview"] = false,
+        ["result"] = failedOne ? "failed" : "succeeded",
+    }
+);
 File.Delete(lockFile);
 return failedOne ? 4 : 0;
 
@@ -211,20 +273,35 @@ Dictionary<string, JsonObject> ReadProgram()
     return ((YamlMappingNode)program["resources"]).Children.ToDictionary(p => p.Key.ToString(), p => (JsonObject)ToJson(p.Value)!);
 }
 
-static JsonNode? ToJson(YamlNode node) => node switch
-{
-    YamlMappingNode m => new JsonObject(m.Children.Select(c => KeyValuePair.Create(c.Key.ToString(), ToJson(c.Value)))),
-    YamlSequenceNode s => new JsonArray(s.Children.Select(ToJson).ToArray()),
-    YamlScalarNode v => JsonValue.Create(v.Value),
-    _ => null,
-};
+static JsonNode? ToJson(YamlNode node) =>
+    node switch
+    {
+        YamlMappingNode m => new JsonObject(m.Children.Select(c => KeyValuePair.Create(c.Key.ToString(), ToJson(c.Value)))),
+        YamlSequenceNode s => new JsonArray(s.Children.Select(ToJson).ToArray()),
+        YamlScalarNode v => JsonValue.Create(v.Value),
+        _ => null,
+    };
 
 void Log(string[] argv)
 {
     if (Env("MAILDNS_STANDIN_LOG") is { } log)
     {
-        var names = env.Keys.Cast<string>().Where(k => k.StartsWith("PULUMI_", StringComparison.Ordinal) || k.StartsWith("CLOUDFLARE_", StringComparison.Ordinal) || k.StartsWith("AWS_", StringComparison.Ordinal)).Order().ToArray();
-        var line = new JsonObject { ["argv"] = new JsonArray(argv.Select(a => (JsonNode)a).ToArray()), ["env"] = new JsonArray(names.Select(n => (JsonNode)n).ToArray()), ["cwd"] = Environment.CurrentDirectory, ["pid"] = Environment.ProcessId }.ToJsonString();
+        var names = env
+            .Keys.Cast<string>()
+            .Where(k =>
+                k.StartsWith("PULUMI_", StringComparison.Ordinal)
+                || k.StartsWith("CLOUDFLARE_", StringComparison.Ordinal)
+                || k.StartsWith("AWS_", StringComparison.Ordinal)
+            )
+            .Order()
+            .ToArray();
+        var line = new JsonObject
+        {
+            ["argv"] = new JsonArray(argv.Select(a => (JsonNode)a).ToArray()),
+            ["env"] = new JsonArray(names.Select(n => (JsonNode)n).ToArray()),
+            ["cwd"] = Environment.CurrentDirectory,
+            ["pid"] = Environment.ProcessId,
+        }.ToJsonString();
         using var stream = new FileStream(log, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
         using var writer = new StreamWriter(stream);
         writer.WriteLine(line);

@@ -11,11 +11,22 @@ namespace MailDns.TestApiServer.Tests;
 /// <summary>Each behaviour the operator depends on, through KubernetesClient over HTTP, as on a real cluster.</summary>
 public class ConformanceTests
 {
-    private static SendingDomain Domain(string name = "news") => new()
-    {
-        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default", Labels = new Dictionary<string, string> { ["team"] = "mail" } },
-        Spec = new SendingDomainSpec { Domain = "news.example.com", ProviderRef = new ProviderRef { Name = "zone" }, Spf = new SpfSpec { Ip4 = ["192.0.2.1"] } },
-    };
+    private static SendingDomain Domain(string name = "news") =>
+        new()
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = name,
+                NamespaceProperty = "default",
+                Labels = new Dictionary<string, string> { ["team"] = "mail" },
+            },
+            Spec = new SendingDomainSpec
+            {
+                Domain = "news.example.com",
+                ProviderRef = new ProviderRef { Name = "zone" },
+                Spf = new SpfSpec { Ip4 = ["192.0.2.1"] },
+            },
+        };
 
     private static V1Status StatusOf(HttpOperationException e) => JsonSerializer.Deserialize<V1Status>(e.Response.Content)!;
 
@@ -83,7 +94,10 @@ public class ConformanceTests
         Assert.Equal(HttpStatusCode.UnprocessableEntity, e.Response.StatusCode);
         var status = StatusOf(e);
         Assert.Equal("Invalid", status.Reason);
-        Assert.Contains(status.Details.Causes, c => c.Field == "spec.ttl" && c.Message.Contains("greater than or equal to 60", StringComparison.Ordinal));
+        Assert.Contains(
+            status.Details.Causes,
+            c => c.Field == "spec.ttl" && c.Message.Contains("greater than or equal to 60", StringComparison.Ordinal)
+        );
         Assert.Contains(status.Details.Causes, c => c.Field == "spec.spf.all" && c.Reason == "FieldValueNotSupported");
     }
 
@@ -96,7 +110,9 @@ public class ConformanceTests
         await server.SendingDomains.ReplaceNamespacedAsync(created, "default", "news");
 
         created.Spec.Ttl = 600; // still carries the old resourceVersion
-        var e = await Assert.ThrowsAsync<HttpOperationException>(() => server.SendingDomains.ReplaceNamespacedAsync(created, "default", "news"));
+        var e = await Assert.ThrowsAsync<HttpOperationException>(() =>
+            server.SendingDomains.ReplaceNamespacedAsync(created, "default", "news")
+        );
 
         Assert.Equal(HttpStatusCode.Conflict, e.Response.StatusCode);
         Assert.Equal("Conflict", StatusOf(e).Reason);
@@ -108,11 +124,19 @@ public class ConformanceTests
         await using var server = await Server.StartAsync();
         var created = await server.SendingDomains.CreateNamespacedAsync(Domain(), "default");
 
-        var labelled = await server.SendingDomains.PatchNamespacedAsync<SendingDomain>(new V1Patch("""{"metadata":{"labels":{"tier":"1"}},"status":{"observedGeneration":99}}""", V1Patch.PatchType.MergePatch), "default", "news");
+        var labelled = await server.SendingDomains.PatchNamespacedAsync<SendingDomain>(
+            new V1Patch("""{"metadata":{"labels":{"tier":"1"}},"status":{"observedGeneration":99}}""", V1Patch.PatchType.MergePatch),
+            "default",
+            "news"
+        );
         Assert.Equal(1, labelled.Metadata.Generation);
         Assert.Null(labelled.Status);
 
-        var changed = await server.SendingDomains.PatchNamespacedAsync<SendingDomain>(new V1Patch("""{"spec":{"ttl":600}}""", V1Patch.PatchType.MergePatch), "default", "news");
+        var changed = await server.SendingDomains.PatchNamespacedAsync<SendingDomain>(
+            new V1Patch("""{"spec":{"ttl":600}}""", V1Patch.PatchType.MergePatch),
+            "default",
+            "news"
+        );
         Assert.Equal(2, changed.Metadata.Generation);
         Assert.NotEqual(created.Metadata.ResourceVersion, changed.Metadata.ResourceVersion);
     }
@@ -123,8 +147,21 @@ public class ConformanceTests
         await using var server = await Server.StartAsync();
         await server.SendingDomains.CreateNamespacedAsync(Domain(), "default");
 
-        var patch = new V1Patch("""{"spec":{"ttl":120},"status":{"observedGeneration":1,"conditions":[{"type":"Ready","status":"True","reason":"Published","message":"ok","lastTransitionTime":"2026-01-01T00:00:00Z"}]}}""", V1Patch.PatchType.MergePatch);
-        await server.Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, "maildns.io", "v1alpha1", "default", "sendingdomains", "news");
+        var patch = new V1Patch(
+            """
+            {"spec":{"ttl":120},"status":{"observedGeneration":1,"conditions":[{"type":"Ready","status":"True","reason":"Published",
+              "message":"ok","lastTransitionTime":"2026-01-01T00:00:00Z"}]}}
+            """,
+            V1Patch.PatchType.MergePatch
+        );
+        await server.Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+            patch,
+            "maildns.io",
+            "v1alpha1",
+            "default",
+            "sendingdomains",
+            "news"
+        );
 
         var read = await server.SendingDomains.ReadNamespacedAsync<SendingDomain>("default", "news");
         Assert.Equal("True", Assert.Single(read.Status!.Conditions!).Status);
@@ -149,11 +186,24 @@ public class ConformanceTests
         await using var server = await Server.StartAsync();
         await server.SendingDomains.CreateNamespacedAsync(Domain(), "default");
 
-        var patched = await server.SendingDomains.PatchNamespacedAsync<SendingDomain>(new V1Patch("""[{"op":"replace","path":"/spec/ttl","value":900},{"op":"add","path":"/spec/spf/ip4/-","value":"192.0.2.2"}]""", V1Patch.PatchType.JsonPatch), "default", "news");
+        var patched = await server.SendingDomains.PatchNamespacedAsync<SendingDomain>(
+            new V1Patch(
+                """[{"op":"replace","path":"/spec/ttl","value":900},{"op":"add","path":"/spec/spf/ip4/-","value":"192.0.2.2"}]""",
+                V1Patch.PatchType.JsonPatch
+            ),
+            "default",
+            "news"
+        );
         Assert.Equal(900, patched.Spec.Ttl);
         Assert.Equal(["192.0.2.1", "192.0.2.2"], patched.Spec.Spf!.Ip4!);
 
-        var e = await Assert.ThrowsAsync<HttpOperationException>(() => server.SendingDomains.PatchNamespacedAsync<SendingDomain>(new V1Patch("""[{"op":"test","path":"/spec/ttl","value":1}]""", V1Patch.PatchType.JsonPatch), "default", "news"));
+        var e = await Assert.ThrowsAsync<HttpOperationException>(() =>
+            server.SendingDomains.PatchNamespacedAsync<SendingDomain>(
+                new V1Patch("""[{"op":"test","path":"/spec/ttl","value":1}]""", V1Patch.PatchType.JsonPatch),
+                "default",
+                "news"
+            )
+        );
         Assert.Equal(HttpStatusCode.UnprocessableEntity, e.Response.StatusCode);
     }
 
@@ -169,11 +219,23 @@ public class ConformanceTests
         var marked = await server.SendingDomains.ReadNamespacedAsync<SendingDomain>("default", "news");
         Assert.NotNull(marked.Metadata.DeletionTimestamp);
 
-        var e = await Assert.ThrowsAsync<HttpOperationException>(() => server.SendingDomains.PatchNamespacedAsync<SendingDomain>(new V1Patch("""{"metadata":{"finalizers":["maildns.io/records","other"]}}""", V1Patch.PatchType.MergePatch), "default", "news"));
+        var e = await Assert.ThrowsAsync<HttpOperationException>(() =>
+            server.SendingDomains.PatchNamespacedAsync<SendingDomain>(
+                new V1Patch("""{"metadata":{"finalizers":["maildns.io/records","other"]}}""", V1Patch.PatchType.MergePatch),
+                "default",
+                "news"
+            )
+        );
         Assert.Equal(HttpStatusCode.UnprocessableEntity, e.Response.StatusCode);
 
-        await server.SendingDomains.PatchNamespacedAsync<SendingDomain>(new V1Patch("""{"metadata":{"finalizers":null}}""", V1Patch.PatchType.MergePatch), "default", "news");
-        var gone = await Assert.ThrowsAsync<HttpOperationException>(() => server.SendingDomains.ReadNamespacedAsync<SendingDomain>("default", "news"));
+        await server.SendingDomains.PatchNamespacedAsync<SendingDomain>(
+            new V1Patch("""{"metadata":{"finalizers":null}}""", V1Patch.PatchType.MergePatch),
+            "default",
+            "news"
+        );
+        var gone = await Assert.ThrowsAsync<HttpOperationException>(() =>
+            server.SendingDomains.ReadNamespacedAsync<SendingDomain>("default", "news")
+        );
         Assert.Equal(HttpStatusCode.NotFound, gone.Response.StatusCode);
     }
 
@@ -182,12 +244,32 @@ public class ConformanceTests
     {
         await using var server = await Server.StartAsync();
         var owner = await server.SendingDomains.CreateNamespacedAsync(Domain(), "default");
-        await server.Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret
-        {
-            Metadata = new V1ObjectMeta { Name = "news-dkim", OwnerReferences = [new V1OwnerReference { ApiVersion = "maildns.io/v1alpha1", Kind = "SendingDomain", Name = "news", Uid = owner.Metadata.Uid, Controller = true }] },
-            StringData = new Dictionary<string, string> { ["a"] = "b" },
-        }, "default");
-        await server.Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "unrelated" } }, "default");
+        await server.Client.CoreV1.CreateNamespacedSecretAsync(
+            new V1Secret
+            {
+                Metadata = new V1ObjectMeta
+                {
+                    Name = "news-dkim",
+                    OwnerReferences =
+                    [
+                        new V1OwnerReference
+                        {
+                            ApiVersion = "maildns.io/v1alpha1",
+                            Kind = "SendingDomain",
+                            Name = "news",
+                            Uid = owner.Metadata.Uid,
+                            Controller = true,
+                        },
+                    ],
+                },
+                StringData = new Dictionary<string, string> { ["a"] = "b" },
+            },
+            "default"
+        );
+        await server.Client.CoreV1.CreateNamespacedSecretAsync(
+            new V1Secret { Metadata = new V1ObjectMeta { Name = "unrelated" } },
+            "default"
+        );
 
         await server.SendingDomains.DeleteNamespacedAsync<SendingDomain>("default", "news");
 
@@ -205,7 +287,15 @@ public class ConformanceTests
         await server.SendingDomains.CreateNamespacedAsync(other, "default");
 
         async Task<IEnumerable<string>> Names(string selector) =>
-            (await server.Client.CustomObjects.ListNamespacedCustomObjectAsync<SendingDomainList>("maildns.io", "v1alpha1", "default", "sendingdomains", labelSelector: selector)).Items.Select(i => i.Metadata.Name);
+            (
+                await server.Client.CustomObjects.ListNamespacedCustomObjectAsync<SendingDomainList>(
+                    "maildns.io",
+                    "v1alpha1",
+                    "default",
+                    "sendingdomains",
+                    labelSelector: selector
+                )
+            ).Items.Select(i => i.Metadata.Name);
 
         Assert.Equal(["a"], await Names("team=mail"));
         Assert.Equal(["b"], await Names("team in (ads, other),tier"));
@@ -223,7 +313,14 @@ public class ConformanceTests
         }
 
         async Task<SendingDomainList> Page(string? token) =>
-            await server.Client.CustomObjects.ListNamespacedCustomObjectAsync<SendingDomainList>("maildns.io", "v1alpha1", "default", "sendingdomains", continueParameter: token, limit: 2);
+            await server.Client.CustomObjects.ListNamespacedCustomObjectAsync<SendingDomainList>(
+                "maildns.io",
+                "v1alpha1",
+                "default",
+                "sendingdomains",
+                continueParameter: token,
+                limit: 2
+            );
 
         var first = await Page(null);
         await server.SendingDomains.CreateNamespacedAsync(Domain("aa"), "default"); // after the first page: a later page may show it
@@ -248,16 +345,38 @@ public class ConformanceTests
             await server.SendingDomains.CreateNamespacedAsync(Domain(name), "default");
         }
 
-        var first = await server.Client.CustomObjects.ListNamespacedCustomObjectAsync<SendingDomainList>("maildns.io", "v1alpha1", "default", "sendingdomains", limit: 1);
+        var first = await server.Client.CustomObjects.ListNamespacedCustomObjectAsync<SendingDomainList>(
+            "maildns.io",
+            "v1alpha1",
+            "default",
+            "sendingdomains",
+            limit: 1
+        );
         foreach (var name in new[] { "d", "e", "f", "g", "h", "i" })
         {
             await server.SendingDomains.CreateNamespacedAsync(Domain(name), "default");
         }
 
         var expired = await Assert.ThrowsAsync<HttpOperationException>(() =>
-            server.Client.CustomObjects.ListNamespacedCustomObjectAsync<SendingDomainList>("maildns.io", "v1alpha1", "default", "sendingdomains", continueParameter: first.Metadata.ContinueProperty, limit: 1));
+            server.Client.CustomObjects.ListNamespacedCustomObjectAsync<SendingDomainList>(
+                "maildns.io",
+                "v1alpha1",
+                "default",
+                "sendingdomains",
+                continueParameter: first.Metadata.ContinueProperty,
+                limit: 1
+            )
+        );
         var malformed = await Assert.ThrowsAsync<HttpOperationException>(() =>
-            server.Client.CustomObjects.ListNamespacedCustomObjectAsync<SendingDomainList>("maildns.io", "v1alpha1", "default", "sendingdomains", continueParameter: "not-a-token", limit: 1));
+            server.Client.CustomObjects.ListNamespacedCustomObjectAsync<SendingDomainList>(
+                "maildns.io",
+                "v1alpha1",
+                "default",
+                "sendingdomains",
+                continueParameter: "not-a-token",
+                limit: 1
+            )
+        );
 
         Assert.Equal(HttpStatusCode.Gone, expired.Response.StatusCode);
         Assert.Equal("Expired", StatusOf(expired).Reason);
@@ -282,12 +401,16 @@ public class ConformanceTests
         await using var server = await Server.StartAsync();
         server.Host.Faults.ServerErrorRate = 1;
 
-        var e = await Assert.ThrowsAsync<HttpOperationException>(() => server.SendingDomains.ListNamespacedAsync<SendingDomainList>("default"));
+        var e = await Assert.ThrowsAsync<HttpOperationException>(() =>
+            server.SendingDomains.ListNamespacedAsync<SendingDomainList>("default")
+        );
         Assert.Equal(HttpStatusCode.InternalServerError, e.Response.StatusCode);
 
         server.Host.Faults.ServerErrorRate = 0;
         server.Host.Faults.ConflictRate = 1;
-        var conflict = await Assert.ThrowsAsync<HttpOperationException>(() => server.SendingDomains.CreateNamespacedAsync(Domain(), "default"));
+        var conflict = await Assert.ThrowsAsync<HttpOperationException>(() =>
+            server.SendingDomains.CreateNamespacedAsync(Domain(), "default")
+        );
         Assert.Equal(HttpStatusCode.Conflict, conflict.Response.StatusCode);
         Assert.NotNull(await server.SendingDomains.ListNamespacedAsync<SendingDomainList>("default")); // reads are never given a conflict
         Assert.Contains(server.Host.Requests, r => r.Verb == "create" && r.Resource == "sendingdomains" && r.Status == 409);

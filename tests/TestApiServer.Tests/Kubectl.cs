@@ -13,7 +13,9 @@ public sealed class Kubectl : IDisposable
 
     public Kubectl(Uri server)
     {
-        File.WriteAllText(KubeConfig, $"""
+        File.WriteAllText(
+            KubeConfig,
+            $"""
             apiVersion: v1
             kind: Config
             clusters:
@@ -27,7 +29,8 @@ public sealed class Kubectl : IDisposable
             - name: test
               user: {"{"}{"}"}
             current-context: test
-            """);
+            """
+        );
     }
 
     private string KubeConfig => Path.Combine(home, "kubeconfig");

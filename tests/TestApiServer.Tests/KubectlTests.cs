@@ -38,7 +38,10 @@ public class KubectlTests
         var table = await kubectl.RunAsync("get", "sd");
         Assert.True(table.ExitCode == 0, table.Output);
         var lines = table.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["NAME", "DOMAIN", "READY", "SELECTOR", "NEXT-ROTATION", "HEALTHY", "AGE"], lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(
+            ["NAME", "DOMAIN", "READY", "SELECTOR", "NEXT-ROTATION", "HEALTHY", "AGE"],
+            lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries)
+        );
         Assert.StartsWith("mail-example-com", lines[1]);
         Assert.Contains("mail.example.com", lines[1]);
 
@@ -60,7 +63,11 @@ public class KubectlTests
         await using var _ = server;
         using var __ = kubectl;
         await kubectl.RunAsync("apply", "-f", Quickstart);
-        var manifest = (await File.ReadAllTextAsync(Path.Combine(Quickstart, "sendingdomain.yaml"))).Replace("policy: quarantine", "policy: reject", StringComparison.Ordinal);
+        var manifest = (await File.ReadAllTextAsync(Path.Combine(Quickstart, "sendingdomain.yaml"))).Replace(
+            "policy: quarantine",
+            "policy: reject",
+            StringComparison.Ordinal
+        );
         Assert.Contains("policy: reject", manifest);
 
         var unchanged = await kubectl.RunAsync("apply", "-f", Quickstart);
@@ -99,7 +106,12 @@ public class KubectlTests
         Assert.Contains("The SendingDomain \"bad\" is invalid", refused.Stderr);
         Assert.Contains("spec.ttl: Invalid value: 5: spec.ttl in body should be greater than or equal to 60", refused.Stderr);
         Assert.Contains("spec.dmarc.policy: Unsupported value: \"sometimes\"", refused.Stderr);
-        var unknown = await kubectl.RunWithInputAsync(invalid.Replace("ttl: 5", "colour: blue", StringComparison.Ordinal).Replace("sometimes", "none", StringComparison.Ordinal), "apply", "-f", "-");
+        var unknown = await kubectl.RunWithInputAsync(
+            invalid.Replace("ttl: 5", "colour: blue", StringComparison.Ordinal).Replace("sometimes", "none", StringComparison.Ordinal),
+            "apply",
+            "-f",
+            "-"
+        );
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("unknown field \"spec.colour\"", unknown.Stderr);
         Assert.Empty((await server.SendingDomains.ListNamespacedAsync<SendingDomainList>("default")).Items);
@@ -116,8 +128,19 @@ public class KubectlTests
         var waiting = kubectl.Start("wait", "--for=condition=Ready", "sendingdomain/mail-example-com", "--timeout=45s");
         await WaitForAsync(() => server.Host.Requests.Any(r => r.Verb is "watch" or "get" && r.Resource == "sendingdomains"));
         await server.Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
-            new V1Patch("""{"status":{"observedGeneration":1,"conditions":[{"type":"Ready","status":"True","reason":"Published","message":"records verified","lastTransitionTime":"2026-11-22T00:00:00Z","observedGeneration":1}]}}""", V1Patch.PatchType.MergePatch),
-            "maildns.io", "v1alpha1", "default", "sendingdomains", "mail-example-com");
+            new V1Patch(
+                """
+                {"status":{"observedGeneration":1,"conditions":[{"type":"Ready","status":"True","reason":"Published",
+                  "message":"records verified","lastTransitionTime":"2026-11-22T00:00:00Z","observedGeneration":1}]}}
+                """,
+                V1Patch.PatchType.MergePatch
+            ),
+            "maildns.io",
+            "v1alpha1",
+            "default",
+            "sendingdomains",
+            "mail-example-com"
+        );
         var done = await Kubectl.WaitAsync(waiting);
 
         Assert.True(done.ExitCode == 0, done.Output);
@@ -133,12 +156,20 @@ public class KubectlTests
         await using var _ = server;
         using var __ = kubectl;
         await kubectl.RunAsync("apply", "-f", Quickstart);
-        await server.SendingDomains.PatchNamespacedAsync<SendingDomain>(new V1Patch("""{"metadata":{"finalizers":["maildns.io/records"]}}""", V1Patch.PatchType.MergePatch), "default", "mail-example-com");
+        await server.SendingDomains.PatchNamespacedAsync<SendingDomain>(
+            new V1Patch("""{"metadata":{"finalizers":["maildns.io/records"]}}""", V1Patch.PatchType.MergePatch),
+            "default",
+            "mail-example-com"
+        );
 
         var deleting = kubectl.Start("delete", "sd", "mail-example-com", "--timeout=45s");
         await WaitForAsync(async () => (await ReadAsync(server, "mail-example-com")).Metadata.DeletionTimestamp is not null);
         Assert.False(deleting.HasExited);
-        await server.SendingDomains.PatchNamespacedAsync<SendingDomain>(new V1Patch("""{"metadata":{"finalizers":null}}""", V1Patch.PatchType.MergePatch), "default", "mail-example-com");
+        await server.SendingDomains.PatchNamespacedAsync<SendingDomain>(
+            new V1Patch("""{"metadata":{"finalizers":null}}""", V1Patch.PatchType.MergePatch),
+            "default",
+            "mail-example-com"
+        );
         var done = await Kubectl.WaitAsync(deleting);
 
         Assert.True(done.ExitCode == 0, done.Output);
@@ -158,11 +189,20 @@ public class KubectlTests
         Assert.Contains("UnsupportedMediaType", typed.Stderr);
         foreach (var ns in new[] { "mail", "billing" })
         {
-            Assert.Equal(0, (await kubectl.RunWithInputAsync($"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n", "apply", "-f", "-")).ExitCode);
+            Assert.Equal(
+                0,
+                (
+                    await kubectl.RunWithInputAsync($"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n", "apply", "-f", "-")
+                ).ExitCode
+            );
         }
 
         // Every example except deploy/, a kustomization of kinds (Deployment, RBAC) this stand-in does not serve.
-        var folders = Directory.GetDirectories(Server.RepoRoot("examples")).Where(d => Path.GetFileName(d) != "deploy").SelectMany(d => new[] { "-f", d }).ToArray();
+        var folders = Directory
+            .GetDirectories(Server.RepoRoot("examples"))
+            .Where(d => Path.GetFileName(d) != "deploy")
+            .SelectMany(d => new[] { "-f", d })
+            .ToArray();
         var apply = await kubectl.RunAsync(["apply", .. folders]);
 
         Assert.True(apply.ExitCode == 0, apply.Output);

@@ -27,7 +27,9 @@ public sealed class Server : IAsyncDisposable
         {
             foreach (var file in Directory.GetFiles(RepoRoot("crds"), "*.yaml"))
             {
-                await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesYaml.Deserialize<V1CustomResourceDefinition>(await File.ReadAllTextAsync(file)));
+                await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(
+                    KubernetesYaml.Deserialize<V1CustomResourceDefinition>(await File.ReadAllTextAsync(file))
+                );
             }
         }
 

@@ -15,20 +15,47 @@ public class WatchTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
-    private static SendingDomain Domain(string name, string team = "mail") => new()
-    {
-        ApiVersion = "maildns.io/v1alpha1",
-        Kind = "SendingDomain",
-        Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["team"] = team } },
-        Spec = new SendingDomainSpec { Domain = $"{name}.example.com", ProviderRef = new ProviderRef { Name = "zone" } },
-    };
+    private static SendingDomain Domain(string name, string team = "mail") =>
+        new()
+        {
+            ApiVersion = "maildns.io/v1alpha1",
+            Kind = "SendingDomain",
+            Metadata = new V1ObjectMeta
+            {
+                Name = name,
+                Labels = new Dictionary<string, string> { ["team"] = team },
+            },
+            Spec = new SendingDomainSpec
+            {
+                Domain = $"{name}.example.com",
+                ProviderRef = new ProviderRef { Name = "zone" },
+            },
+        };
 
-    private static Task<HttpOperationResponse<object>> Watch(Server server, string? resourceVersion = null, string? labelSelector = null, bool bookmarks = false, int? timeoutSeconds = null) =>
+    private static Task<HttpOperationResponse<object>> Watch(
+        Server server,
+        string? resourceVersion = null,
+        string? labelSelector = null,
+        bool bookmarks = false,
+        int? timeoutSeconds = null
+    ) =>
         server.Client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync(
-            "maildns.io", "v1alpha1", "default", "sendingdomains",
-            allowWatchBookmarks: bookmarks, labelSelector: labelSelector, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds, watch: true);
+            "maildns.io",
+            "v1alpha1",
+            "default",
+            "sendingdomains",
+            allowWatchBookmarks: bookmarks,
+            labelSelector: labelSelector,
+            resourceVersion: resourceVersion,
+            timeoutSeconds: timeoutSeconds,
+            watch: true
+        );
 
-    private static async Task<List<(WatchEventType Type, SendingDomain Object)>> TakeAsync(IAsyncEnumerable<(WatchEventType, SendingDomain)> events, int count, Func<Task>? afterFirstLine = null)
+    private static async Task<List<(WatchEventType Type, SendingDomain Object)>> TakeAsync(
+        IAsyncEnumerable<(WatchEventType, SendingDomain)> events,
+        int count,
+        Func<Task>? afterFirstLine = null
+    )
     {
         using var timeout = new CancellationTokenSource(Bound);
         var seen = new List<(WatchEventType, SendingDomain)>();
@@ -53,14 +80,20 @@ public class WatchTests
         await using var server = await Server.StartAsync();
         var from = await ListVersionAsync(server);
         var created = await server.SendingDomains.CreateNamespacedAsync(Domain("a"), "default");
-        await server.SendingDomains.PatchNamespacedAsync<SendingDomain>(new V1Patch("""{"spec":{"ttl":600}}""", V1Patch.PatchType.MergePatch), "default", "a");
+        await server.SendingDomains.PatchNamespacedAsync<SendingDomain>(
+            new V1Patch("""{"spec":{"ttl":600}}""", V1Patch.PatchType.MergePatch),
+            "default",
+            "a"
+        );
         await server.SendingDomains.DeleteNamespacedAsync<SendingDomain>("default", "a");
 
         var events = await TakeAsync(Watch(server, from).WatchAsync<SendingDomain, object>(), 3);
 
         Assert.Equal([WatchEventType.Added, WatchEventType.Modified, WatchEventType.Deleted], events.Select(e => e.Type));
         Assert.Equal(600, events[1].Object.Spec.Ttl);
-        var versions = events.Select(e => long.Parse(e.Object.Metadata.ResourceVersion, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var versions = events
+            .Select(e => long.Parse(e.Object.Metadata.ResourceVersion, System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
         Assert.Equal(versions.Order(), versions);
         Assert.Equal(created.Metadata.Uid, events[2].Object.Metadata.Uid);
     }

@@ -71,7 +71,8 @@ public sealed class ApiServerHost : IAsyncDisposable
         }
         catch (System.Text.Json.JsonException e)
         {
-            await WriteAsync(context, 400, Status.Failure(400, "BadRequest", $"the body of the request could not be decoded: {e.Message}")).ConfigureAwait(false);
+            await WriteAsync(context, 400, Status.Failure(400, "BadRequest", $"the body of the request could not be decoded: {e.Message}"))
+                .ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException && !context.Response.HasStarted)
         {
@@ -85,7 +86,9 @@ public sealed class ApiServerHost : IAsyncDisposable
     /// authenticated; a real server maps the token to a user such as a service account). Anonymous without one.
     /// </summary>
     private static string UserOf(HttpRequest request) =>
-        request.Headers.Authorization.ToString() is var header && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : "system:anonymous";
+        request.Headers.Authorization.ToString() is var header && header.StartsWith("Bearer ", StringComparison.Ordinal)
+            ? header["Bearer ".Length..]
+            : "system:anonymous";
 
     private async Task ServeResourceAsync(HttpContext context, string path)
     {
@@ -111,8 +114,14 @@ public sealed class ApiServerHost : IAsyncDisposable
         }
 
         var user = UserOf(request);
-        void Record(int status) => Requests.Enqueue(new RequestRecord(verb, route.Type.Group, route.Type.Plural, route.Subresource, route.Namespace, status, user, route.Name));
-        var injected = verb == "watch" || (Faults.User is { } target && target != user) ? null : Faults.Roll(verb is "create" or "update" or "patch" or "delete");
+        void Record(int status) =>
+            Requests.Enqueue(
+                new RequestRecord(verb, route.Type.Group, route.Type.Plural, route.Subresource, route.Namespace, status, user, route.Name)
+            );
+        var injected =
+            verb == "watch" || (Faults.User is { } target && target != user)
+                ? null
+                : Faults.Roll(verb is "create" or "update" or "patch" or "delete");
         if (injected is { } code)
         {
             Record(code);
@@ -121,7 +130,12 @@ public sealed class ApiServerHost : IAsyncDisposable
                 context.Response.Headers["Retry-After"] = "1";
             }
 
-            var reason = code switch { 409 => "Conflict", 429 => "TooManyRequests", _ => "InternalError" };
+            var reason = code switch
+            {
+                409 => "Conflict",
+                429 => "TooManyRequests",
+                _ => "InternalError",
+            };
             throw new ApiException(code, reason, $"injected fault: {reason}");
         }
 
@@ -137,18 +151,26 @@ public sealed class ApiServerHost : IAsyncDisposable
             {
                 case "watch":
                     // A watch is logged when it starts, as an audit log's RequestReceived stage: it may never end.
-                    await WatchAsync(context, route, labels, fields, code =>
-                    {
-                        recorded = true;
-                        Record(code);
-                    }).ConfigureAwait(false);
+                    await WatchAsync(
+                            context,
+                            route,
+                            labels,
+                            fields,
+                            code =>
+                            {
+                                recorded = true;
+                                Record(code);
+                            }
+                        )
+                        .ConfigureAwait(false);
                     return;
                 case "list":
                     var limit = int.TryParse(query["limit"], CultureInfo.InvariantCulture, out var l) ? l : 0;
                     var page = Store.List(route.Type, route.Namespace, labels, fields, limit, query["continue"]);
                     if (Tables.Wanted(request))
                     {
-                        await WriteAsync(context, 200, Tables.Build(route.Type, page.Items, page.ResourceVersion, page.Continue)).ConfigureAwait(false);
+                        await WriteAsync(context, 200, Tables.Build(route.Type, page.Items, page.ResourceVersion, page.Continue))
+                            .ConfigureAwait(false);
                         return;
                     }
 
@@ -159,33 +181,66 @@ public sealed class ApiServerHost : IAsyncDisposable
                         meta["remainingItemCount"] = page.RemainingItemCount;
                     }
 
-                    await WriteAsync(context, 200, new JsonObject
-                    {
-                        ["kind"] = route.Type.Kind + "List",
-                        ["apiVersion"] = route.Type.ApiVersion,
-                        ["metadata"] = meta,
-                        ["items"] = new JsonArray(page.Items.Select(i => (JsonNode)i).ToArray()),
-                    }).ConfigureAwait(false);
+                    await WriteAsync(
+                            context,
+                            200,
+                            new JsonObject
+                            {
+                                ["kind"] = route.Type.Kind + "List",
+                                ["apiVersion"] = route.Type.ApiVersion,
+                                ["metadata"] = meta,
+                                ["items"] = new JsonArray(page.Items.Select(i => (JsonNode)i).ToArray()),
+                            }
+                        )
+                        .ConfigureAwait(false);
                     return;
                 case "get":
                     var one = Store.Get(route.Type, route.Namespace, route.Name!);
-                    await WriteAsync(context, 200, Tables.Wanted(request) ? Tables.Build(route.Type, [one], Store.CurrentResourceVersion) : one).ConfigureAwait(false);
+                    await WriteAsync(
+                            context,
+                            200,
+                            Tables.Wanted(request) ? Tables.Build(route.Type, [one], Store.CurrentResourceVersion) : one
+                        )
+                        .ConfigureAwait(false);
                     return;
                 case "create":
                     result = 201;
-                    await WriteAsync(context, 201, Store.Create(route.Type, route.Namespace, await BodyAsync(request).ConfigureAwait(false), fieldValidation)).ConfigureAwait(false);
+                    await WriteAsync(
+                            context,
+                            201,
+                            Store.Create(route.Type, route.Namespace, await BodyAsync(request).ConfigureAwait(false), fieldValidation)
+                        )
+                        .ConfigureAwait(false);
                     return;
                 case "update":
-                    await WriteAsync(context, 200, Store.Update(route.Type, route.Namespace, route.Name!, await BodyAsync(request).ConfigureAwait(false), status, fieldValidation)).ConfigureAwait(false);
+                    await WriteAsync(
+                            context,
+                            200,
+                            Store.Update(
+                                route.Type,
+                                route.Namespace,
+                                route.Name!,
+                                await BodyAsync(request).ConfigureAwait(false),
+                                status,
+                                fieldValidation
+                            )
+                        )
+                        .ConfigureAwait(false);
                     return;
                 case "patch":
                     var current = Store.Get(route.Type, route.Namespace, route.Name!);
                     var patched = await PatchAsync(request, current, route.Type).ConfigureAwait(false);
-                    await WriteAsync(context, 200, Store.Update(route.Type, route.Namespace, route.Name!, patched, status, fieldValidation)).ConfigureAwait(false);
+                    await WriteAsync(context, 200, Store.Update(route.Type, route.Namespace, route.Name!, patched, status, fieldValidation))
+                        .ConfigureAwait(false);
                     return;
                 default:
                     var options = request.ContentLength > 0 ? await BodyAsync(request).ConfigureAwait(false) : null;
-                    await WriteAsync(context, 200, Store.Delete(route.Type, route.Namespace, route.Name!, (string?)options?["preconditions"]?["resourceVersion"])).ConfigureAwait(false);
+                    await WriteAsync(
+                            context,
+                            200,
+                            Store.Delete(route.Type, route.Namespace, route.Name!, (string?)options?["preconditions"]?["resourceVersion"])
+                        )
+                        .ConfigureAwait(false);
                     return;
             }
         }
@@ -211,10 +266,18 @@ public sealed class ApiServerHost : IAsyncDisposable
         JsonNode? result = contentType switch
         {
             "application/merge-patch+json" => Patches.Merge(current, body),
-            "application/json-patch+json" => Patches.Json(current, body as JsonArray ?? throw ApiException.BadRequest("a json patch is an array of operations")),
+            "application/json-patch+json" => Patches.Json(
+                current,
+                body as JsonArray ?? throw ApiException.BadRequest("a json patch is an array of operations")
+            ),
             // Built-in kinds accept strategic merge patches; for the fields the operator and kubectl touch, a merge patch behaves the same.
             "application/strategic-merge-patch+json" when !type.IsCustom => Patches.Merge(current, body),
-            _ => throw new ApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json"),
+            _ => throw new ApiException(
+                415,
+                "UnsupportedMediaType",
+                $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, "
+                    + $"application/merge-patch+json"
+            ),
         };
         var patched = result as JsonObject ?? throw ApiException.BadRequest("the patch did not produce an object");
 
@@ -227,12 +290,15 @@ public sealed class ApiServerHost : IAsyncDisposable
         return patched;
     }
 
-    /// <summary>Streams watch events; tells <paramref name="started"/> the status the request log records (200, or 410 sent as an ERROR line).</summary>
+    /// <summary>Streams watch events; tells <paramref name="started"/> the status the request log records (200, or 410 sent as an ERROR
+    /// line).</summary>
     private async Task WatchAsync(HttpContext context, Route route, LabelSelector labels, FieldSelector fields, Action<int> started)
     {
         var query = context.Request.Query;
         var bookmarks = query["allowWatchBookmarks"] == "true";
-        var timeout = int.TryParse(query["timeoutSeconds"], CultureInfo.InvariantCulture, out var seconds) ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromMinutes(30);
+        var timeout = int.TryParse(query["timeoutSeconds"], CultureInfo.InvariantCulture, out var seconds)
+            ? TimeSpan.FromSeconds(seconds)
+            : TimeSpan.FromMinutes(30);
         if (Faults.DropWatchesAfter is { } drop && drop < timeout)
         {
             timeout = drop;
@@ -268,29 +334,33 @@ public sealed class ApiServerHost : IAsyncDisposable
                 try
                 {
                     var e = await watcher.Channel.Reader.ReadAsync(tick.Token).ConfigureAwait(false);
-                    await WriteLineAsync(context, new JsonObject { ["type"] = e.Type, ["object"] = e.Object.DeepClone() }).ConfigureAwait(false);
+                    await WriteLineAsync(context, new JsonObject { ["type"] = e.Type, ["object"] = e.Object.DeepClone() })
+                        .ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!cancel.IsCancellationRequested && bookmarks)
                 {
-                    await WriteLineAsync(context, new JsonObject
-                    {
-                        ["type"] = "BOOKMARK",
-                        ["object"] = new JsonObject
-                        {
-                            ["kind"] = route.Type.Kind,
-                            ["apiVersion"] = route.Type.ApiVersion,
-                            ["metadata"] = new JsonObject { ["resourceVersion"] = Store.CurrentResourceVersion.ToString(CultureInfo.InvariantCulture) },
-                        },
-                    }).ConfigureAwait(false);
+                    await WriteLineAsync(
+                            context,
+                            new JsonObject
+                            {
+                                ["type"] = "BOOKMARK",
+                                ["object"] = new JsonObject
+                                {
+                                    ["kind"] = route.Type.Kind,
+                                    ["apiVersion"] = route.Type.ApiVersion,
+                                    ["metadata"] = new JsonObject
+                                    {
+                                        ["resourceVersion"] = Store.CurrentResourceVersion.ToString(CultureInfo.InvariantCulture),
+                                    },
+                                },
+                            }
+                        )
+                        .ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
-                {
-                }
+                catch (OperationCanceledException) when (!cancel.IsCancellationRequested) { }
             }
         }
-        catch (OperationCanceledException)
-        {
-        }
+        catch (OperationCanceledException) { }
         catch (IOException)
         {
             // the client went away
@@ -308,10 +378,15 @@ public sealed class ApiServerHost : IAsyncDisposable
         var contentType = request.ContentType?.Split(';')[0].Trim() ?? "application/json";
         if (contentType is not ("application/json" or "*/*" or ""))
         {
-            throw new ApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
+            throw new ApiException(
+                415,
+                "UnsupportedMediaType",
+                $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml"
+            );
         }
 
-        return await JsonNode.ParseAsync(request.Body).ConfigureAwait(false) as JsonObject ?? throw ApiException.BadRequest("the request body must be a JSON object");
+        return await JsonNode.ParseAsync(request.Body).ConfigureAwait(false) as JsonObject
+            ?? throw ApiException.BadRequest("the request body must be a JSON object");
     }
 
     internal static async Task WriteAsync(HttpContext context, int code, JsonObject body)
@@ -334,7 +409,8 @@ public sealed record Route(ResourceType Type, string? Namespace, string? Name, s
     public static Route? Parse(string path, ObjectStore store)
     {
         var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        string group, version;
+        string group,
+            version;
         int i;
         if (parts.Length >= 3 && parts[0] == "api")
         {

@@ -19,21 +19,44 @@ public static class Discovery
         var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         JsonObject? body = parts switch
         {
-            ["version"] => new JsonObject { ["major"] = "1", ["minor"] = "32", ["gitVersion"] = "v1.32.0-maildns-test", ["platform"] = "linux/amd64" },
+            ["version"] => new JsonObject
+            {
+                ["major"] = "1",
+                ["minor"] = "32",
+                ["gitVersion"] = "v1.32.0-maildns-test",
+                ["platform"] = "linux/amd64",
+            },
             ["healthz"] or ["readyz"] or ["livez"] => null,
-            ["api"] => new JsonObject { ["kind"] = "APIVersions", ["versions"] = new JsonArray("v1"), ["serverAddressByClientCIDRs"] = new JsonArray() },
+            ["api"] => new JsonObject
+            {
+                ["kind"] = "APIVersions",
+                ["versions"] = new JsonArray("v1"),
+                ["serverAddressByClientCIDRs"] = new JsonArray(),
+            },
             ["api", "v1"] => ResourceList("v1", types.Where(t => t.Group.Length == 0)),
             ["apis"] => new JsonObject
             {
                 ["kind"] = "APIGroupList",
                 ["apiVersion"] = "v1",
-                ["groups"] = new JsonArray(types.Where(t => t.Group.Length > 0).GroupBy(t => t.Group).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (JsonNode)Group(g.Key, g)).ToArray()),
+                ["groups"] = new JsonArray(
+                    types
+                        .Where(t => t.Group.Length > 0)
+                        .GroupBy(t => t.Group)
+                        .OrderBy(g => g.Key, StringComparer.Ordinal)
+                        .Select(g => (JsonNode)Group(g.Key, g))
+                        .ToArray()
+                ),
             },
             ["apis", var g] when types.Any(t => t.Group == g) => Group(g, types.Where(t => t.Group == g)),
-            ["apis", var g, var v] when types.Any(t => t.Group == g && t.Version == v) => ResourceList($"{g}/{v}", types.Where(t => t.Group == g && t.Version == v)),
+            ["apis", var g, var v] when types.Any(t => t.Group == g && t.Version == v) => ResourceList(
+                $"{g}/{v}",
+                types.Where(t => t.Group == g && t.Version == v)
+            ),
             ["openapi", "v3"] => OpenApiIndex(types),
             ["openapi", "v3", "api", "v1"] => OpenApiDocument(types.Where(t => t.Group.Length == 0)),
-            ["openapi", "v3", "apis", var g, var v] when types.Any(t => t.Group == g && t.Version == v) => OpenApiDocument(types.Where(t => t.Group == g && t.Version == v)),
+            ["openapi", "v3", "apis", var g, var v] when types.Any(t => t.Group == g && t.Version == v) => OpenApiDocument(
+                types.Where(t => t.Group == g && t.Version == v)
+            ),
             _ => new JsonObject { ["__none"] = true },
         };
 
@@ -55,8 +78,20 @@ public static class Discovery
 
     private static JsonObject Group(string name, IEnumerable<ResourceType> types)
     {
-        var versions = types.Select(t => t.Version).Distinct().Order(StringComparer.Ordinal).Select(v => (JsonNode)new JsonObject { ["groupVersion"] = $"{name}/{v}", ["version"] = v }).ToArray();
-        return new JsonObject { ["kind"] = "APIGroup", ["apiVersion"] = "v1", ["name"] = name, ["versions"] = new JsonArray(versions), ["preferredVersion"] = versions[^1]!.DeepClone() };
+        var versions = types
+            .Select(t => t.Version)
+            .Distinct()
+            .Order(StringComparer.Ordinal)
+            .Select(v => (JsonNode)new JsonObject { ["groupVersion"] = $"{name}/{v}", ["version"] = v })
+            .ToArray();
+        return new JsonObject
+        {
+            ["kind"] = "APIGroup",
+            ["apiVersion"] = "v1",
+            ["name"] = name,
+            ["versions"] = new JsonArray(versions),
+            ["preferredVersion"] = versions[^1]!.DeepClone(),
+        };
     }
 
     private static JsonObject ResourceList(string groupVersion, IEnumerable<ResourceType> types)
@@ -64,23 +99,40 @@ public static class Discovery
         var resources = new JsonArray();
         foreach (var t in types.OrderBy(t => t.Plural, StringComparer.Ordinal))
         {
-            resources.Add(new JsonObject
-            {
-                ["name"] = t.Plural,
-                ["singularName"] = t.Singular,
-                ["namespaced"] = t.Namespaced,
-                ["kind"] = t.Kind,
-                ["verbs"] = new JsonArray("create", "delete", "get", "list", "patch", "update", "watch"),
-                ["shortNames"] = new JsonArray(t.ShortNames.Select(s => (JsonNode)s).ToArray()),
-                ["categories"] = new JsonArray(t.Categories.Select(s => (JsonNode)s).ToArray()),
-            });
+            resources.Add(
+                new JsonObject
+                {
+                    ["name"] = t.Plural,
+                    ["singularName"] = t.Singular,
+                    ["namespaced"] = t.Namespaced,
+                    ["kind"] = t.Kind,
+                    ["verbs"] = new JsonArray("create", "delete", "get", "list", "patch", "update", "watch"),
+                    ["shortNames"] = new JsonArray(t.ShortNames.Select(s => (JsonNode)s).ToArray()),
+                    ["categories"] = new JsonArray(t.Categories.Select(s => (JsonNode)s).ToArray()),
+                }
+            );
             if (t.HasStatus)
             {
-                resources.Add(new JsonObject { ["name"] = t.Plural + "/status", ["singularName"] = "", ["namespaced"] = t.Namespaced, ["kind"] = t.Kind, ["verbs"] = new JsonArray("get", "patch", "update") });
+                resources.Add(
+                    new JsonObject
+                    {
+                        ["name"] = t.Plural + "/status",
+                        ["singularName"] = "",
+                        ["namespaced"] = t.Namespaced,
+                        ["kind"] = t.Kind,
+                        ["verbs"] = new JsonArray("get", "patch", "update"),
+                    }
+                );
             }
         }
 
-        return new JsonObject { ["kind"] = "APIResourceList", ["apiVersion"] = "v1", ["groupVersion"] = groupVersion, ["resources"] = resources };
+        return new JsonObject
+        {
+            ["kind"] = "APIResourceList",
+            ["apiVersion"] = "v1",
+            ["groupVersion"] = groupVersion,
+            ["resources"] = resources,
+        };
     }
 
     private static JsonObject OpenApiIndex(IReadOnlyList<ResourceType> types)
@@ -88,7 +140,10 @@ public static class Discovery
         var paths = new JsonObject();
         foreach (var gv in types.Select(t => t.Group.Length == 0 ? "api/v1" : $"apis/{t.Group}/{t.Version}").Distinct())
         {
-            paths[gv] = new JsonObject { ["serverRelativeURL"] = $"/openapi/v3/{gv}?hash={Math.Abs(gv.GetHashCode(StringComparison.Ordinal))}" };
+            paths[gv] = new JsonObject
+            {
+                ["serverRelativeURL"] = $"/openapi/v3/{gv}?hash={Math.Abs(gv.GetHashCode(StringComparison.Ordinal))}",
+            };
         }
 
         return new JsonObject { ["paths"] = paths };
@@ -101,9 +156,19 @@ public static class Discovery
         var paths = new JsonObject();
         foreach (var t in types)
         {
-            var gvk = new JsonArray(new JsonObject { ["group"] = t.Group, ["version"] = t.Version, ["kind"] = t.Kind });
-            var schemaName = $"{(t.Group.Length == 0 ? "io.k8s.api.core" : string.Join('.', t.Group.Split('.').Reverse()))}.{t.Version}.{t.Kind}";
-            var schema = (JsonObject)(t.Schema?.DeepClone() ?? new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true });
+            var gvk = new JsonArray(
+                new JsonObject
+                {
+                    ["group"] = t.Group,
+                    ["version"] = t.Version,
+                    ["kind"] = t.Kind,
+                }
+            );
+            var schemaName =
+                $"{(t.Group.Length == 0 ? "io.k8s.api.core" : string.Join('.', t.Group.Split('.').Reverse()))}.{t.Version}.{t.Kind}";
+            var schema = (JsonObject)(
+                t.Schema?.DeepClone() ?? new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true }
+            );
             schema["x-kubernetes-group-version-kind"] = gvk.DeepClone();
             schemas[schemaName] = schema;
             var prefix = t.Group.Length == 0 ? "/api/v1" : $"/apis/{t.Group}/{t.Version}";
@@ -112,11 +177,27 @@ public static class Discovery
             {
                 ["patch"] = new JsonObject
                 {
-                    ["x-kubernetes-group-version-kind"] = new JsonObject { ["group"] = t.Group, ["version"] = t.Version, ["kind"] = t.Kind },
+                    ["x-kubernetes-group-version-kind"] = new JsonObject
+                    {
+                        ["group"] = t.Group,
+                        ["version"] = t.Version,
+                        ["kind"] = t.Kind,
+                    },
                     ["x-kubernetes-action"] = "patch",
                     ["parameters"] = new JsonArray(
-                        new JsonObject { ["name"] = "fieldValidation", ["in"] = "query", ["schema"] = new JsonObject { ["type"] = "string" } },
-                        new JsonObject { ["name"] = "dryRun", ["in"] = "query", ["schema"] = new JsonObject { ["type"] = "string" } }),
+                        new JsonObject
+                        {
+                            ["name"] = "fieldValidation",
+                            ["in"] = "query",
+                            ["schema"] = new JsonObject { ["type"] = "string" },
+                        },
+                        new JsonObject
+                        {
+                            ["name"] = "dryRun",
+                            ["in"] = "query",
+                            ["schema"] = new JsonObject { ["type"] = "string" },
+                        }
+                    ),
                     ["responses"] = new JsonObject { ["200"] = new JsonObject { ["description"] = "OK" } },
                 },
             };

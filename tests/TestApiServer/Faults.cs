@@ -49,5 +49,15 @@ public sealed class Faults
     }
 }
 
-/// <summary>One API request as RBAC sees it (verb, API group, resource, subresource, namespace, who asked), with its status and the object named, if any.</summary>
-public sealed record RequestRecord(string Verb, string Group, string Resource, string? Subresource, string? Namespace, int Status, string User = "system:anonymous", string? Name = null);
+/// <summary>One API request as RBAC sees it (verb, API group, resource, subresource, namespace, who asked), with its status and the object
+/// named, if any.</summary>
+public sealed record RequestRecord(
+    string Verb,
+    string Group,
+    string Resource,
+    string? Subresource,
+    string? Namespace,
+    int Status,
+    string User = "system:anonymous",
+    string? Name = null
+);

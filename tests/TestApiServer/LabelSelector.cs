@@ -64,7 +64,11 @@ public sealed class LabelSelector
     }
 
     private static HashSet<string> Values(string text) =>
-        text.Trim().TrimStart('(').TrimEnd(')').Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        text.Trim()
+            .TrimStart('(')
+            .TrimEnd(')')
+            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .ToHashSet(StringComparer.Ordinal);
 
     private static IEnumerable<string> SplitTopLevel(string text)
     {
@@ -72,7 +76,10 @@ public sealed class LabelSelector
         var start = 0;
         for (var i = 0; i < text.Length; i++)
         {
-            depth += text[i] == '(' ? 1 : text[i] == ')' ? -1 : 0;
+            depth +=
+                text[i] == '(' ? 1
+                : text[i] == ')' ? -1
+                : 0;
             if (text[i] == ',' && depth == 0)
             {
                 yield return text[start..i];
@@ -119,9 +126,10 @@ public sealed class FieldSelector
         return selector;
     }
 
-    public bool Matches(JsonObject obj) => terms.All(t =>
-    {
-        var actual = t.Field == "metadata.name" ? (string?)obj["metadata"]?["name"] : (string?)obj["metadata"]?["namespace"];
-        return (actual == t.Value) == t.Equal;
-    });
+    public bool Matches(JsonObject obj) =>
+        terms.All(t =>
+        {
+            var actual = t.Field == "metadata.name" ? (string?)obj["metadata"]?["name"] : (string?)obj["metadata"]?["namespace"];
+            return (actual == t.Value) == t.Equal;
+        });
 }

@@ -89,7 +89,14 @@ public sealed partial class ObjectStore
     /// its watch from that version replays whatever changed in between. A token older than the event history is
     /// refused with 410 Expired, as etcd compaction makes the real server do.
     /// </summary>
-    public ListPage List(ResourceType type, string? ns, LabelSelector labels, FieldSelector fields, int limit = 0, string? continueToken = null)
+    public ListPage List(
+        ResourceType type,
+        string? ns,
+        LabelSelector labels,
+        FieldSelector fields,
+        int limit = 0,
+        string? continueToken = null
+    )
     {
         lock (gate)
         {
@@ -97,7 +104,12 @@ public sealed partial class ObjectStore
             var oldest = history.First?.Value.ResourceVersion ?? resourceVersion + 1;
             if (listVersion < oldest - 1)
             {
-                throw new ApiException(410, "Expired", "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
+                throw new ApiException(
+                    410,
+                    "Expired",
+                    "The provided continue parameter is too old to display a consistent list result. You can start a new list without "
+                        + "the continue parameter."
+                );
             }
 
             var matching = Bucket(type)
@@ -112,7 +124,12 @@ public sealed partial class ObjectStore
 
             page.RemoveAt(limit);
             var remaining = matching.Count() - limit;
-            return new ListPage(page.Select(p => (JsonObject)p.Value.DeepClone()).ToList(), listVersion, ContinueToken.Make(listVersion, page[^1].Key), remaining);
+            return new ListPage(
+                page.Select(p => (JsonObject)p.Value.DeepClone()).ToList(),
+                listVersion,
+                ContinueToken.Make(listVersion, page[^1].Key),
+                remaining
+            );
         }
     }
 
@@ -130,7 +147,9 @@ public sealed partial class ObjectStore
                 meta["name"] = prefix + Guid.NewGuid().ToString("N")[..5];
             }
 
-            var name = (string?)meta["name"] ?? throw new ApiException(422, "Invalid", "metadata.name: Required value: name or generateName is required");
+            var name =
+                (string?)meta["name"]
+                ?? throw new ApiException(422, "Invalid", "metadata.name: Required value: name or generateName is required");
             if (type.Namespaced)
             {
                 ns ??= (string?)meta["namespace"] ?? "default";
@@ -193,7 +212,11 @@ public sealed partial class ObjectStore
 
             if ((string?)inMeta["resourceVersion"] is { Length: > 0 } rv && rv != (string?)existing["metadata"]!["resourceVersion"])
             {
-                throw ApiException.Conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
+                throw ApiException.Conflict(
+                    type,
+                    name,
+                    "the object has been modified; please apply your changes to the latest version and try again"
+                );
             }
 
             JsonObject updated;
@@ -219,7 +242,18 @@ public sealed partial class ObjectStore
                 var meta = updated["metadata"] as JsonObject ?? new JsonObject();
                 updated["metadata"] = meta;
                 var old = (JsonObject)existing["metadata"]!;
-                foreach (var kept in new[] { "name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation" })
+                foreach (
+                    var kept in new[]
+                    {
+                        "name",
+                        "namespace",
+                        "uid",
+                        "creationTimestamp",
+                        "deletionTimestamp",
+                        "deletionGracePeriodSeconds",
+                        "generation",
+                    }
+                )
                 {
                     meta[kept] = old[kept]?.DeepClone();
                 }
@@ -230,7 +264,18 @@ public sealed partial class ObjectStore
                     var added = Finalizers(updated).Except(before).ToList();
                     if (added.Count > 0)
                     {
-                        throw ApiException.Invalid(type, name, [("metadata.finalizers", $"Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers [{string.Join(" ", added)}]", "FieldValueForbidden")]);
+                        throw ApiException.Invalid(
+                            type,
+                            name,
+                            [
+                                (
+                                    "metadata.finalizers",
+                                    $"Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers "
+                                        + $"[{string.Join(" ", added)}]",
+                                    "FieldValueForbidden"
+                                ),
+                            ]
+                        );
                     }
                 }
 
@@ -275,7 +320,12 @@ public sealed partial class ObjectStore
             var existing = Find(type, ns, name);
             if (preconditionResourceVersion is { Length: > 0 } rv && rv != (string?)existing["metadata"]!["resourceVersion"])
             {
-                throw ApiException.Conflict(type, name, "the ResourceVersion in the precondition does not match the ResourceVersion in record. The object might have been modified");
+                throw ApiException.Conflict(
+                    type,
+                    name,
+                    "the ResourceVersion in the precondition does not match the ResourceVersion in record. The object might have been "
+                        + "modified"
+                );
             }
 
             return MarkOrRemove(type, ns, name);
@@ -292,7 +342,14 @@ public sealed partial class ObjectStore
             {
                 foreach (var obj in Bucket(type).Values.Where(watcher.Matches))
                 {
-                    watcher.Channel.Writer.TryWrite(new WatchEvent(long.Parse((string)obj["metadata"]!["resourceVersion"]!, CultureInfo.InvariantCulture), type.Key, "ADDED", (JsonObject)obj.DeepClone()));
+                    watcher.Channel.Writer.TryWrite(
+                        new WatchEvent(
+                            long.Parse((string)obj["metadata"]!["resourceVersion"]!, CultureInfo.InvariantCulture),
+                            type.Key,
+                            "ADDED",
+                            (JsonObject)obj.DeepClone()
+                        )
+                    );
                 }
             }
             else
@@ -396,7 +453,11 @@ public sealed partial class ObjectStore
     {
         foreach (var (key, bucket) in objects.ToList())
         {
-            foreach (var dependent in bucket.Values.Where(o => (o["metadata"]!["ownerReferences"] as JsonArray)?.Any(r => (string?)r!["uid"] == uid) == true).ToList())
+            foreach (
+                var dependent in bucket
+                    .Values.Where(o => (o["metadata"]!["ownerReferences"] as JsonArray)?.Any(r => (string?)r!["uid"] == uid) == true)
+                    .ToList()
+            )
             {
                 var meta = dependent["metadata"]!;
                 MarkOrRemove(types[key], (string?)meta["namespace"], (string)meta["name"]!);
@@ -409,7 +470,18 @@ public sealed partial class ObjectStore
         var name = (string?)obj["metadata"]?["name"] ?? "";
         if (type.IsCustom && !Dns1123Subdomain().IsMatch(name))
         {
-            throw ApiException.Invalid(type, name, [("metadata.name", $"Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'", "FieldValueInvalid")]);
+            throw ApiException.Invalid(
+                type,
+                name,
+                [
+                    (
+                        "metadata.name",
+                        $"Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
+                            + $"'-' or '.'",
+                        "FieldValueInvalid"
+                    ),
+                ]
+            );
         }
 
         if (type.Kind == "Secret" && type.Group.Length == 0)
@@ -479,27 +551,53 @@ public sealed partial class ObjectStore
         var names = spec["names"]!;
         foreach (var version in (spec["versions"] as JsonArray ?? []).Where(v => v!["served"]?.GetValue<bool>() != false))
         {
-            Register(new ResourceType(
-                (string)spec["group"]!,
-                (string)version!["name"]!,
-                (string)names["kind"]!,
-                (string)names["plural"]!,
-                (string?)names["singular"] ?? ((string)names["kind"]!).ToLowerInvariant(),
-                (string?)spec["scope"] == "Namespaced",
-                (names["shortNames"] as JsonArray)?.Select(n => (string)n!).ToList() ?? [],
-                (names["categories"] as JsonArray)?.Select(n => (string)n!).ToList() ?? [],
-                version["subresources"]?["status"] is not null,
-                (JsonObject)(version["schema"]?["openAPIV3Schema"]?.DeepClone() ?? new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true }),
-                version["additionalPrinterColumns"]?.DeepClone() as JsonArray));
+            Register(
+                new ResourceType(
+                    (string)spec["group"]!,
+                    (string)version!["name"]!,
+                    (string)names["kind"]!,
+                    (string)names["plural"]!,
+                    (string?)names["singular"] ?? ((string)names["kind"]!).ToLowerInvariant(),
+                    (string?)spec["scope"] == "Namespaced",
+                    (names["shortNames"] as JsonArray)?.Select(n => (string)n!).ToList() ?? [],
+                    (names["categories"] as JsonArray)?.Select(n => (string)n!).ToList() ?? [],
+                    version["subresources"]?["status"] is not null,
+                    (JsonObject)(
+                        version["schema"]?["openAPIV3Schema"]?.DeepClone()
+                        ?? new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true }
+                    ),
+                    version["additionalPrinterColumns"]?.DeepClone() as JsonArray
+                )
+            );
         }
 
         crd["status"] = new JsonObject
         {
             ["acceptedNames"] = names.DeepClone(),
-            ["storedVersions"] = new JsonArray((spec["versions"] as JsonArray ?? []).Where(v => v!["storage"]?.GetValue<bool>() == true).Select(v => (JsonNode?)(string)v!["name"]!).ToArray()),
+            ["storedVersions"] = new JsonArray(
+                (spec["versions"] as JsonArray ?? [])
+                    .Where(v => v!["storage"]?.GetValue<bool>() == true)
+                    .Select(v => (JsonNode?)(string)v!["name"]!)
+                    .ToArray()
+            ),
             ["conditions"] = new JsonArray(
-                new JsonObject { ["type"] = "NamesAccepted", ["status"] = "True", ["reason"] = "NoConflicts", ["message"] = "no conflicts found", ["lastTransitionTime"] = Now() },
-                new JsonObject { ["type"] = "Established", ["status"] = "True", ["reason"] = "InitialNamesAccepted", ["message"] = "the initial names have been accepted", ["lastTransitionTime"] = Now() }),
+                new JsonObject
+                {
+                    ["type"] = "NamesAccepted",
+                    ["status"] = "True",
+                    ["reason"] = "NoConflicts",
+                    ["message"] = "no conflicts found",
+                    ["lastTransitionTime"] = Now(),
+                },
+                new JsonObject
+                {
+                    ["type"] = "Established",
+                    ["status"] = "True",
+                    ["reason"] = "InitialNamesAccepted",
+                    ["message"] = "the initial names have been accepted",
+                    ["lastTransitionTime"] = Now(),
+                }
+            ),
         };
     }
 
@@ -507,7 +605,11 @@ public sealed partial class ObjectStore
     {
         var group = (string)crd["spec"]!["group"]!;
         var plural = (string)crd["spec"]!["names"]!["plural"]!;
-        foreach (var key in types.Keys.Where(k => k.StartsWith(group + "/", StringComparison.Ordinal) && k.EndsWith("/" + plural, StringComparison.Ordinal)).ToList())
+        foreach (
+            var key in types
+                .Keys.Where(k => k.StartsWith(group + "/", StringComparison.Ordinal) && k.EndsWith("/" + plural, StringComparison.Ordinal))
+                .ToList()
+        )
         {
             var type = types[key];
             foreach (var obj in objects[key].Values.ToList())
@@ -546,9 +648,12 @@ public sealed partial class ObjectStore
         Bucket(type).TryGetValue(Key(type.Namespaced ? ns : null, name), out var obj) ? obj : throw ApiException.NotFound(type, name);
 
     private SortedDictionary<string, JsonObject> Bucket(ResourceType type) =>
-        objects.TryGetValue(type.Key, out var bucket) ? bucket : throw new ApiException(404, "NotFound", $"the server could not find the requested resource ({type.QualifiedName})");
+        objects.TryGetValue(type.Key, out var bucket)
+            ? bucket
+            : throw new ApiException(404, "NotFound", $"the server could not find the requested resource ({type.QualifiedName})");
 
-    private static List<string> Finalizers(JsonObject obj) => (obj["metadata"]?["finalizers"] as JsonArray)?.Select(f => (string)f!).ToList() ?? [];
+    private static List<string> Finalizers(JsonObject obj) =>
+        (obj["metadata"]?["finalizers"] as JsonArray)?.Select(f => (string)f!).ToList() ?? [];
 
     private static string Key(string? ns, string name) => ns is null ? name : $"{ns}/{name}";
 
@@ -562,7 +667,16 @@ public sealed record ListPage(List<JsonObject> Items, long ResourceVersion, stri
 internal static class ContinueToken
 {
     public static string Make(long resourceVersion, string lastKey) =>
-        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(new JsonObject { ["v"] = "meta.k8s.io/v1", ["rv"] = resourceVersion, ["start"] = lastKey }.ToJsonString()));
+        Convert.ToBase64String(
+            System.Text.Encoding.UTF8.GetBytes(
+                new JsonObject
+                {
+                    ["v"] = "meta.k8s.io/v1",
+                    ["rv"] = resourceVersion,
+                    ["start"] = lastKey,
+                }.ToJsonString()
+            )
+        );
 
     public static (long ResourceVersion, string After) Parse(string token)
     {

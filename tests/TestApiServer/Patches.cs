@@ -56,7 +56,11 @@ public static class Patches
                 case "test":
                     if (!JsonNode.DeepEquals(Resolve(doc, path), op["value"]))
                     {
-                        throw new ApiException(422, "Invalid", $"the server rejected our request due to an error in our request: test operation failed at {path}");
+                        throw new ApiException(
+                            422,
+                            "Invalid",
+                            $"the server rejected our request due to an error in our request: test operation failed at {path}"
+                        );
                     }
 
                     break;
@@ -69,7 +73,12 @@ public static class Patches
     }
 
     private static string[] Tokens(string pointer) =>
-        pointer.Length == 0 ? [] : pointer[1..].Split('/').Select(t => t.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)).ToArray();
+        pointer.Length == 0
+            ? []
+            : pointer[1..]
+                .Split('/')
+                .Select(t => t.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal))
+                .ToArray();
 
     private static JsonNode? Resolve(JsonNode? doc, string pointer)
     {
@@ -94,7 +103,14 @@ public static class Patches
             return value ?? throw ApiException.BadRequest("cannot replace the document with null");
         }
 
-        var parent = Resolve(doc, "/" + string.Join('/', tokens[..^1].Select(t => t.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal))));
+        var parent = Resolve(
+            doc,
+            "/"
+                + string.Join(
+                    '/',
+                    tokens[..^1].Select(t => t.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal))
+                )
+        );
         var last = tokens[^1];
         switch (parent)
         {
@@ -117,7 +133,14 @@ public static class Patches
     private static JsonNode Remove(JsonNode doc, string pointer)
     {
         var tokens = Tokens(pointer);
-        var parent = Resolve(doc, "/" + string.Join('/', tokens[..^1].Select(t => t.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal))));
+        var parent = Resolve(
+            doc,
+            "/"
+                + string.Join(
+                    '/',
+                    tokens[..^1].Select(t => t.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal))
+                )
+        );
         switch (parent)
         {
             case JsonObject o when o.ContainsKey(tokens[^1]):
@@ -133,5 +156,6 @@ public static class Patches
         return doc;
     }
 
-    private static ApiException Missing(string pointer) => new(422, "Invalid", $"the server rejected our request due to an error in our request: path {pointer} does not exist");
+    private static ApiException Missing(string pointer) =>
+        new(422, "Invalid", $"the server rejected our request due to an error in our request: path {pointer} does not exist");
 }

@@ -14,7 +14,8 @@ public sealed record ResourceType(
     IReadOnlyList<string> Categories,
     bool HasStatus,
     JsonObject? Schema = null,
-    JsonArray? PrinterColumns = null)
+    JsonArray? PrinterColumns = null
+)
 {
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 
@@ -38,6 +39,16 @@ public static class BuiltIns
         new("", "v1", "Event", "events", "event", true, ["ev"], [], false),
         new("events.k8s.io", "v1", "Event", "events", "event", true, ["ev"], [], false),
         new("coordination.k8s.io", "v1", "Lease", "leases", "lease", true, [], [], false),
-        new("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", "customresourcedefinition", false, ["crd", "crds"], [], true),
+        new(
+            "apiextensions.k8s.io",
+            "v1",
+            "CustomResourceDefinition",
+            "customresourcedefinitions",
+            "customresourcedefinition",
+            false,
+            ["crd", "crds"],
+            [],
+            true
+        ),
     ];
 }

@@ -126,7 +126,10 @@ public static class StructuralSchema
 
     public static List<(string Field, string Message, string Reason)> Validate(string key, JsonObject schema, JsonObject obj)
     {
-        var compiled = Compiled.GetOrAdd(key + ":" + schema.ToJsonString().GetHashCode(StringComparison.Ordinal), _ => JsonSchema.FromJsonAsync(ToJsonSchema(schema).ToJsonString()).GetAwaiter().GetResult());
+        var compiled = Compiled.GetOrAdd(
+            key + ":" + schema.ToJsonString().GetHashCode(StringComparison.Ordinal),
+            _ => JsonSchema.FromJsonAsync(ToJsonSchema(schema).ToJsonString()).GetAwaiter().GetResult()
+        );
         var body = (JsonObject)obj.DeepClone();
         body.Remove("metadata");
         return compiled.Validate(body.ToJsonString()).SelectMany(Flatten).Select(Cause).Distinct().ToList();
@@ -148,7 +151,11 @@ public static class StructuralSchema
     {
         if (node is JsonObject obj)
         {
-            foreach (var key in obj.Select(p => p.Key).Where(k => k.StartsWith("x-kubernetes-", StringComparison.Ordinal) || k is "nullable" or "format").ToList())
+            foreach (
+                var key in obj.Select(p => p.Key)
+                    .Where(k => k.StartsWith("x-kubernetes-", StringComparison.Ordinal) || k is "nullable" or "format")
+                    .ToList()
+            )
             {
                 obj.Remove(key);
             }
@@ -168,7 +175,9 @@ public static class StructuralSchema
     }
 
     private static IEnumerable<ValidationError> Flatten(ValidationError error) =>
-        error is ChildSchemaValidationError child ? child.Errors.SelectMany(kv => kv.Value).SelectMany(Flatten).DefaultIfEmpty(error) : [error];
+        error is ChildSchemaValidationError child
+            ? child.Errors.SelectMany(kv => kv.Value).SelectMany(Flatten).DefaultIfEmpty(error)
+            : [error];
 
     private static (string Field, string Message, string Reason) Cause(ValidationError e)
     {
@@ -178,15 +187,43 @@ public static class StructuralSchema
         return e.Kind switch
         {
             ValidationErrorKind.PropertyRequired => (field, "Required value", "FieldValueRequired"),
-            ValidationErrorKind.NotInEnumeration => (field, $"Unsupported value: {value}: supported values: {string.Join(", ", s?.Enumeration.Select(v => $"\"{v}\"") ?? [])}", "FieldValueNotSupported"),
-            ValidationErrorKind.PatternMismatch => (field, $"Invalid value: {value}: {field} in body should match '{s?.Pattern}'", "FieldValueInvalid"),
-            ValidationErrorKind.NumberTooSmall => (field, $"Invalid value: {value}: {field} in body should be greater than or equal to {s?.Minimum}", "FieldValueInvalid"),
-            ValidationErrorKind.NumberTooBig or ValidationErrorKind.IntegerTooBig => (field, $"Invalid value: {value}: {field} in body should be less than or equal to {s?.Maximum}", "FieldValueInvalid"),
+            ValidationErrorKind.NotInEnumeration => (
+                field,
+                $"Unsupported value: {value}: supported values: {string.Join(", ", s?.Enumeration.Select(v => $"\"{v}\"") ?? [])}",
+                "FieldValueNotSupported"
+            ),
+            ValidationErrorKind.PatternMismatch => (
+                field,
+                $"Invalid value: {value}: {field} in body should match '{s?.Pattern}'",
+                "FieldValueInvalid"
+            ),
+            ValidationErrorKind.NumberTooSmall => (
+                field,
+                $"Invalid value: {value}: {field} in body should be greater than or equal to {s?.Minimum}",
+                "FieldValueInvalid"
+            ),
+            ValidationErrorKind.NumberTooBig or ValidationErrorKind.IntegerTooBig => (
+                field,
+                $"Invalid value: {value}: {field} in body should be less than or equal to {s?.Maximum}",
+                "FieldValueInvalid"
+            ),
             ValidationErrorKind.StringTooLong => (field, $"Too long: may not be longer than {s?.MaxLength}", "FieldValueTooLong"),
-            ValidationErrorKind.StringTooShort => (field, $"Invalid value: {value}: {field} in body should be at least {s?.MinLength} chars long", "FieldValueInvalid"),
+            ValidationErrorKind.StringTooShort => (
+                field,
+                $"Invalid value: {value}: {field} in body should be at least {s?.MinLength} chars long",
+                "FieldValueInvalid"
+            ),
             ValidationErrorKind.TooManyItems => (field, $"Too many: must have at most {s?.MaxItems} items", "FieldValueTooMany"),
-            ValidationErrorKind.TooFewItems => (field, $"Invalid value: {value}: {field} in body should have at least {s?.MinItems} items", "FieldValueInvalid"),
-            _ => (field, $"Invalid value: {value}: {field} in body must be of type {s?.Type.ToString().ToLowerInvariant()}", "FieldValueTypeInvalid"),
+            ValidationErrorKind.TooFewItems => (
+                field,
+                $"Invalid value: {value}: {field} in body should have at least {s?.MinItems} items",
+                "FieldValueInvalid"
+            ),
+            _ => (
+                field,
+                $"Invalid value: {value}: {field} in body must be of type {s?.Type.ToString().ToLowerInvariant()}",
+                "FieldValueTypeInvalid"
+            ),
         };
     }
 }

@@ -17,12 +17,39 @@ public static partial class Tables
 
     public static JsonObject Build(ResourceType type, IReadOnlyList<JsonObject> items, long resourceVersion, string? continueToken = null)
     {
-        var columns = type.PrinterColumns?.OfType<JsonObject>().ToList()
-            ?? [new JsonObject { ["name"] = "Age", ["type"] = "date", ["jsonPath"] = ".metadata.creationTimestamp" }];
-        var definitions = new JsonArray(new JsonObject { ["name"] = "Name", ["type"] = "string", ["format"] = "name", ["description"] = "Name must be unique within a namespace.", ["priority"] = 0 });
+        var columns =
+            type.PrinterColumns?.OfType<JsonObject>().ToList()
+            ??
+            [
+                new JsonObject
+                {
+                    ["name"] = "Age",
+                    ["type"] = "date",
+                    ["jsonPath"] = ".metadata.creationTimestamp",
+                },
+            ];
+        var definitions = new JsonArray(
+            new JsonObject
+            {
+                ["name"] = "Name",
+                ["type"] = "string",
+                ["format"] = "name",
+                ["description"] = "Name must be unique within a namespace.",
+                ["priority"] = 0,
+            }
+        );
         foreach (var c in columns)
         {
-            definitions.Add(new JsonObject { ["name"] = (string?)c["name"], ["type"] = (string?)c["type"] ?? "string", ["format"] = "", ["description"] = (string?)c["description"] ?? "", ["priority"] = (int?)c["priority"] ?? 0 });
+            definitions.Add(
+                new JsonObject
+                {
+                    ["name"] = (string?)c["name"],
+                    ["type"] = (string?)c["type"] ?? "string",
+                    ["format"] = "",
+                    ["description"] = (string?)c["description"] ?? "",
+                    ["priority"] = (int?)c["priority"] ?? 0,
+                }
+            );
         }
 
         var rows = new JsonArray();
@@ -38,15 +65,25 @@ public static partial class Tables
                     continue;
                 }
 
-                var text = string.Join(",", values.Select(v => v is JsonArray a ? string.Join(",", a.Select(x => x?.ToString())) : v?.ToString()));
+                var text = string.Join(
+                    ",",
+                    values.Select(v => v is JsonArray a ? string.Join(",", a.Select(x => x?.ToString())) : v?.ToString())
+                );
                 cells.Add((string?)c["type"] == "date" ? Age(text) : text);
             }
 
-            rows.Add(new JsonObject
-            {
-                ["cells"] = cells,
-                ["object"] = new JsonObject { ["kind"] = "PartialObjectMetadata", ["apiVersion"] = "meta.k8s.io/v1", ["metadata"] = item["metadata"]?.DeepClone() },
-            });
+            rows.Add(
+                new JsonObject
+                {
+                    ["cells"] = cells,
+                    ["object"] = new JsonObject
+                    {
+                        ["kind"] = "PartialObjectMetadata",
+                        ["apiVersion"] = "meta.k8s.io/v1",
+                        ["metadata"] = item["metadata"]?.DeepClone(),
+                    },
+                }
+            );
         }
 
         return new JsonObject
@@ -55,7 +92,11 @@ public static partial class Tables
             ["apiVersion"] = "meta.k8s.io/v1",
             ["metadata"] = continueToken is null
                 ? new JsonObject { ["resourceVersion"] = resourceVersion.ToString(CultureInfo.InvariantCulture) }
-                : new JsonObject { ["resourceVersion"] = resourceVersion.ToString(CultureInfo.InvariantCulture), ["continue"] = continueToken },
+                : new JsonObject
+                {
+                    ["resourceVersion"] = resourceVersion.ToString(CultureInfo.InvariantCulture),
+                    ["continue"] = continueToken,
+                },
             ["columnDefinitions"] = definitions,
             ["rows"] = rows,
         };
@@ -77,15 +118,24 @@ public static partial class Tables
             else if (FilterRegex().Match(rest) is { Success: true } filter)
             {
                 rest = rest[filter.Length..];
-                current = current.OfType<JsonArray>().SelectMany(a => a).Where(e => (string?)e?[filter.Groups[1].Value] == filter.Groups[2].Value).ToList();
+                current = current
+                    .OfType<JsonArray>()
+                    .SelectMany(a => a)
+                    .Where(e => (string?)e?[filter.Groups[1].Value] == filter.Groups[2].Value)
+                    .ToList();
             }
             else if (rest.StartsWith('[') && rest.IndexOf(']', StringComparison.Ordinal) is var close and > 0)
             {
                 var index = rest[1..close];
                 rest = rest[(close + 1)..];
-                current = index == "*"
-                    ? current.OfType<JsonArray>().SelectMany(a => a).ToList()
-                    : current.OfType<JsonArray>().Select(a => int.TryParse(index, CultureInfo.InvariantCulture, out var i) && i < a.Count ? a[i] : null).Where(n => n is not null).ToList();
+                current =
+                    index == "*"
+                        ? current.OfType<JsonArray>().SelectMany(a => a).ToList()
+                        : current
+                            .OfType<JsonArray>()
+                            .Select(a => int.TryParse(index, CultureInfo.InvariantCulture, out var i) && i < a.Count ? a[i] : null)
+                            .Where(n => n is not null)
+                            .ToList();
             }
             else
             {

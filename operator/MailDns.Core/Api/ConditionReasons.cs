@@ -34,7 +34,13 @@ public static class ConditionReasons
 
     private static readonly HashSet<string> NeedAChange = new(StringComparer.Ordinal)
     {
-        InvalidSpec, CredentialsRejected, ProviderNotFound, SecretNotFound, InvalidSecret, InvalidKeySecret, ProviderUnsupported,
+        InvalidSpec,
+        CredentialsRejected,
+        ProviderNotFound,
+        SecretNotFound,
+        InvalidSecret,
+        InvalidKeySecret,
+        ProviderUnsupported,
     };
 
     /// <summary>

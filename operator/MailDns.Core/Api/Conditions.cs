@@ -8,15 +8,27 @@ namespace MailDns.Core.Api;
 /// </summary>
 public static class Conditions
 {
-    public static V1Condition Make(string type, string status, string reason, string message, long generation, DateTimeOffset now, IEnumerable<V1Condition>? previous) => new()
-    {
-        Type = type,
-        Status = status,
-        Reason = reason,
-        Message = message,
-        ObservedGeneration = generation,
-        LastTransitionTime = previous?.FirstOrDefault(c => c.Type == type) is { } was && was.Status == status && was.LastTransitionTime is { } at ? at : now.UtcDateTime,
-    };
+    public static V1Condition Make(
+        string type,
+        string status,
+        string reason,
+        string message,
+        long generation,
+        DateTimeOffset now,
+        IEnumerable<V1Condition>? previous
+    ) =>
+        new()
+        {
+            Type = type,
+            Status = status,
+            Reason = reason,
+            Message = message,
+            ObservedGeneration = generation,
+            LastTransitionTime =
+                previous?.FirstOrDefault(c => c.Type == type) is { } was && was.Status == status && was.LastTransitionTime is { } at
+                    ? at
+                    : now.UtcDateTime,
+        };
 
     /// <summary>Replaces (or adds) each update's type in the list, keeping the list sorted by type.</summary>
     public static void Upsert(List<V1Condition> conditions, IEnumerable<V1Condition> updates)

@@ -34,9 +34,7 @@ public sealed class DnsProvider : DnsProviderResource
     public const string KindName = "DnsProvider";
 
     public DnsProvider()
-        : base(KindName)
-    {
-    }
+        : base(KindName) { }
 }
 
 /// <summary>The same as <see cref="DnsProvider"/>, cluster-scoped, shared by every namespace.</summary>
@@ -46,9 +44,7 @@ public sealed class ClusterDnsProvider : DnsProviderResource
     public const string KindName = "ClusterDnsProvider";
 
     public ClusterDnsProvider()
-        : base(KindName)
-    {
-    }
+        : base(KindName) { }
 }
 
 public sealed class DnsProviderSpec

@@ -32,7 +32,9 @@ public static class BimiLinter
         }
         else if (!new Uri(l.Value).AbsolutePath.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
         {
-            findings.Add(Finding.Warning("bimi.logo-not-svg", $"l={TagList.Shorten(l.Value)} does not end in .svg; the logo must be SVG Tiny PS"));
+            findings.Add(
+                Finding.Warning("bimi.logo-not-svg", $"l={TagList.Shorten(l.Value)} does not end in .svg; the logo must be SVG Tiny PS")
+            );
         }
 
         var a = tags.Find("a");
@@ -40,7 +42,12 @@ public static class BimiLinter
         {
             if (l is { Value.Length: > 0 })
             {
-                findings.Add(Finding.Warning("bimi.no-authority", "no a= tag: the largest mailbox providers show logos only with a Verified Mark Certificate"));
+                findings.Add(
+                    Finding.Warning(
+                        "bimi.no-authority",
+                        "no a= tag: the largest mailbox providers show logos only with a Verified Mark Certificate"
+                    )
+                );
             }
         }
         else if (!IsHttps(a.Value))
@@ -57,6 +64,8 @@ public static class BimiLinter
     }
 
     private static bool IsHttps(string value) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps && uri.Host.Length > 0
+        Uri.TryCreate(value, UriKind.Absolute, out var uri)
+        && uri.Scheme == Uri.UriSchemeHttps
+        && uri.Host.Length > 0
         && !value.Any(char.IsWhiteSpace);
 }

@@ -11,12 +11,13 @@ public static class DkimAlgorithmText
     public const string RsaSha256 = "rsa-sha256";
     public const string Ed25519Sha256 = "ed25519-sha256";
 
-    public static DkimAlgorithm Parse(string? text) => text switch
-    {
-        null or RsaSha256 => DkimAlgorithm.RsaSha256,
-        Ed25519Sha256 => DkimAlgorithm.Ed25519Sha256,
-        _ => throw new ArgumentException($"unknown DKIM algorithm '{text}' (rsa-sha256 or ed25519-sha256)", nameof(text)),
-    };
+    public static DkimAlgorithm Parse(string? text) =>
+        text switch
+        {
+            null or RsaSha256 => DkimAlgorithm.RsaSha256,
+            Ed25519Sha256 => DkimAlgorithm.Ed25519Sha256,
+            _ => throw new ArgumentException($"unknown DKIM algorithm '{text}' (rsa-sha256 or ed25519-sha256)", nameof(text)),
+        };
 
     public static bool TryParse(string? text, out DkimAlgorithm algorithm)
     {

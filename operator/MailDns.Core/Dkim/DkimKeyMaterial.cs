@@ -94,7 +94,9 @@ public sealed class DkimKeyMaterial
     /// <summary>Reads a PKCS#8 PEM written by <see cref="Generate"/> (or OpenSSL) back into key material.</summary>
     public static DkimKeyMaterial FromPem(string pem)
     {
-        var body = string.Concat(pem.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith("-----", StringComparison.Ordinal)));
+        var body = string.Concat(
+            pem.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith("-----", StringComparison.Ordinal))
+        );
         byte[] der;
         try
         {
@@ -108,7 +110,9 @@ public sealed class DkimKeyMaterial
         var key = PrivateKeyFactory.CreateKey(der);
         return key switch
         {
-            RsaPrivateCrtKeyParameters rsa => FromKeyPair(new AsymmetricCipherKeyPair(new RsaKeyParameters(false, rsa.Modulus, rsa.PublicExponent), rsa)),
+            RsaPrivateCrtKeyParameters rsa => FromKeyPair(
+                new AsymmetricCipherKeyPair(new RsaKeyParameters(false, rsa.Modulus, rsa.PublicExponent), rsa)
+            ),
             Ed25519PrivateKeyParameters ed => FromKeyPair(new AsymmetricCipherKeyPair(ed.GeneratePublicKey(), ed)),
             _ => throw new FormatException("the private key is neither RSA nor Ed25519"),
         };
@@ -119,20 +123,28 @@ public sealed class DkimKeyMaterial
         switch (pair.Private)
         {
             case Ed25519PrivateKeyParameters ed:
-                {
-                    // A v1 PrivateKeyInfo (no embedded public key): BouncyCastle's own factory writes v2 for
-                    // Ed25519, which OpenSSL 3.0 refuses to read.
-                    var info = new PrivateKeyInfo(new AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519), new DerOctetString(ed.GetEncoded()));
-                    var pub = ((Ed25519PublicKeyParameters)pair.Public).GetEncoded();
-                    return new DkimKeyMaterial(DkimAlgorithm.Ed25519Sha256, 256, Pem(info.GetDerEncoded()), Convert.ToBase64String(pub));
-                }
+            {
+                // A v1 PrivateKeyInfo (no embedded public key): BouncyCastle's own factory writes v2 for
+                // Ed25519, which OpenSSL 3.0 refuses to read.
+                var info = new PrivateKeyInfo(
+                    new AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519),
+                    new DerOctetString(ed.GetEncoded())
+                );
+                var pub = ((Ed25519PublicKeyParameters)pair.Public).GetEncoded();
+                return new DkimKeyMaterial(DkimAlgorithm.Ed25519Sha256, 256, Pem(info.GetDerEncoded()), Convert.ToBase64String(pub));
+            }
 
             case RsaPrivateCrtKeyParameters rsa:
-                {
-                    var info = PrivateKeyInfoFactory.CreatePrivateKeyInfo(rsa);
-                    var spki = SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(pair.Public);
-                    return new DkimKeyMaterial(DkimAlgorithm.RsaSha256, rsa.Modulus.BitLength, Pem(info.GetDerEncoded()), Convert.ToBase64String(spki.GetDerEncoded()));
-                }
+            {
+                var info = PrivateKeyInfoFactory.CreatePrivateKeyInfo(rsa);
+                var spki = SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(pair.Public);
+                return new DkimKeyMaterial(
+                    DkimAlgorithm.RsaSha256,
+                    rsa.Modulus.BitLength,
+                    Pem(info.GetDerEncoded()),
+                    Convert.ToBase64String(spki.GetDerEncoded())
+                );
+            }
 
             default:
                 throw new ArgumentException("unsupported key type", nameof(pair));

@@ -28,15 +28,20 @@ public static class DkimKeyRecordLinter
         var v = tags.Find("v");
         if (v is not null && (v.Index != 0 || v.Value != "DKIM1"))
         {
-            findings.Add(Finding.Error("dkim.version", v.Value != "DKIM1"
-                ? $"tag v={TagList.Shorten(v.Value)} must be DKIM1"
-                : "tag v=DKIM1 must be the first tag"));
+            findings.Add(
+                Finding.Error(
+                    "dkim.version",
+                    v.Value != "DKIM1" ? $"tag v={TagList.Shorten(v.Value)} must be DKIM1" : "tag v=DKIM1 must be the first tag"
+                )
+            );
         }
 
         var keyType = tags.Find("k")?.Value ?? "rsa";
         if (keyType is not ("rsa" or "ed25519"))
         {
-            findings.Add(Finding.Error("dkim.unknown-key-type", $"tag k={TagList.Shorten(keyType)} is not a key type receivers know (rsa, ed25519)"));
+            findings.Add(
+                Finding.Error("dkim.unknown-key-type", $"tag k={TagList.Shorten(keyType)} is not a key type receivers know (rsa, ed25519)")
+            );
         }
 
         CheckHashes(tags.Find("h"), findings);
@@ -44,7 +49,12 @@ public static class DkimKeyRecordLinter
         var s = tags.Find("s");
         if (s is not null && !s.Value.Split(':', StringSplitOptions.TrimEntries).Any(x => x is "*" or "email"))
         {
-            findings.Add(Finding.Warning("dkim.service-type", $"tag s={s.Value} does not include email or *: receivers will not use this key for mail"));
+            findings.Add(
+                Finding.Warning(
+                    "dkim.service-type",
+                    $"tag s={s.Value} does not include email or *: receivers will not use this key for mail"
+                )
+            );
         }
 
         foreach (var unknown in tags.Where(t => t.Name is not ("v" or "h" or "k" or "n" or "p" or "s" or "t")))
@@ -55,7 +65,9 @@ public static class DkimKeyRecordLinter
         var p = tags.Find("p");
         if (p is null)
         {
-            findings.Add(Finding.Error("dkim.missing-key", "the record has no p= tag (an empty p= revokes a key; a missing one is an error)"));
+            findings.Add(
+                Finding.Error("dkim.missing-key", "the record has no p= tag (an empty p= revokes a key; a missing one is an error)")
+            );
             return new DkimLintResult(findings, tags, keyType, null, false);
         }
 
@@ -90,9 +102,14 @@ public static class DkimKeyRecordLinter
                 return 256;
             }
 
-            findings.Add(TryRsa(der) is not null
-                ? Finding.Error("dkim.key-type-mismatch", "k=ed25519 but p= holds an RSA key")
-                : Finding.Error("dkim.invalid-key", $"k=ed25519 needs p= to be the raw 32-octet public key (RFC 8463); it is {der.Length} octets"));
+            findings.Add(
+                TryRsa(der) is not null
+                    ? Finding.Error("dkim.key-type-mismatch", "k=ed25519 but p= holds an RSA key")
+                    : Finding.Error(
+                        "dkim.invalid-key",
+                        $"k=ed25519 needs p= to be the raw 32-octet public key (RFC 8463); it is {der.Length} octets"
+                    )
+            );
             return null;
         }
 
@@ -104,22 +121,31 @@ public static class DkimKeyRecordLinter
         var rsaBits = TryRsa(der);
         if (rsaBits is null)
         {
-            findings.Add(der.Length == 32
-                ? Finding.Error("dkim.key-type-mismatch", "p= holds a 32-octet Ed25519 key but k= is rsa (or absent); add k=ed25519")
-                : Finding.Error("dkim.invalid-key", "p= does not decode as an RSA public key (SubjectPublicKeyInfo DER)"));
+            findings.Add(
+                der.Length == 32
+                    ? Finding.Error("dkim.key-type-mismatch", "p= holds a 32-octet Ed25519 key but k= is rsa (or absent); add k=ed25519")
+                    : Finding.Error("dkim.invalid-key", "p= does not decode as an RSA public key (SubjectPublicKeyInfo DER)")
+            );
             return null;
         }
 
         switch (rsaBits.Value)
         {
             case < 1024:
-                findings.Add(Finding.Error("dkim.rsa-too-small", $"the RSA key has {rsaBits} bits; verifiers reject keys below 1024 bits (RFC 8301)"));
+                findings.Add(
+                    Finding.Error("dkim.rsa-too-small", $"the RSA key has {rsaBits} bits; verifiers reject keys below 1024 bits (RFC 8301)")
+                );
                 break;
             case < 2048:
                 findings.Add(Finding.Warning("dkim.rsa-weak", $"the RSA key has {rsaBits} bits; use at least 2048 (RFC 8301, M3AAWG)"));
                 break;
             case > 4096:
-                findings.Add(Finding.Warning("dkim.rsa-too-large", $"the RSA key has {rsaBits} bits; verifiers are only required to handle up to 4096 (RFC 8301)"));
+                findings.Add(
+                    Finding.Warning(
+                        "dkim.rsa-too-large",
+                        $"the RSA key has {rsaBits} bits; verifiers are only required to handle up to 4096 (RFC 8301)"
+                    )
+                );
                 break;
         }
 
@@ -143,16 +169,17 @@ public static class DkimKeyRecordLinter
 
             return null;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidCastException or IOException or InvalidOperationException or FormatException)
-        {
-        }
+        catch (Exception e)
+            when (e is ArgumentException or InvalidCastException or IOException or InvalidOperationException or FormatException)
+        { }
 
         try
         {
             var pkcs1 = Org.BouncyCastle.Asn1.X509.RsaPublicKeyStructure.GetInstance(Org.BouncyCastle.Asn1.Asn1Object.FromByteArray(der));
             return pkcs1.Modulus.BitLength;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidCastException or IOException or InvalidOperationException or FormatException)
+        catch (Exception e)
+            when (e is ArgumentException or InvalidCastException or IOException or InvalidOperationException or FormatException)
         {
             return null;
         }
@@ -187,7 +214,9 @@ public static class DkimKeyRecordLinter
         {
             if (flag == "y")
             {
-                findings.Add(Finding.Warning("dkim.testing", "t=y marks the domain as testing DKIM: receivers may treat failures as no signature"));
+                findings.Add(
+                    Finding.Warning("dkim.testing", "t=y marks the domain as testing DKIM: receivers may treat failures as no signature")
+                );
             }
             else if (flag != "s")
             {

@@ -17,7 +17,12 @@ public sealed record DmarcLintResult(IReadOnlyList<Finding> Findings, IReadOnlyL
 public static class DmarcLinter
 {
     private static readonly string[] Policies = ["none", "quarantine", "reject"];
-    private static readonly Dictionary<string, int> Strength = new() { ["none"] = 0, ["quarantine"] = 1, ["reject"] = 2 };
+    private static readonly Dictionary<string, int> Strength = new()
+    {
+        ["none"] = 0,
+        ["quarantine"] = 1,
+        ["reject"] = 2,
+    };
 
     public static DmarcLintResult Lint(string record) => Lint([record]);
 
@@ -47,15 +52,26 @@ public static class DmarcLinter
             }
 
             var sp = tags.Find("sp");
-            if (sp is not null && Strength.TryGetValue(sp.Value.ToLowerInvariant(), out var spStrength) && spStrength < Strength[p.Value.ToLowerInvariant()])
+            if (
+                sp is not null
+                && Strength.TryGetValue(sp.Value.ToLowerInvariant(), out var spStrength)
+                && spStrength < Strength[p.Value.ToLowerInvariant()]
+            )
             {
-                findings.Add(Finding.Info("dmarc.weaker-subdomain-policy", $"sp={sp.Value} is weaker than p={p.Value}: subdomains can be spoofed more easily"));
+                findings.Add(
+                    Finding.Info(
+                        "dmarc.weaker-subdomain-policy",
+                        $"sp={sp.Value} is weaker than p={p.Value}: subdomains can be spoofed more easily"
+                    )
+                );
             }
         }
 
         if (tags.Find("rua") is null)
         {
-            findings.Add(Finding.Info("dmarc.no-aggregate-reports", "no rua= tag: nobody receives aggregate reports, so failures go unseen"));
+            findings.Add(
+                Finding.Info("dmarc.no-aggregate-reports", "no rua= tag: nobody receives aggregate reports, so failures go unseen")
+            );
         }
 
         if (tags.Find("fo") is not null && tags.Find("ruf") is null)
@@ -119,7 +135,13 @@ public static class DmarcLinter
             case "pct":
             case "rf":
             case "ri":
-                findings.Add(Finding.Warning("dmarc.obsolete-tag", $"tag {tag.Name}={value} was removed by RFC 9989 (DMARCbis); receivers ignore it{(tag.Name == "pct" ? " (use t=y for testing)" : "")}"));
+                findings.Add(
+                    Finding.Warning(
+                        "dmarc.obsolete-tag",
+                        $"tag {tag.Name}={value} was removed by RFC 9989 (DMARCbis); receivers ignore "
+                            + $"it{(tag.Name == "pct" ? " (use t=y for testing)" : "")}"
+                    )
+                );
                 break;
             default:
                 findings.Add(Finding.Warning("dmarc.unknown-tag", $"tag {tag.Name}= is not a DMARC tag; receivers ignore it"));
@@ -141,7 +163,12 @@ public static class DmarcLinter
             var parsed = ReportUri.Parse(uri, allowSizeLimit: true);
             if (parsed is null)
             {
-                findings.Add(Finding.Error("dmarc.invalid-uri", $"tag {tag.Name}=: '{TagList.Shorten(uri)}' is not a mailto: address or an https URI"));
+                findings.Add(
+                    Finding.Error(
+                        "dmarc.invalid-uri",
+                        $"tag {tag.Name}=: '{TagList.Shorten(uri)}' is not a mailto: address or an https URI"
+                    )
+                );
             }
             else if (parsed.HasSizeLimit)
             {

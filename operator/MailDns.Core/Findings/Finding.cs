@@ -15,7 +15,9 @@ public enum Severity
 public sealed record Finding(string Code, Severity Severity, string Message, string? Path = null)
 {
     public static Finding Error(string code, string message, string? path = null) => new(code, Severity.Error, message, path);
+
     public static Finding Warning(string code, string message, string? path = null) => new(code, Severity.Warning, message, path);
+
     public static Finding Info(string code, string message, string? path = null) => new(code, Severity.Info, message, path);
 
     public Finding At(string path) => this with { Path = path };
@@ -23,12 +25,13 @@ public sealed record Finding(string Code, Severity Severity, string Message, str
 
 public static class SeverityText
 {
-    public static string ToText(this Severity severity) => severity switch
-    {
-        Severity.Error => "error",
-        Severity.Warning => "warning",
-        _ => "info",
-    };
+    public static string ToText(this Severity severity) =>
+        severity switch
+        {
+            Severity.Error => "error",
+            Severity.Warning => "warning",
+            _ => "info",
+        };
 }
 
 public static class FindingList

@@ -17,12 +17,13 @@ public enum CheckStatus
 /// </summary>
 public sealed record CheckResult(string Id, CheckStatus Status, string Message, string? Selector = null, string? Server = null)
 {
-    public Severity Severity => Status switch
-    {
-        CheckStatus.Fail => Severity.Error,
-        CheckStatus.Warn or CheckStatus.Unknown => Severity.Warning,
-        _ => Severity.Info,
-    };
+    public Severity Severity =>
+        Status switch
+        {
+            CheckStatus.Fail => Severity.Error,
+            CheckStatus.Warn or CheckStatus.Unknown => Severity.Warning,
+            _ => Severity.Info,
+        };
 
     /// <summary>What the result is about when one check gives several: the record or destination its message names.</summary>
     public string Subject => SubjectOf(Id, Message);
@@ -40,7 +41,8 @@ public sealed record CheckResult(string Id, CheckStatus Status, string Message, 
 
     public static CheckResult Fail(string id, string message, string? selector = null) => new(id, CheckStatus.Fail, message, selector);
 
-    public static CheckResult Unknown(string id, string message, string? selector = null) => new(id, CheckStatus.Unknown, message, selector);
+    public static CheckResult Unknown(string id, string message, string? selector = null) =>
+        new(id, CheckStatus.Unknown, message, selector);
 }
 
 public enum HealthVerdict

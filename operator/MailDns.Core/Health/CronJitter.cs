@@ -28,9 +28,12 @@ public static class CronJitter
         }
 
         var slash = fields[1].IndexOf('/', StringComparison.Ordinal);
-        if (slash > 0
+        if (
+            slash > 0
             && (fields[1][..slash] == "*" || int.TryParse(fields[1][..slash], NumberStyles.None, CultureInfo.InvariantCulture, out _))
-            && int.TryParse(fields[1][(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var step) && step is > 1 and <= 60)
+            && int.TryParse(fields[1][(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var step)
+            && step is > 1 and <= 60
+        )
         {
             fields[1] = $"{hash / 60 % (uint)step}/{step}";
         }

@@ -46,7 +46,13 @@ public enum LookupOutcome
 /// What one server said to one question. TXT records keep their character-strings (one inner list per record);
 /// checks compare them joined, so a provider's re-splitting is never seen as a difference.
 /// </summary>
-public sealed record DnsAnswer(LookupOutcome Outcome, IReadOnlyList<IReadOnlyList<string>> Txt, IReadOnlyList<string> Hosts, int Count, string? Error = null)
+public sealed record DnsAnswer(
+    LookupOutcome Outcome,
+    IReadOnlyList<IReadOnlyList<string>> Txt,
+    IReadOnlyList<string> Hosts,
+    int Count,
+    string? Error = null
+)
 {
     public static DnsAnswer NxDomain { get; } = new(LookupOutcome.NxDomain, [], [], 0);
 
@@ -61,7 +67,8 @@ public sealed record DnsAnswer(LookupOutcome Outcome, IReadOnlyList<IReadOnlyLis
 
     public static DnsAnswer OfAddresses(int count) => count == 0 ? NoData : new(LookupOutcome.Answer, [], [], count);
 
-    public static DnsAnswer OfHosts(params string[] hosts) => hosts.Length == 0 ? NoData : new(LookupOutcome.Answer, [], hosts, hosts.Length);
+    public static DnsAnswer OfHosts(params string[] hosts) =>
+        hosts.Length == 0 ? NoData : new(LookupOutcome.Answer, [], hosts, hosts.Length);
 
     public bool IsVoid => Outcome is LookupOutcome.NoData or LookupOutcome.NxDomain;
 
@@ -79,7 +86,11 @@ public sealed record ServerView(string Server, IReadOnlyDictionary<DnsQuestion, 
 /// Everything the gatherer learned: each authoritative server's answers for the domain's names, and the answers a
 /// resolver gave for names outside them (SPF include targets, report authorisation records).
 /// </summary>
-public sealed record HealthObservation(string Domain, IReadOnlyList<ServerView> Authoritative, IReadOnlyDictionary<DnsQuestion, DnsAnswer> Resolved)
+public sealed record HealthObservation(
+    string Domain,
+    IReadOnlyList<ServerView> Authoritative,
+    IReadOnlyDictionary<DnsQuestion, DnsAnswer> Resolved
+)
 {
     public DnsAnswer? Lookup(DnsQuestion question) => Resolved.TryGetValue(question, out var answer) ? answer : null;
 }

@@ -26,20 +26,32 @@ public static class HealthEvaluator
             return new Evaluation(new HealthReport(domain, checks), missing);
         }
 
-        var perServer = observed.Authoritative.Select(s => (s.Server, Results: ServedRecordChecks.For(s, domain, chosen, expected).ToList())).ToList();
+        var perServer = observed
+            .Authoritative.Select(s => (s.Server, Results: ServedRecordChecks.For(s, domain, chosen, expected).ToList()))
+            .ToList();
         checks.AddRange(Merge(perServer));
 
         // Receivers follow the SPF record through resolvers; follow the one the servers serve (the first server that
         // gives exactly one), so a stale secondary is reported by the per-server checks rather than twice.
-        var spf = observed.Authoritative.Select(s => s.Answer(domain)).Select(a => a.Joined.Where(SpfParser.LooksLikeSpf).ToList()).FirstOrDefault(r => r.Count == 1);
+        var spf = observed
+            .Authoritative.Select(s => s.Answer(domain))
+            .Select(a => a.Joined.Where(SpfParser.LooksLikeSpf).ToList())
+            .FirstOrDefault(r => r.Count == 1);
         if (spf is not null && SpfParser.Parse(spf[0]).Record is { } record)
         {
-            var walk = SpfWalk.Run(domain, record, q => q.Name == domain && q.Type == DnsType.Txt ? DnsAnswer.OfTxtValues(spf[0]) : observed.Lookup(q));
+            var walk = SpfWalk.Run(
+                domain,
+                record,
+                q => q.Name == domain && q.Type == DnsType.Txt ? DnsAnswer.OfTxtValues(spf[0]) : observed.Lookup(q)
+            );
             checks.AddRange(walk.Results);
             missing.UnionWith(walk.Missing);
         }
 
-        var dmarc = observed.Authoritative.Select(s => s.Answer($"_dmarc.{domain}")).Select(a => a.Joined.Where(ServedRecordChecks.IsDmarc).ToList()).FirstOrDefault(r => r.Count == 1);
+        var dmarc = observed
+            .Authoritative.Select(s => s.Answer($"_dmarc.{domain}"))
+            .Select(a => a.Joined.Where(ServedRecordChecks.IsDmarc).ToList())
+            .FirstOrDefault(r => r.Count == 1);
         if (dmarc is not null)
         {
             checks.AddRange(ReportAuthorization(domain, DmarcLinter.Lint(dmarc[0]), observed, missing));
@@ -52,13 +64,23 @@ public static class HealthEvaluator
     /// RFC 9990 §3 (RFC 7489 §7.1): a report destination outside the domain's organisation must publish
     /// <c>&lt;domain&gt;._report._dmarc.&lt;destination&gt;</c> with v=DMARC1, or receivers send it nothing.
     /// </summary>
-    private static IEnumerable<CheckResult> ReportAuthorization(string domain, DmarcLintResult dmarc, HealthObservation observed, HashSet<DnsQuestion> missing)
+    private static IEnumerable<CheckResult> ReportAuthorization(
+        string domain,
+        DmarcLintResult dmarc,
+        HealthObservation observed,
+        HashSet<DnsQuestion> missing
+    )
     {
         var organisation = DomainName.OrganizationalGuess(domain);
-        var external = dmarc.ReportUris("rua").Concat(dmarc.ReportUris("ruf"))
+        var external = dmarc
+            .ReportUris("rua")
+            .Concat(dmarc.ReportUris("ruf"))
             .Select(u => ReportUri.Parse(u, allowSizeLimit: true))
             .Where(u => u is { Scheme: "mailto", Domain: not null } && !DomainName.IsInZone(u.Domain!, organisation))
-            .Select(u => u!.Domain!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            .Select(u => u!.Domain!)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
         if (external.Count == 0)
         {
             yield return CheckResult.Pass("dmarc.external-report-authorization", "no report destination outside the domain's organisation");
@@ -84,7 +106,10 @@ public static class HealthEvaluator
             }
             else
             {
-                yield return CheckResult.Fail("dmarc.external-report-authorization", $"{destination} does not publish {question.Name} (v=DMARC1): receivers will not send it reports");
+                yield return CheckResult.Fail(
+                    "dmarc.external-report-authorization",
+                    $"{destination} does not publish {question.Name} (v=DMARC1): receivers will not send it reports"
+                );
             }
         }
     }
@@ -98,7 +123,14 @@ public static class HealthEvaluator
         var keys = perServer.SelectMany(s => s.Results.Select(r => (r.Id, r.Selector, r.Subject))).Distinct().ToList();
         foreach (var key in keys)
         {
-            var byServer = perServer.Select(s => (s.Server, Result: s.Results.FirstOrDefault(r => r.Id == key.Id && r.Selector == key.Selector && r.Subject == key.Subject))).ToList();
+            var byServer = perServer
+                .Select(s =>
+                    (
+                        s.Server,
+                        Result: s.Results.FirstOrDefault(r => r.Id == key.Id && r.Selector == key.Selector && r.Subject == key.Subject)
+                    )
+                )
+                .ToList();
             var distinct = byServer.Select(b => b.Result is null ? "" : $"{b.Result.Status}\n{b.Result.Message}").Distinct().ToList();
             if (distinct.Count == 1 && byServer[0].Result is { } agreed)
             {
@@ -108,12 +140,16 @@ public static class HealthEvaluator
 
             foreach (var (server, result) in byServer)
             {
-                yield return (result ?? CheckResult.Unknown(key.Id, "not evaluated at this server", key.Selector)) with { Server = server };
+                yield return (result ?? CheckResult.Unknown(key.Id, "not evaluated at this server", key.Selector)) with
+                {
+                    Server = server,
+                };
             }
         }
     }
 
     /// <summary>Expected-record results only: did every authoritative server serve every expected record?</summary>
     public static bool RecordsVerified(HealthReport report) =>
-        report.Checks.Where(c => c.Id == "records.expected").All(c => c.Status == CheckStatus.Pass) && report.Checks.Any(c => c.Id == "records.expected");
+        report.Checks.Where(c => c.Id == "records.expected").All(c => c.Status == CheckStatus.Pass)
+        && report.Checks.Any(c => c.Id == "records.expected");
 }

@@ -18,7 +18,10 @@ public sealed record HealthExpectation(IReadOnlyList<DesiredRecord> Records, str
     public bool Wants(RecordPurpose purpose) => Records.Any(r => r.Purpose == purpose);
 
     /// <summary>True: the record must be served; false: the spec has none, so nothing is judged; null: not known.</summary>
-    public bool? Requires(RecordPurpose purpose) => Wants(purpose) ? true : Complete ? false : null;
+    public bool? Requires(RecordPurpose purpose) =>
+        Wants(purpose) ? true
+        : Complete ? false
+        : null;
 
     public DesiredRecord? Dkim(string selector) => Records.FirstOrDefault(r => r.Purpose == RecordPurpose.Dkim && r.Selector == selector);
 
@@ -47,6 +50,11 @@ public static class HealthQuestions
     }
 
     public static IReadOnlyList<string> Selectors(IEnumerable<string> selectors, HealthExpectation? expected) =>
-        selectors.Concat(expected?.Records.Where(r => r.Purpose == RecordPurpose.Dkim).Select(r => r.Selector!) ?? [])
-            .Select(s => s.Trim().ToLowerInvariant()).Where(s => s.Length > 0).Distinct().Order(StringComparer.Ordinal).ToList();
+        selectors
+            .Concat(expected?.Records.Where(r => r.Purpose == RecordPurpose.Dkim).Select(r => r.Selector!) ?? [])
+            .Select(s => s.Trim().ToLowerInvariant())
+            .Where(s => s.Length > 0)
+            .Distinct()
+            .Order(StringComparer.Ordinal)
+            .ToList();
 }

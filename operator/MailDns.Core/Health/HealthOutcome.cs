@@ -13,7 +13,12 @@ public sealed record CheckTransition(string Id, string? Selector, string? Server
 /// </summary>
 public static class HealthOutcome
 {
-    public static IReadOnlyList<V1Condition> Conditions(HealthReport report, long generation, DateTimeOffset now, IEnumerable<V1Condition>? previous)
+    public static IReadOnlyList<V1Condition> Conditions(
+        HealthReport report,
+        long generation,
+        DateTimeOffset now,
+        IEnumerable<V1Condition>? previous
+    )
     {
         var old = previous?.ToList();
         var records = RecordsVerdict(report);
@@ -38,12 +43,21 @@ public static class HealthOutcome
     }
 
     /// <summary>Healthy from the report's verdict.</summary>
-    public static (string Status, string Reason, string Message) HealthVerdictOf(HealthReport report) => report.Verdict switch
-    {
-        HealthVerdict.Healthy => (ConditionStatus.True, ConditionReasons.ChecksPassed, ChecksPassed(report)),
-        HealthVerdict.Failing => (ConditionStatus.False, ConditionReasons.ChecksFailed, Summary(report.Checks.Where(c => c.Status == CheckStatus.Fail))),
-        _ => (ConditionStatus.Unknown, ConditionReasons.DnsUnreachable, Summary(report.Checks.Where(c => c.Status == CheckStatus.Unknown))),
-    };
+    public static (string Status, string Reason, string Message) HealthVerdictOf(HealthReport report) =>
+        report.Verdict switch
+        {
+            HealthVerdict.Healthy => (ConditionStatus.True, ConditionReasons.ChecksPassed, ChecksPassed(report)),
+            HealthVerdict.Failing => (
+                ConditionStatus.False,
+                ConditionReasons.ChecksFailed,
+                Summary(report.Checks.Where(c => c.Status == CheckStatus.Fail))
+            ),
+            _ => (
+                ConditionStatus.Unknown,
+                ConditionReasons.DnsUnreachable,
+                Summary(report.Checks.Where(c => c.Status == CheckStatus.Unknown))
+            ),
+        };
 
     private static string EveryServerServes(IEnumerable<CheckResult> expected) =>
         $"every authoritative server serves the {expected.Select(c => c.Subject).Distinct().Count()} expected record(s)";
@@ -51,20 +65,23 @@ public static class HealthOutcome
     private static string ChecksPassed(HealthReport report) =>
         $"{report.Checks.Count} checks, {report.Checks.Count(c => c.Status == CheckStatus.Warn)} warning(s)";
 
-    public static HealthStatus Status(HealthReport report, DateTimeOffset checkedAt, DateTimeOffset? next) => new()
-    {
-        LastCheckTime = checkedAt,
-        NextCheckTime = next,
-        Checks = report.Checks.Select(c => new HealthCheckStatus
+    public static HealthStatus Status(HealthReport report, DateTimeOffset checkedAt, DateTimeOffset? next) =>
+        new()
         {
-            Id = c.Id,
-            Selector = c.Selector,
-            Server = c.Server,
-            Status = c.Status.ToString().ToLowerInvariant(),
-            Severity = c.Severity.ToString().ToLowerInvariant(),
-            Message = c.Message,
-        }).ToList(),
-    };
+            LastCheckTime = checkedAt,
+            NextCheckTime = next,
+            Checks = report
+                .Checks.Select(c => new HealthCheckStatus
+                {
+                    Id = c.Id,
+                    Selector = c.Selector,
+                    Server = c.Server,
+                    Status = c.Status.ToString().ToLowerInvariant(),
+                    Severity = c.Severity.ToString().ToLowerInvariant(),
+                    Message = c.Message,
+                })
+                .ToList(),
+        };
 
     /// <summary>Checks that are new or whose status changed; a first report counts every non-passing check.</summary>
     public static IReadOnlyList<CheckTransition> Transitions(HealthStatus? previous, HealthReport current)
@@ -72,19 +89,34 @@ public static class HealthOutcome
         var before = new Dictionary<(string, string?, string?, string), CheckStatus>();
         foreach (var c in previous?.Checks ?? [])
         {
-            before.TryAdd((c.Id, c.Selector, c.Server, CheckResult.SubjectOf(c.Id, c.Message)), Enum.Parse<CheckStatus>(c.Status, ignoreCase: true));
+            before.TryAdd(
+                (c.Id, c.Selector, c.Server, CheckResult.SubjectOf(c.Id, c.Message)),
+                Enum.Parse<CheckStatus>(c.Status, ignoreCase: true)
+            );
         }
 
-        return current.Checks
-            .Where(c => before.TryGetValue((c.Id, c.Selector, c.Server, CheckResult.SubjectOf(c.Id, c.Message)), out var was) ? was != c.Status : previous is not null || c.Status != CheckStatus.Pass)
-            .Select(c => new CheckTransition(c.Id, c.Selector, c.Server, before.TryGetValue((c.Id, c.Selector, c.Server, CheckResult.SubjectOf(c.Id, c.Message)), out var was) ? was : null, c.Status, c.Message))
+        return current
+            .Checks.Where(c =>
+                before.TryGetValue((c.Id, c.Selector, c.Server, CheckResult.SubjectOf(c.Id, c.Message)), out var was)
+                    ? was != c.Status
+                    : previous is not null || c.Status != CheckStatus.Pass
+            )
+            .Select(c => new CheckTransition(
+                c.Id,
+                c.Selector,
+                c.Server,
+                before.TryGetValue((c.Id, c.Selector, c.Server, CheckResult.SubjectOf(c.Id, c.Message)), out var was) ? was : null,
+                c.Status,
+                c.Message
+            ))
             .ToList();
     }
 
     private static string Summary(IEnumerable<CheckResult> checks)
     {
         var list = checks.ToList();
-        var shown = list.Take(3).Select(c => $"{c.Id}{(c.Selector is null ? "" : $"[{c.Selector}]")}{(c.Server is null ? "" : $"@{c.Server}")}: {c.Message}");
+        var shown = list.Take(3)
+            .Select(c => $"{c.Id}{(c.Selector is null ? "" : $"[{c.Selector}]")}{(c.Server is null ? "" : $"@{c.Server}")}: {c.Message}");
         return string.Join("; ", shown) + (list.Count > 3 ? $"; and {list.Count - 3} more" : "");
     }
 }

@@ -16,14 +16,41 @@ namespace MailDns.Core.Health;
 /// </summary>
 public static class ServedRecordChecks
 {
-    public static IEnumerable<CheckResult> For(ServerView server, string domain, IReadOnlyList<string> selectors, HealthExpectation? expected)
+    public static IEnumerable<CheckResult> For(
+        ServerView server,
+        string domain,
+        IReadOnlyList<string> selectors,
+        HealthExpectation? expected
+    )
     {
         var spf = Spf(server.Answer(domain), expected);
         var dmarc = Dmarc(server.Answer($"_dmarc.{domain}"), expected);
         var dkim = selectors.SelectMany(s => Dkim(server.Answer($"{s}._domainkey.{domain}"), s, expected?.Dkim(s)));
-        var policies = Policy("mta-sts", "v=STSv1", server.Answer($"_mta-sts.{domain}"), expected?.Requires(RecordPurpose.MtaSts), MtaStsLinter.Lint)
-            .Concat(Policy("tls-rpt", "v=TLSRPTv1", server.Answer($"_smtp._tls.{domain}"), expected?.Requires(RecordPurpose.TlsRpt), TlsRptLinter.Lint))
-            .Concat(Policy("bimi", "v=BIMI1", server.Answer(expected?.NameOf(RecordPurpose.Bimi) ?? $"{HealthQuestions.DefaultBimiSelector}._bimi.{domain}"), expected?.Requires(RecordPurpose.Bimi), BimiLinter.Lint));
+        var policies = Policy(
+                "mta-sts",
+                "v=STSv1",
+                server.Answer($"_mta-sts.{domain}"),
+                expected?.Requires(RecordPurpose.MtaSts),
+                MtaStsLinter.Lint
+            )
+            .Concat(
+                Policy(
+                    "tls-rpt",
+                    "v=TLSRPTv1",
+                    server.Answer($"_smtp._tls.{domain}"),
+                    expected?.Requires(RecordPurpose.TlsRpt),
+                    TlsRptLinter.Lint
+                )
+            )
+            .Concat(
+                Policy(
+                    "bimi",
+                    "v=BIMI1",
+                    server.Answer(expected?.NameOf(RecordPurpose.Bimi) ?? $"{HealthQuestions.DefaultBimiSelector}._bimi.{domain}"),
+                    expected?.Requires(RecordPurpose.Bimi),
+                    BimiLinter.Lint
+                )
+            );
         var exact = (expected?.Records ?? []).Select(r => Exact(server.Answer(r.Name), r));
         return spf.Concat(dmarc).Concat(dkim).Concat(policies).Concat(exact);
     }
@@ -56,7 +83,11 @@ public static class ServedRecordChecks
         yield return CheckResult.Pass("spf.exists", "an SPF record is published");
         if (records.Count > 1)
         {
-            yield return CheckResult.Fail("spf.single", $"{records.Count} SPF records at the domain: receivers return permerror (RFC 7208 §4.5): {string.Join(" | ", records.Select(r => string.Concat(r)))}");
+            yield return CheckResult.Fail(
+                "spf.single",
+                $"{records.Count} SPF records at the domain: receivers return permerror (RFC 7208 §4.5): "
+                    + $"{string.Join(" | ", records.Select(r => string.Concat(r)))}"
+            );
             yield break;
         }
 
@@ -65,10 +96,19 @@ public static class ServedRecordChecks
         var all = SpfParser.Parse(string.Concat(records[0])).Record?.All;
         yield return all switch
         {
-            null when SpfParser.Parse(string.Concat(records[0])).Record?.Redirect is not null => CheckResult.Pass("spf.all-mechanism", "no all mechanism; the redirect target decides"),
+            null when SpfParser.Parse(string.Concat(records[0])).Record?.Redirect is not null => CheckResult.Pass(
+                "spf.all-mechanism",
+                "no all mechanism; the redirect target decides"
+            ),
             null => CheckResult.Warn("spf.all-mechanism", "no all mechanism: mail from unlisted hosts gets neutral; end with ~all or -all"),
-            { Qualifier: SpfQualifier.Pass } => CheckResult.Fail("spf.all-mechanism", $"'{all.Text}' lets every host on the Internet pass SPF for this domain"),
-            { Qualifier: SpfQualifier.Neutral } => CheckResult.Warn("spf.all-mechanism", $"'{all.Text}' gives unlisted hosts neutral; prefer ~all or -all"),
+            { Qualifier: SpfQualifier.Pass } => CheckResult.Fail(
+                "spf.all-mechanism",
+                $"'{all.Text}' lets every host on the Internet pass SPF for this domain"
+            ),
+            { Qualifier: SpfQualifier.Neutral } => CheckResult.Warn(
+                "spf.all-mechanism",
+                $"'{all.Text}' gives unlisted hosts neutral; prefer ~all or -all"
+            ),
             _ => CheckResult.Pass("spf.all-mechanism", $"ends with '{all.Text}'"),
         };
     }
@@ -101,7 +141,10 @@ public static class ServedRecordChecks
         yield return CheckResult.Pass("dmarc.exists", "a DMARC record is published");
         if (records.Count > 1)
         {
-            yield return CheckResult.Fail("dmarc.single", $"{records.Count} DMARC records at _dmarc: receivers ignore them all (RFC 9989): {string.Join(" | ", records)}");
+            yield return CheckResult.Fail(
+                "dmarc.single",
+                $"{records.Count} DMARC records at _dmarc: receivers ignore them all (RFC 9989): {string.Join(" | ", records)}"
+            );
             yield break;
         }
 
@@ -122,7 +165,8 @@ public static class ServedRecordChecks
     }
 
     public static bool IsDmarc(string record) =>
-        record.TrimStart().StartsWith("v=DMARC1", StringComparison.Ordinal) && (record.TrimStart().Length == 8 || record.TrimStart()[8] is ';' or ' ' or '\t');
+        record.TrimStart().StartsWith("v=DMARC1", StringComparison.Ordinal)
+        && (record.TrimStart().Length == 8 || record.TrimStart()[8] is ';' or ' ' or '\t');
 
     private static IEnumerable<CheckResult> Dkim(DnsAnswer answer, string selector, DesiredRecord? expected)
     {
@@ -140,13 +184,21 @@ public static class ServedRecordChecks
         var records = answer.Joined;
         if (records.Count == 0)
         {
-            yield return CheckResult.Fail("dkim.exists", $"no key record at {selector}._domainkey: mail signed with selector {selector} fails DKIM", selector);
+            yield return CheckResult.Fail(
+                "dkim.exists",
+                $"no key record at {selector}._domainkey: mail signed with selector {selector} fails DKIM",
+                selector
+            );
             yield break;
         }
 
         if (records.Count > 1)
         {
-            yield return CheckResult.Fail("dkim.exists", $"{records.Count} TXT records at {selector}._domainkey: verifiers may pick either (RFC 6376 §3.6.2.2)", selector);
+            yield return CheckResult.Fail(
+                "dkim.exists",
+                $"{records.Count} TXT records at {selector}._domainkey: verifiers may pick either (RFC 6376 §3.6.2.2)",
+                selector
+            );
             yield break;
         }
 
@@ -159,15 +211,33 @@ public static class ServedRecordChecks
             {
                 (true, true) => CheckResult.Pass("dkim.key-matches", "the key is served revoked, as it should be", selector),
                 (true, false) => CheckResult.Fail("dkim.key-matches", "the key should be revoked (empty p=) but is still served", selector),
-                (false, true) => CheckResult.Fail("dkim.key-matches", "the key is served revoked (empty p=) but the operator signs with it", selector),
-                _ when lint.PublicKey == want.PublicKey && lint.KeyType == want.KeyType => CheckResult.Pass("dkim.key-matches", "the served key is the one the operator holds", selector),
-                _ => CheckResult.Fail("dkim.key-matches", $"the served key (k={lint.KeyType ?? "rsa"}, p={Abbreviate(lint.PublicKey)}) is not the one the operator holds (p={Abbreviate(want.PublicKey)})", selector),
+                (false, true) => CheckResult.Fail(
+                    "dkim.key-matches",
+                    "the key is served revoked (empty p=) but the operator signs with it",
+                    selector
+                ),
+                _ when lint.PublicKey == want.PublicKey && lint.KeyType == want.KeyType => CheckResult.Pass(
+                    "dkim.key-matches",
+                    "the served key is the one the operator holds",
+                    selector
+                ),
+                _ => CheckResult.Fail(
+                    "dkim.key-matches",
+                    $"the served key (k={lint.KeyType ?? "rsa"}, p={Abbreviate(lint.PublicKey)}) is not the one the operator holds "
+                        + $"(p={Abbreviate(want.PublicKey)})",
+                    selector
+                ),
             };
         }
 
         if (lint.Findings.HasErrors())
         {
-            yield return CheckResult.Fail("dkim.key-strength", $"the key record is invalid: {string.Join("; ", lint.Findings.Where(f => f.Severity == Severity.Error).Select(f => f.Message))}", selector);
+            yield return CheckResult.Fail(
+                "dkim.key-strength",
+                $"the key record is invalid: "
+                    + $"{string.Join("; ", lint.Findings.Where(f => f.Severity == Severity.Error).Select(f => f.Message))}",
+                selector
+            );
         }
         else if (lint.Revoked)
         {
@@ -176,9 +246,14 @@ public static class ServedRecordChecks
         else
         {
             yield return lint.KeyType == "ed25519" ? CheckResult.Pass("dkim.key-strength", "Ed25519", selector)
-                : lint.KeyBits < 1024 ? CheckResult.Fail("dkim.key-strength", $"RSA {lint.KeyBits} bits: verifiers must not accept keys under 1024 bits (RFC 8301)", selector)
-                : lint.KeyBits < 2048 ? CheckResult.Warn("dkim.key-strength", $"RSA {lint.KeyBits} bits: use 2048 (RFC 8301, M3AAWG)", selector)
-                : CheckResult.Pass("dkim.key-strength", $"RSA {lint.KeyBits} bits", selector);
+            : lint.KeyBits < 1024
+                ? CheckResult.Fail(
+                    "dkim.key-strength",
+                    $"RSA {lint.KeyBits} bits: verifiers must not accept keys under 1024 bits (RFC 8301)",
+                    selector
+                )
+            : lint.KeyBits < 2048 ? CheckResult.Warn("dkim.key-strength", $"RSA {lint.KeyBits} bits: use 2048 (RFC 8301, M3AAWG)", selector)
+            : CheckResult.Pass("dkim.key-strength", $"RSA {lint.KeyBits} bits", selector);
         }
 
         var flags = lint.Tags.Find("t")?.Value.Split(':', StringSplitOptions.TrimEntries) ?? [];
@@ -191,7 +266,13 @@ public static class ServedRecordChecks
     private static IEnumerable<CheckResult> Unanswered(string[] ids, DnsAnswer answer, string? selector = null) =>
         ids.Select(id => CheckResult.Unknown(id, $"no answer: {answer.Error}", selector));
 
-    private static IEnumerable<CheckResult> Policy(string prefix, string version, DnsAnswer answer, bool? wanted, Func<IReadOnlyList<string>, TagLintResult> lint)
+    private static IEnumerable<CheckResult> Policy(
+        string prefix,
+        string version,
+        DnsAnswer answer,
+        bool? wanted,
+        Func<IReadOnlyList<string>, TagLintResult> lint
+    )
     {
         if (wanted == false)
         {
@@ -240,21 +321,31 @@ public static class ServedRecordChecks
         var served = answer.Joined;
         if (served.Contains(record.Value, StringComparer.Ordinal))
         {
-            return CheckResult.Pass("records.expected", $"{record.Name} serves the expected {DesiredRecord.PurposeText(record.Purpose)} record", selector);
+            return CheckResult.Pass(
+                "records.expected",
+                $"{record.Name} serves the expected {DesiredRecord.PurposeText(record.Purpose)} record",
+                selector
+            );
         }
 
         var same = served.Where(v => SamePurpose(v, record)).ToList();
-        return CheckResult.Fail("records.expected", same.Count == 0
-            ? $"{record.Name} does not serve the expected {DesiredRecord.PurposeText(record.Purpose)} record \"{Abbreviate(record.Value, 120)}\""
-            : $"{record.Name} serves \"{Abbreviate(same[0], 120)}\" instead of \"{Abbreviate(record.Value, 120)}\"", selector);
+        return CheckResult.Fail(
+            "records.expected",
+            same.Count == 0
+                ? $"{record.Name} does not serve the expected {DesiredRecord.PurposeText(record.Purpose)} record "
+                    + $"\"{Abbreviate(record.Value, 120)}\""
+                : $"{record.Name} serves \"{Abbreviate(same[0], 120)}\" instead of \"{Abbreviate(record.Value, 120)}\"",
+            selector
+        );
     }
 
-    private static bool SamePurpose(string served, DesiredRecord record) => record.Purpose switch
-    {
-        RecordPurpose.Spf => SpfParser.LooksLikeSpf(served),
-        RecordPurpose.Dmarc => IsDmarc(served),
-        _ => true,
-    };
+    private static bool SamePurpose(string served, DesiredRecord record) =>
+        record.Purpose switch
+        {
+            RecordPurpose.Spf => SpfParser.LooksLikeSpf(served),
+            RecordPurpose.Dmarc => IsDmarc(served),
+            _ => true,
+        };
 
     private static CheckResult FromFindings(string id, IReadOnlyList<Finding> findings, string passMessage)
     {
@@ -266,5 +357,7 @@ public static class ServedRecordChecks
     }
 
     private static string Abbreviate(string? value, int length = 24) =>
-        value is null ? "" : value.Length <= length ? value : value[..(length - 3)] + "...";
+        value is null ? ""
+        : value.Length <= length ? value
+        : value[..(length - 3)] + "...";
 }

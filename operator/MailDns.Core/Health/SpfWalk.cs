@@ -158,35 +158,64 @@ public sealed class SpfWalk
         }
     }
 
+    /// <summary>The count (or "more than" the walk's budget), the limit, and the first terms that were counted.</summary>
+    private static string LookupLimitMessage(int count, IReadOnlyList<string> trail)
+    {
+        var counted = count > WalkBudget ? $"more than {WalkBudget}" : count.ToString();
+        var shown = string.Join(" ", trail.Take(SpfLinter.MaxLookups + 2)) + (count > SpfLinter.MaxLookups + 2 ? " ..." : "");
+        var limit = $"(limit {SpfLinter.MaxLookups}, RFC 7208 §4.6.4)";
+        return $"{counted} DNS-querying terms counted through include and redirect {limit}: {shown}";
+    }
+
     private List<CheckResult> Verdicts()
     {
         var unknown = failures.Count > 0 ? $"could not follow {string.Join(", ", failures)}" : null;
         var results = new List<CheckResult>();
 
         var count = lookupTrail.Count;
-        results.Add(count > SpfLinter.MaxLookups
-            ? CheckResult.Fail("spf.lookup-limit", $"{(count > WalkBudget ? $"more than {WalkBudget}" : count)} DNS-querying terms counted through include and redirect (limit {SpfLinter.MaxLookups}, RFC 7208 §4.6.4): {string.Join(" ", lookupTrail.Take(SpfLinter.MaxLookups + 2))}{(count > SpfLinter.MaxLookups + 2 ? " ..." : "")}")
+        results.Add(
+            count > SpfLinter.MaxLookups
+                ? CheckResult.Fail(
+                    "spf.lookup-limit",
+                    LookupLimitMessage(count, lookupTrail)
+                )
             : unknown is not null ? CheckResult.Unknown("spf.lookup-limit", unknown)
-            : CheckResult.Pass("spf.lookup-limit", $"{count} of {SpfLinter.MaxLookups} DNS-querying terms used"));
+            : CheckResult.Pass("spf.lookup-limit", $"{count} of {SpfLinter.MaxLookups} DNS-querying terms used")
+        );
 
-        results.Add(voids.Count > 2
-            ? CheckResult.Fail("spf.void-lookup-limit", $"{voids.Count} void lookups (limit 2, RFC 7208 §4.6.4): {string.Join(", ", voids)}")
+        results.Add(
+            voids.Count > 2
+                ? CheckResult.Fail(
+                    "spf.void-lookup-limit",
+                    $"{voids.Count} void lookups (limit 2, RFC 7208 §4.6.4): {string.Join(", ", voids)}"
+                )
             : unknown is not null ? CheckResult.Unknown("spf.void-lookup-limit", unknown)
-            : voids.Count > 0 ? CheckResult.Warn("spf.void-lookup-limit", $"{voids.Count} void lookup(s) of 2 allowed: {string.Join(", ", voids)}")
-            : CheckResult.Pass("spf.void-lookup-limit", "no void lookups"));
+            : voids.Count > 0
+                ? CheckResult.Warn("spf.void-lookup-limit", $"{voids.Count} void lookup(s) of 2 allowed: {string.Join(", ", voids)}")
+            : CheckResult.Pass("spf.void-lookup-limit", "no void lookups")
+        );
 
-        results.Add(loops.Count > 0
-            ? CheckResult.Fail("spf.include-loop", $"include loop: {string.Join("; ", loops.Distinct())}")
-            : CheckResult.Pass("spf.include-loop", "no include loops"));
+        results.Add(
+            loops.Count > 0
+                ? CheckResult.Fail("spf.include-loop", $"include loop: {string.Join("; ", loops.Distinct())}")
+                : CheckResult.Pass("spf.include-loop", "no include loops")
+        );
 
-        results.Add(badTargets.Count > 0
-            ? CheckResult.Fail("spf.include-targets", $"receivers return permerror: {string.Join("; ", badTargets.Distinct())}")
+        results.Add(
+            badTargets.Count > 0
+                ? CheckResult.Fail("spf.include-targets", $"receivers return permerror: {string.Join("; ", badTargets.Distinct())}")
             : unknown is not null ? CheckResult.Unknown("spf.include-targets", unknown)
-            : CheckResult.Pass("spf.include-targets", "every include and redirect target has one SPF record"));
+            : CheckResult.Pass("spf.include-targets", "every include and redirect target has one SPF record")
+        );
 
-        results.Add(bigMx.Count > 0
-            ? CheckResult.Fail("spf.mx-limit", $"more than {SpfLinter.MaxLookups} MX hosts is a permerror (RFC 7208 §4.6.4): {string.Join("; ", bigMx)}")
-            : CheckResult.Pass("spf.mx-limit", "no mx mechanism names more than 10 hosts"));
+        results.Add(
+            bigMx.Count > 0
+                ? CheckResult.Fail(
+                    "spf.mx-limit",
+                    $"more than {SpfLinter.MaxLookups} MX hosts is a permerror (RFC 7208 §4.6.4): {string.Join("; ", bigMx)}"
+                )
+                : CheckResult.Pass("spf.mx-limit", "no mx mechanism names more than 10 hosts")
+        );
         return results;
     }
 }

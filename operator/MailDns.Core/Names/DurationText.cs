@@ -27,15 +27,17 @@ public static partial class DurationText
         foreach (Match m in PartRegex().Matches(text))
         {
             var n = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-            ms += n * m.Groups[2].Value switch
-            {
-                "ms" => 1,
-                "s" => 1000,
-                "m" => 60_000,
-                "h" => 3_600_000,
-                "d" => 86_400_000,
-                _ => 7 * 86_400_000.0,
-            };
+            ms +=
+                n
+                * m.Groups[2].Value switch
+                {
+                    "ms" => 1,
+                    "s" => 1000,
+                    "m" => 60_000,
+                    "h" => 3_600_000,
+                    "d" => 86_400_000,
+                    _ => 7 * 86_400_000.0,
+                };
         }
 
         if (ms > TimeSpan.MaxValue.TotalMilliseconds / 2)
@@ -48,7 +50,9 @@ public static partial class DurationText
     }
 
     public static TimeSpan ParseOr(string? text, string fallback) =>
-        TryParse(text, out var d) ? d : TryParse(fallback, out var f) ? f : throw new ArgumentException($"bad default duration {fallback}");
+        TryParse(text, out var d) ? d
+        : TryParse(fallback, out var f) ? f
+        : throw new ArgumentException($"bad default duration {fallback}");
 
     /// <summary>Short form for messages: 90d, 36h, 15m, 30s.</summary>
     public static string Format(TimeSpan d) =>

@@ -13,18 +13,32 @@ public enum ChangeKind
 /// One change to one TXT record. An update replaces exactly one value with another at the same name (a delete of
 /// the old value and an add of the new), never the whole RRset.
 /// </summary>
-public sealed record RecordChange(ChangeKind Kind, string Name, int Ttl, string? OldValue, string? NewValue, RecordPurpose? Purpose, string Owner);
+public sealed record RecordChange(
+    ChangeKind Kind,
+    string Name,
+    int Ttl,
+    string? OldValue,
+    string? NewValue,
+    RecordPurpose? Purpose,
+    string Owner
+);
 
 /// <summary>A foreign record where the product wants one of the same kind: reported with its value, never overwritten.</summary>
 public sealed record RecordConflict(string Name, string ForeignValue, string WantedValue, RecordPurpose Purpose, string Owner)
 {
-    public string Message => $"{Name} already has a {DesiredRecord.PurposeText(Purpose)} record the operator does not own: \"{ForeignValue}\"; set spec.publish.adopt to replace it";
+    public string Message =>
+        $"{Name} already has a {DesiredRecord.PurposeText(Purpose)} record the operator does not own: \"{ForeignValue}\"; set "
+            + $"spec.publish.adopt to replace it";
 }
 
 /// <summary>A record the product published, as recorded in status (or the state directory), so it can remove exactly those.</summary>
 public sealed record OwnedRecord(string Name, string Value, string Owner);
 
-public sealed record ChangeSet(IReadOnlyList<RecordChange> Changes, IReadOnlyList<DesiredRecord> Unchanged, IReadOnlyList<RecordConflict> Conflicts)
+public sealed record ChangeSet(
+    IReadOnlyList<RecordChange> Changes,
+    IReadOnlyList<DesiredRecord> Unchanged,
+    IReadOnlyList<RecordConflict> Conflicts
+)
 {
     public static ChangeSet Empty { get; } = new([], [], []);
 
@@ -34,7 +48,14 @@ public sealed record ChangeSet(IReadOnlyList<RecordChange> Changes, IReadOnlyLis
 }
 
 /// <summary>What a publisher did: counts, and the changes that failed with the server's or provider's answer.</summary>
-public sealed record PublishResult(int Created, int Updated, int Deleted, int Unchanged, IReadOnlyList<RecordConflict> Conflicts, IReadOnlyList<(RecordChange Change, string Error)> Failures)
+public sealed record PublishResult(
+    int Created,
+    int Updated,
+    int Deleted,
+    int Unchanged,
+    IReadOnlyList<RecordConflict> Conflicts,
+    IReadOnlyList<(RecordChange Change, string Error)> Failures
+)
 {
     public bool Succeeded => Failures.Count == 0 && Conflicts.Count == 0;
 
@@ -47,6 +68,7 @@ public sealed record PublishResult(int Created, int Updated, int Deleted, int Un
             plan.Changes.Count(c => c.Kind == ChangeKind.Delete && !failed.Contains(c)),
             plan.Unchanged.Count,
             plan.Conflicts,
-            failures);
+            failures
+        );
     }
 }

@@ -16,7 +16,8 @@ public static class PublishPlanner
         IReadOnlyList<DesiredRecord> desired,
         IReadOnlyDictionary<string, IReadOnlyList<string>> served,
         IReadOnlyList<OwnedRecord> owned,
-        bool adopt)
+        bool adopt
+    )
     {
         var changes = new List<RecordChange>();
         var unchanged = new List<DesiredRecord>();
@@ -66,8 +67,12 @@ public static class PublishPlanner
         foreach (var old in owned.OrderBy(o => o.Name, StringComparer.Ordinal).ThenBy(o => o.Value, StringComparer.Ordinal))
         {
             var name = DomainName.Normalize(old.Name);
-            if (!kept.Contains((name, old.Value)) && served.TryGetValue(name, out var values) && values.Contains(old.Value, StringComparer.Ordinal)
-                && !desired.Any(d => DomainName.Normalize(d.Name) == name && d.Value == old.Value))
+            if (
+                !kept.Contains((name, old.Value))
+                && served.TryGetValue(name, out var values)
+                && values.Contains(old.Value, StringComparer.Ordinal)
+                && !desired.Any(d => DomainName.Normalize(d.Name) == name && d.Value == old.Value)
+            )
             {
                 changes.Add(new RecordChange(ChangeKind.Delete, name, 0, old.Value, null, null, old.Owner));
             }
@@ -80,15 +85,16 @@ public static class PublishPlanner
     /// Values that occupy the slot the record wants: at most one SPF at a name, one DMARC, one policy record of
     /// each kind; a DKIM selector name belongs to its key alone, so anything there is the same kind.
     /// </summary>
-    public static bool SameKind(DesiredRecord record, string value) => record.Purpose switch
-    {
-        RecordPurpose.Spf => SpfParser.LooksLikeSpf(value),
-        RecordPurpose.Dmarc => ServedRecordChecks.IsDmarc(value),
-        RecordPurpose.MtaSts => value.StartsWith("v=STSv1", StringComparison.Ordinal),
-        RecordPurpose.TlsRpt => value.StartsWith("v=TLSRPTv1", StringComparison.Ordinal),
-        RecordPurpose.Bimi => value.StartsWith("v=BIMI1", StringComparison.Ordinal),
-        _ => true,
-    };
+    public static bool SameKind(DesiredRecord record, string value) =>
+        record.Purpose switch
+        {
+            RecordPurpose.Spf => SpfParser.LooksLikeSpf(value),
+            RecordPurpose.Dmarc => ServedRecordChecks.IsDmarc(value),
+            RecordPurpose.MtaSts => value.StartsWith("v=STSv1", StringComparison.Ordinal),
+            RecordPurpose.TlsRpt => value.StartsWith("v=TLSRPTv1", StringComparison.Ordinal),
+            RecordPurpose.Bimi => value.StartsWith("v=BIMI1", StringComparison.Ordinal),
+            _ => true,
+        };
 
     /// <summary>The records a deletion with deletionPolicy Delete removes: exactly what this owner published.</summary>
     public static ChangeSet PlanDeletion(IReadOnlyDictionary<string, IReadOnlyList<string>> served, IReadOnlyList<OwnedRecord> owned) =>

@@ -38,7 +38,11 @@ public static class ZoneFileEditor
     }
 
     /// <summary>Applies the changes; returns the new text and the changes that could not be applied, with why.</summary>
-    public static (string Text, IReadOnlyList<(RecordChange Change, string Error)> Failures) Apply(string text, string zone, IReadOnlyList<RecordChange> changes)
+    public static (string Text, IReadOnlyList<(RecordChange Change, string Error)> Failures) Apply(
+        string text,
+        string zone,
+        IReadOnlyList<RecordChange> changes
+    )
     {
         var lines = Lines(text);
         var failures = new List<(RecordChange, string)>();
@@ -49,7 +53,9 @@ public static class ZoneFileEditor
         {
             if (change.OldValue is { } old)
             {
-                var line = txt.FirstOrDefault(t => t.Name == DomainName.Normalize(change.Name) && t.Value == old && !remove.Contains(t.Index));
+                var line = txt.FirstOrDefault(t =>
+                    t.Name == DomainName.Normalize(change.Name) && t.Value == old && !remove.Contains(t.Index)
+                );
                 if (line is null)
                 {
                     failures.Add((change, $"{change.Name}: the value to replace is no longer in the zone file"));
@@ -61,7 +67,11 @@ public static class ZoneFileEditor
 
             if (change.NewValue is { } value)
             {
-                add.Add(ZoneFragment.AbsoluteLine(new DesiredRecord(change.Name, change.Ttl, value, change.Purpose ?? RecordPurpose.Spf, change.Owner)));
+                add.Add(
+                    ZoneFragment.AbsoluteLine(
+                        new DesiredRecord(change.Name, change.Ttl, value, change.Purpose ?? RecordPurpose.Spf, change.Owner)
+                    )
+                );
             }
         }
 
@@ -91,7 +101,8 @@ public static class ZoneFileEditor
     /// localhost. (out of the zone, so it needs no address record) until the user writes their own servers.
     /// </summary>
     public static string NewZone(string zone) =>
-        $"; created by MailDnsOperator: replace the SOA and NS with your own servers\n$ORIGIN {DomainName.Fqdn(zone)}\n$TTL {Defaults.Ttl}\n@\tIN\tSOA\tlocalhost. hostmaster.{DomainName.Fqdn(zone)} 1 3600 600 1209600 300\n@\tIN\tNS\tlocalhost.\n";
+        $"; created by MailDnsOperator: replace the SOA and NS with your own servers\n$ORIGIN {DomainName.Fqdn(zone)}\n$TTL "
+            + $"{Defaults.Ttl}\n@\tIN\tSOA\tlocalhost. hostmaster.{DomainName.Fqdn(zone)} 1 3600 600 1209600 300\n@\tIN\tNS\tlocalhost.\n";
 
     public static string BumpSerial(string text)
     {
@@ -109,17 +120,27 @@ public static class ZoneFileEditor
         }
 
         var next = unchecked(serial + 1); // RFC 1982: wraps, and 0 is as good as any other value after the wrap
-        return string.Concat(text.AsSpan(0, serialToken.Position), next.ToString(CultureInfo.InvariantCulture), text.AsSpan(serialToken.Position + serialToken.Text.Length));
+        return string.Concat(
+            text.AsSpan(0, serialToken.Position),
+            next.ToString(CultureInfo.InvariantCulture),
+            text.AsSpan(serialToken.Position + serialToken.Text.Length)
+        );
     }
 
     public static uint? Serial(string text)
     {
         var tokens = Tokens(text).ToList();
         var soa = tokens.FindIndex(t => !t.Quoted && t.Text.Equals("SOA", StringComparison.OrdinalIgnoreCase));
-        return soa >= 0 && soa + 3 < tokens.Count && uint.TryParse(tokens[soa + 3].Text, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : null;
+        return
+            soa >= 0
+            && soa + 3 < tokens.Count
+            && uint.TryParse(tokens[soa + 3].Text, NumberStyles.None, CultureInfo.InvariantCulture, out var s)
+            ? s
+            : null;
     }
 
-    private static List<string> Lines(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n').Split('\n').ToList();
+    private static List<string> Lines(string text) =>
+        text.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n').Split('\n').ToList();
 
     private static IEnumerable<TxtLine> TxtLines(List<string> lines, string zone)
     {
@@ -131,7 +152,8 @@ public static class ZoneFileEditor
             var line = lines[i];
             var tokens = Tokens(line).ToList();
             var wasInside = depth > 0;
-            depth = Math.Max(0, depth + line.Count(c => c == '(') - line.Count(c => c == ')')); // parentheses inside quotes are rare in zone files we edit
+            // parentheses inside quotes are rare in zone files we edit
+            depth = Math.Max(0, depth + line.Count(c => c == '(') - line.Count(c => c == ')'));
             if (tokens.Count == 0 || wasInside)
             {
                 continue;
@@ -154,12 +176,21 @@ public static class ZoneFileEditor
                 index = 1;
             }
 
-            while (index < tokens.Count && !tokens[index].Quoted && (IsTtl(tokens[index].Text) || tokens[index].Text.Equals("IN", StringComparison.OrdinalIgnoreCase)))
+            while (
+                index < tokens.Count
+                && !tokens[index].Quoted
+                && (IsTtl(tokens[index].Text) || tokens[index].Text.Equals("IN", StringComparison.OrdinalIgnoreCase))
+            )
             {
                 index++;
             }
 
-            if (owner is null || index >= tokens.Count || !tokens[index].Text.Equals("TXT", StringComparison.OrdinalIgnoreCase) || line.Contains('('))
+            if (
+                owner is null
+                || index >= tokens.Count
+                || !tokens[index].Text.Equals("TXT", StringComparison.OrdinalIgnoreCase)
+                || line.Contains('(')
+            )
             {
                 continue;
             }
@@ -173,7 +204,8 @@ public static class ZoneFileEditor
         : name.EndsWith('.') ? DomainName.Normalize(name)
         : DomainName.Normalize(origin.Length == 0 ? name : $"{name}.{origin}");
 
-    private static bool IsTtl(string token) => token.Length > 0 && char.IsAsciiDigit(token[0]) && token.All(c => char.IsAsciiDigit(c) || "smhdwSMHDW".Contains(c));
+    private static bool IsTtl(string token) =>
+        token.Length > 0 && char.IsAsciiDigit(token[0]) && token.All(c => char.IsAsciiDigit(c) || "smhdwSMHDW".Contains(c));
 
     private readonly record struct Token(string Text, int Position, bool Quoted);
 
@@ -201,7 +233,13 @@ public static class ZoneFileEditor
                 var bytes = new List<byte>();
                 while (i < text.Length && text[i] != '"')
                 {
-                    if (text[i] == '\\' && i + 3 < text.Length && char.IsAsciiDigit(text[i + 1]) && char.IsAsciiDigit(text[i + 2]) && char.IsAsciiDigit(text[i + 3]))
+                    if (
+                        text[i] == '\\'
+                        && i + 3 < text.Length
+                        && char.IsAsciiDigit(text[i + 1])
+                        && char.IsAsciiDigit(text[i + 2])
+                        && char.IsAsciiDigit(text[i + 3])
+                    )
                     {
                         bytes.Add((byte)int.Parse(text.AsSpan(i + 1, 3), CultureInfo.InvariantCulture));
                         i += 4;

@@ -43,7 +43,8 @@ public static class StatusPolicy
         Apply(conditions, input, ConditionTypes.Healthy, HealthyChain);
         Apply(conditions, input, ConditionTypes.Ready, ReadyChain);
         var ready = conditions.Single(c => c.Type == ConditionTypes.Ready);
-        var retry = ready.Status == ConditionStatus.True ? RetryPolicy.None
+        var retry =
+            ready.Status == ConditionStatus.True ? RetryPolicy.None
             : ConditionReasons.WaitsForAChange(ready.Reason) ? RetryPolicy.WaitForChange
             : RetryPolicy.Backoff;
         return new StatusDecision(conditions, retry, input.NextRotation);
@@ -55,7 +56,15 @@ public static class StatusPolicy
         {
             if (policy(input, conditions) is { } verdict)
             {
-                var made = Conditions.Make(type, verdict.Status, verdict.Reason, verdict.Message, input.Generation, input.Now, input.Previous);
+                var made = Conditions.Make(
+                    type,
+                    verdict.Status,
+                    verdict.Reason,
+                    verdict.Message,
+                    input.Generation,
+                    input.Now,
+                    input.Previous
+                );
                 Conditions.Upsert(conditions, [made]);
                 return;
             }
@@ -68,7 +77,9 @@ public static class StatusPolicy
     /// leaves the verdict to the store the publisher read back.
     /// </summary>
     private static (string, string, string)? HealthVerifiedRecords(ReadinessInput input, IReadOnlyList<V1Condition> decided) =>
-        input.HealthIsCurrent && HealthOutcome.RecordsVerdict(input.Health!.Report) is var verdict && verdict.Status != ConditionStatus.Unknown
+        input.HealthIsCurrent
+        && HealthOutcome.RecordsVerdict(input.Health!.Report) is var verdict
+        && verdict.Status != ConditionStatus.Unknown
             ? verdict
             : null;
 
@@ -76,8 +87,16 @@ public static class StatusPolicy
         input.Publish switch
         {
             null => null,
-            { NotServed.Count: 0 } p => (ConditionStatus.True, ConditionReasons.RecordsServed, $"{p.Store} serves the {p.Desired} expected record(s)"),
-            var p => (ConditionStatus.False, ConditionReasons.RecordsNotServed, $"{p.Store} does not serve: {string.Join(", ", p.NotServed)}"),
+            { NotServed.Count: 0 } p => (
+                ConditionStatus.True,
+                ConditionReasons.RecordsServed,
+                $"{p.Store} serves the {p.Desired} expected record(s)"
+            ),
+            var p => (
+                ConditionStatus.False,
+                ConditionReasons.RecordsNotServed,
+                $"{p.Store} does not serve: {string.Join(", ", p.NotServed)}"
+            ),
         };
 
     /// <summary>Healthy is written from a report of this generation's records only; a stale one leaves it as it was.</summary>
@@ -85,8 +104,13 @@ public static class StatusPolicy
         input.HealthIsCurrent ? HealthOutcome.HealthVerdictOf(input.Health!.Report) : null;
 
     private static (string, string, string)? SpecIsValid(ReadinessInput input, IReadOnlyList<V1Condition> decided) =>
-        input.SpecErrors.Count == 0 ? null
-            : (ConditionStatus.False, ConditionReasons.InvalidSpec, string.Join("; ", input.SpecErrors.Select(f => $"{f.Path}: {f.Message} ({f.Code})")));
+        input.SpecErrors.Count == 0
+            ? null
+            : (
+                ConditionStatus.False,
+                ConditionReasons.InvalidSpec,
+                string.Join("; ", input.SpecErrors.Select(f => $"{f.Path}: {f.Message} ({f.Code})"))
+            );
 
     private static (string, string, string)? NothingBlocked(ReadinessInput input, IReadOnlyList<V1Condition> decided) =>
         input.Failure is { } f ? (ConditionStatus.False, f.Reason, f.Message) : null;

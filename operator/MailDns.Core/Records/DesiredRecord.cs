@@ -23,24 +23,26 @@ public sealed record DesiredRecord(string Name, int Ttl, string Value, RecordPur
 
     public IReadOnlyList<string> Strings => TxtStrings.Split(Value);
 
-    public static string PurposeText(RecordPurpose purpose) => purpose switch
-    {
-        RecordPurpose.Spf => "spf",
-        RecordPurpose.Dkim => "dkim",
-        RecordPurpose.Dmarc => "dmarc",
-        RecordPurpose.MtaSts => "mta-sts",
-        RecordPurpose.TlsRpt => "tls-rpt",
-        _ => "bimi",
-    };
+    public static string PurposeText(RecordPurpose purpose) =>
+        purpose switch
+        {
+            RecordPurpose.Spf => "spf",
+            RecordPurpose.Dkim => "dkim",
+            RecordPurpose.Dmarc => "dmarc",
+            RecordPurpose.MtaSts => "mta-sts",
+            RecordPurpose.TlsRpt => "tls-rpt",
+            _ => "bimi",
+        };
 
     /// <summary>The inverse of <see cref="PurposeText"/>, for records read back from status.</summary>
-    public static RecordPurpose PurposeFromText(string? text) => text switch
-    {
-        "dkim" => RecordPurpose.Dkim,
-        "dmarc" => RecordPurpose.Dmarc,
-        "mta-sts" => RecordPurpose.MtaSts,
-        "tls-rpt" => RecordPurpose.TlsRpt,
-        "bimi" => RecordPurpose.Bimi,
-        _ => RecordPurpose.Spf,
-    };
+    public static RecordPurpose PurposeFromText(string? text) =>
+        text switch
+        {
+            "dkim" => RecordPurpose.Dkim,
+            "dmarc" => RecordPurpose.Dmarc,
+            "mta-sts" => RecordPurpose.MtaSts,
+            "tls-rpt" => RecordPurpose.TlsRpt,
+            "bimi" => RecordPurpose.Bimi,
+            _ => RecordPurpose.Spf,
+        };
 }

@@ -40,7 +40,15 @@ public static class RecordSynthesis
 
         if (spec.TlsRpt is { } tlsRpt)
         {
-            records.Add(new DesiredRecord($"_smtp._tls.{name}", ttl, $"v=TLSRPTv1; rua={string.Join(',', tlsRpt.ReportUris)}", RecordPurpose.TlsRpt, owner));
+            records.Add(
+                new DesiredRecord(
+                    $"_smtp._tls.{name}",
+                    ttl,
+                    $"v=TLSRPTv1; rua={string.Join(',', tlsRpt.ReportUris)}",
+                    RecordPurpose.TlsRpt,
+                    owner
+                )
+            );
         }
 
         if (spec.Bimi is { } bimi)
@@ -73,12 +81,14 @@ public static class RecordSynthesis
         }
 
         terms.AddRange((spf.Include ?? []).Select(d => "include:" + d));
-        terms.Add((spf.All ?? Defaults.SpfAll) switch
-        {
-            "fail" => "-all",
-            "neutral" => "?all",
-            _ => "~all",
-        });
+        terms.Add(
+            (spf.All ?? Defaults.SpfAll) switch
+            {
+                "fail" => "-all",
+                "neutral" => "?all",
+                _ => "~all",
+            }
+        );
         return string.Join(' ', terms);
     }
 

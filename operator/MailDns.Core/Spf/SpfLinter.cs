@@ -34,14 +34,24 @@ public static class SpfLinter
         var octets = TxtStrings.Octets(record);
         if (octets > RecommendedMaxOctets)
         {
-            findings.Add(Finding.Warning("spf.record-too-long",
-                $"the record is {octets} octets; above {RecommendedMaxOctets} the answer may not fit a 512-octet UDP response (RFC 7208 §3.4)"));
+            findings.Add(
+                Finding.Warning(
+                    "spf.record-too-long",
+                    $"the record is {octets} octets; above {RecommendedMaxOctets} the answer may not fit a 512-octet UDP response (RFC "
+                        + $"7208 §3.4)"
+                )
+            );
         }
 
         var alls = parsed.Mechanisms.Where(m => m.Name == "all").ToList();
         if (alls.Count > 1)
         {
-            findings.Add(Finding.Error("spf.multiple-all", $"'all' appears {alls.Count} times ({string.Join(", ", alls.Select(a => a.Text))}); only the first is ever evaluated"));
+            findings.Add(
+                Finding.Error(
+                    "spf.multiple-all",
+                    $"'all' appears {alls.Count} times ({string.Join(", ", alls.Select(a => a.Text))}); only the first is ever evaluated"
+                )
+            );
         }
 
         if (alls.Count > 0)
@@ -50,16 +60,25 @@ public static class SpfLinter
             var after = parsed.Terms.Skip(allIndex + 1).OfType<SpfMechanism>().Where(m => m.Name != "all").ToList();
             if (after.Count > 0)
             {
-                findings.Add(Finding.Warning("spf.terms-after-all", $"mechanisms after '{alls[0].Text}' are never evaluated: {string.Join(" ", after.Select(t => t.Text))}"));
+                findings.Add(
+                    Finding.Warning(
+                        "spf.terms-after-all",
+                        $"mechanisms after '{alls[0].Text}' are never evaluated: {string.Join(" ", after.Select(t => t.Text))}"
+                    )
+                );
             }
 
             switch (alls[0].Qualifier)
             {
                 case SpfQualifier.Pass:
-                    findings.Add(Finding.Error("spf.pass-all", $"'{alls[0].Text}' authorises every host on the Internet to send as this domain"));
+                    findings.Add(
+                        Finding.Error("spf.pass-all", $"'{alls[0].Text}' authorises every host on the Internet to send as this domain")
+                    );
                     break;
                 case SpfQualifier.Neutral:
-                    findings.Add(Finding.Warning("spf.neutral-all", $"'{alls[0].Text}' makes SPF say nothing about other hosts; use ~all or -all"));
+                    findings.Add(
+                        Finding.Warning("spf.neutral-all", $"'{alls[0].Text}' makes SPF say nothing about other hosts; use ~all or -all")
+                    );
                     break;
             }
         }
@@ -69,18 +88,30 @@ public static class SpfLinter
             var count = parsed.Modifiers.Count(m => m.Name == name);
             if (count > 1)
             {
-                findings.Add(Finding.Error("spf.duplicate-modifier", $"modifier '{name}=' appears {count} times; RFC 7208 §6 makes that a permanent error"));
+                findings.Add(
+                    Finding.Error(
+                        "spf.duplicate-modifier",
+                        $"modifier '{name}=' appears {count} times; RFC 7208 §6 makes that a permanent error"
+                    )
+                );
             }
         }
 
         if (parsed.Redirect is not null && alls.Count > 0)
         {
-            findings.Add(Finding.Warning("spf.redirect-ignored", $"'redirect={parsed.Redirect}' is ignored because the record has '{alls[0].Text}'"));
+            findings.Add(
+                Finding.Warning("spf.redirect-ignored", $"'redirect={parsed.Redirect}' is ignored because the record has '{alls[0].Text}'")
+            );
         }
 
         if (alls.Count == 0 && parsed.Redirect is null)
         {
-            findings.Add(Finding.Warning("spf.no-all", "the record has neither 'all' nor 'redirect='; other hosts get the neutral result (add ~all or -all)"));
+            findings.Add(
+                Finding.Warning(
+                    "spf.no-all",
+                    "the record has neither 'all' nor 'redirect='; other hosts get the neutral result (add ~all or -all)"
+                )
+            );
         }
 
         foreach (var ptr in parsed.Mechanisms.Where(m => m.Name == "ptr"))
@@ -90,14 +121,21 @@ public static class SpfLinter
 
         foreach (var modifier in parsed.Modifiers.Where(m => m.Name is not ("redirect" or "exp")))
         {
-            findings.Add(Finding.Info("spf.unknown-modifier", $"modifier '{modifier.Text}' is not defined by RFC 7208 and is ignored by receivers"));
+            findings.Add(
+                Finding.Info("spf.unknown-modifier", $"modifier '{modifier.Text}' is not defined by RFC 7208 and is ignored by receivers")
+            );
         }
 
         foreach (var ip in parsed.Mechanisms.Where(m => m.Name is "ip4" or "ip6" && m.Network is not null))
         {
             if (HasHostBits(ip))
             {
-                findings.Add(Finding.Info("spf.host-bits-set", $"term '{ip.Text}': the address has bits set beyond the prefix length; receivers mask them"));
+                findings.Add(
+                    Finding.Info(
+                        "spf.host-bits-set",
+                        $"term '{ip.Text}': the address has bits set beyond the prefix length; receivers mask them"
+                    )
+                );
             }
         }
 
@@ -105,8 +143,13 @@ public static class SpfLinter
         if (lookups > MaxLookups)
         {
             var terms = parsed.Mechanisms.Where(m => m.QueriesDns).Select(m => m.Text);
-            findings.Add(Finding.Error("spf.lookup-limit",
-                $"the record itself has {lookups} DNS-querying terms ({string.Join(" ", terms)}); more than {MaxLookups} is a permanent error (RFC 7208 §4.6.4)"));
+            findings.Add(
+                Finding.Error(
+                    "spf.lookup-limit",
+                    $"the record itself has {lookups} DNS-querying terms ({string.Join(" ", terms)}); more than {MaxLookups} is a "
+                        + $"permanent error (RFC 7208 §4.6.4)"
+                )
+            );
         }
 
         return new SpfLintResult(findings, parsed, lookups);

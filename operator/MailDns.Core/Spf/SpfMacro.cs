@@ -64,7 +64,8 @@ public static class SpfMacro
     private static bool IsTopLabel(string label) =>
         label.Length > 0
         && label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')
-        && label[0] != '-' && label[^1] != '-'
+        && label[0] != '-'
+        && label[^1] != '-'
         && (label.Any(char.IsAsciiLetter) || label.Contains('-', StringComparison.Ordinal));
 
     private static string? Scan(string text, bool inExplanation, out bool endsWithExpand)

@@ -94,22 +94,22 @@ public static partial class SpfParser
 
             case "include":
             case "exists":
+            {
+                if (!rest.StartsWith(':'))
                 {
-                    if (!rest.StartsWith(':'))
-                    {
-                        return Invalid(findings, text, $"'{mechName}' needs a domain ({mechName}:example.com)");
-                    }
-
-                    var domain = rest[1..];
-                    var problem = SpfMacro.CheckDomainSpec(domain);
-                    if (problem is not null)
-                    {
-                        findings.Add(Finding.Error("spf.invalid-domain-spec", $"term '{text}': {problem}"));
-                        return null;
-                    }
-
-                    return new SpfMechanism(text, qualifier, mechName, domain, null, null, null);
+                    return Invalid(findings, text, $"'{mechName}' needs a domain ({mechName}:example.com)");
                 }
+
+                var domain = rest[1..];
+                var problem = SpfMacro.CheckDomainSpec(domain);
+                if (problem is not null)
+                {
+                    findings.Add(Finding.Error("spf.invalid-domain-spec", $"term '{text}': {problem}"));
+                    return null;
+                }
+
+                return new SpfMechanism(text, qualifier, mechName, domain, null, null, null);
+            }
 
             case "a":
             case "mx":
@@ -123,7 +123,11 @@ public static partial class SpfParser
                 return ParseIp(text, qualifier, rest, AddressFamily.InterNetworkV6, 128, findings);
 
             default:
-                return Invalid(findings, text, $"'{mechName}' is not an SPF mechanism (all, include, a, mx, ptr, ip4, ip6, exists) nor a name=value modifier");
+                return Invalid(
+                    findings,
+                    text,
+                    $"'{mechName}' is not an SPF mechanism (all, include, a, mx, ptr, ip4, ip6, exists) nor a name=value modifier"
+                );
         }
     }
 
@@ -143,7 +147,9 @@ public static partial class SpfParser
                     cidr4 = ParseCidr(suffix.Groups[1].Value, 32);
                     if (cidr4 is null)
                     {
-                        findings.Add(Finding.Error("spf.invalid-cidr", $"term '{text}': IPv4 prefix length /{suffix.Groups[1].Value} is not 0-32"));
+                        findings.Add(
+                            Finding.Error("spf.invalid-cidr", $"term '{text}': IPv4 prefix length /{suffix.Groups[1].Value} is not 0-32")
+                        );
                         return null;
                     }
                 }
@@ -153,7 +159,9 @@ public static partial class SpfParser
                     cidr6 = ParseCidr(suffix.Groups[2].Value, 128);
                     if (cidr6 is null)
                     {
-                        findings.Add(Finding.Error("spf.invalid-cidr", $"term '{text}': IPv6 prefix length //{suffix.Groups[2].Value} is not 0-128"));
+                        findings.Add(
+                            Finding.Error("spf.invalid-cidr", $"term '{text}': IPv6 prefix length //{suffix.Groups[2].Value} is not 0-128")
+                        );
                         return null;
                     }
                 }
@@ -181,7 +189,14 @@ public static partial class SpfParser
         return new SpfMechanism(text, qualifier, name, domain, null, cidr4, cidr6);
     }
 
-    private static SpfMechanism? ParseIp(string text, SpfQualifier qualifier, string rest, AddressFamily family, int maxCidr, List<Finding> findings)
+    private static SpfMechanism? ParseIp(
+        string text,
+        SpfQualifier qualifier,
+        string rest,
+        AddressFamily family,
+        int maxCidr,
+        List<Finding> findings
+    )
     {
         var kind = family == AddressFamily.InterNetwork ? "ip4" : "ip6";
         if (!rest.StartsWith(':') || rest.Length == 1)
@@ -198,7 +213,9 @@ public static partial class SpfParser
             cidr = ParseCidr(network[(slash + 1)..], maxCidr);
             if (cidr is null)
             {
-                findings.Add(Finding.Error("spf.invalid-cidr", $"term '{text}': prefix length /{network[(slash + 1)..]} is not 0-{maxCidr}"));
+                findings.Add(
+                    Finding.Error("spf.invalid-cidr", $"term '{text}': prefix length /{network[(slash + 1)..]} is not 0-{maxCidr}")
+                );
                 return null;
             }
         }
@@ -206,32 +223,54 @@ public static partial class SpfParser
         var valid = family == AddressFamily.InterNetwork ? IsIp4(address) : IsIp6(address);
         if (!valid)
         {
-            findings.Add(Finding.Error($"spf.invalid-{kind}", $"term '{text}': '{address}' is not a valid {(kind == "ip4" ? "IPv4" : "IPv6")} address"));
+            findings.Add(
+                Finding.Error(
+                    $"spf.invalid-{kind}",
+                    $"term '{text}': '{address}' is not a valid {(kind == "ip4" ? "IPv4" : "IPv6")} address"
+                )
+            );
             return null;
         }
 
-        return new SpfMechanism(text, qualifier, kind, null, network,
+        return new SpfMechanism(
+            text,
+            qualifier,
+            kind,
+            null,
+            network,
             family == AddressFamily.InterNetwork ? cidr : null,
-            family == AddressFamily.InterNetworkV6 ? cidr : null);
+            family == AddressFamily.InterNetworkV6 ? cidr : null
+        );
     }
 
     /// <summary>RFC 7208 ip4-network: four dec-octets without leading zeros.</summary>
     public static bool IsIp4(string address)
     {
         var parts = address.Split('.');
-        return parts.Length == 4 && parts.All(p =>
-            p.Length is > 0 and <= 3 && p.All(char.IsAsciiDigit) && (p.Length == 1 || p[0] != '0')
-            && int.Parse(p, CultureInfo.InvariantCulture) <= 255);
+        return parts.Length == 4
+            && parts.All(p =>
+                p.Length is > 0 and <= 3
+                && p.All(char.IsAsciiDigit)
+                && (p.Length == 1 || p[0] != '0')
+                && int.Parse(p, CultureInfo.InvariantCulture) <= 255
+            );
     }
 
     public static bool IsIp6(string address) =>
-        address.Contains(':', StringComparison.Ordinal) && !address.Contains('%', StringComparison.Ordinal)
+        address.Contains(':', StringComparison.Ordinal)
+        && !address.Contains('%', StringComparison.Ordinal)
         && address.All(c => char.IsAsciiHexDigit(c) || c is ':' or '.')
-        && IPAddress.TryParse(address, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6;
+        && IPAddress.TryParse(address, out var ip)
+        && ip.AddressFamily == AddressFamily.InterNetworkV6;
 
     private static int? ParseCidr(string digits, int max) =>
-        digits.Length is > 0 and <= 3 && digits.All(char.IsAsciiDigit) && (digits.Length == 1 || digits[0] != '0')
-        && int.Parse(digits, CultureInfo.InvariantCulture) is var n && n <= max ? n : null;
+        digits.Length is > 0 and <= 3
+        && digits.All(char.IsAsciiDigit)
+        && (digits.Length == 1 || digits[0] != '0')
+        && int.Parse(digits, CultureInfo.InvariantCulture) is var n
+        && n <= max
+            ? n
+            : null;
 
     private static SpfMechanism? Invalid(List<Finding> findings, string text, string why)
     {

@@ -18,7 +18,8 @@ public sealed record SpfMechanism(
     string? DomainSpec,
     string? Network,
     int? Ip4Cidr,
-    int? Ip6Cidr) : SpfTerm(Text)
+    int? Ip6Cidr
+) : SpfTerm(Text)
 {
     /// <summary>RFC 7208 §4.6.4: these terms cause DNS queries and count toward the limit of 10.</summary>
     public bool QueriesDns => Name is "include" or "a" or "mx" or "ptr" or "exists";
@@ -44,6 +45,8 @@ public sealed record SpfRecord(IReadOnlyList<SpfTerm> Terms)
 
     /// <summary>The include targets and the redirect target, for callers that follow them recursively.</summary>
     public IEnumerable<string> ReferencedDomains =>
-        Mechanisms.Where(m => m.Name == "include" && m.DomainSpec is not null).Select(m => m.DomainSpec!)
+        Mechanisms
+            .Where(m => m.Name == "include" && m.DomainSpec is not null)
+            .Select(m => m.DomainSpec!)
             .Concat(Redirect is not null && All is null ? [Redirect] : []);
 }

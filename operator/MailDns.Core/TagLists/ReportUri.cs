@@ -20,9 +20,12 @@ public static partial class ReportUri
             return sized && !allowSizeLimit ? null : new Parsed("mailto", m.Groups[2].Value.ToLowerInvariant(), sized);
         }
 
-        if (uri.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
-            && Uri.TryCreate(uri, UriKind.Absolute, out var https) && https.Host.Length > 0
-            && !uri.Any(c => char.IsWhiteSpace(c) || c is ',' or ';' or '!'))
+        if (
+            uri.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+            && Uri.TryCreate(uri, UriKind.Absolute, out var https)
+            && https.Host.Length > 0
+            && !uri.Any(c => char.IsWhiteSpace(c) || c is ',' or ';' or '!')
+        )
         {
             return new Parsed("https", https.Host.ToLowerInvariant(), false);
         }

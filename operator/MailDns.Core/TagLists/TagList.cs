@@ -10,7 +10,11 @@ public sealed record Tag(string Name, string Value, int Index);
 /// </summary>
 public static class TagList
 {
-    public static (IReadOnlyList<Tag> Tags, IReadOnlyList<Finding> Findings) Parse(string record, string codePrefix, bool lowerCaseNames = false)
+    public static (IReadOnlyList<Tag> Tags, IReadOnlyList<Finding> Findings) Parse(
+        string record,
+        string codePrefix,
+        bool lowerCaseNames = false
+    )
     {
         var tags = new List<Tag>();
         var findings = new List<Finding>();
@@ -47,7 +51,9 @@ public static class TagList
             var value = piece[(eq + 1)..].Trim(' ', '\t', '\r', '\n');
             if (!seen.Add(name))
             {
-                findings.Add(Finding.Error($"{codePrefix}.duplicate-tag", $"tag {name}= appears more than once; receivers reject the record"));
+                findings.Add(
+                    Finding.Error($"{codePrefix}.duplicate-tag", $"tag {name}= appears more than once; receivers reject the record")
+                );
                 continue;
             }
 
@@ -62,7 +68,11 @@ public static class TagList
     /// the version tag first. Versioned is false when the record does not start with it.
     /// </summary>
     public static (List<Finding> Findings, IReadOnlyList<Tag> Tags, bool Versioned) ParseRecord(
-        IReadOnlyList<string> strings, string codePrefix, string version, bool lowerCaseNames = false)
+        IReadOnlyList<string> strings,
+        string codePrefix,
+        string version,
+        bool lowerCaseNames = false
+    )
     {
         var findings = new List<Finding>(Txt.StringLengths.Check(strings, codePrefix));
         var (tags, tagFindings) = Parse(Txt.TxtStrings.Join(strings), codePrefix, lowerCaseNames);

@@ -28,7 +28,9 @@ public static class TlsRptLinter
             {
                 if (ReportUri.Parse(uri, allowSizeLimit: false) is null)
                 {
-                    findings.Add(Finding.Error("tls-rpt.invalid-uri", $"rua=: '{TagList.Shorten(uri)}' is not a mailto: address or an https URI"));
+                    findings.Add(
+                        Finding.Error("tls-rpt.invalid-uri", $"rua=: '{TagList.Shorten(uri)}' is not a mailto: address or an https URI")
+                    );
                 }
             }
         }

@@ -12,8 +12,10 @@ public static class StringLengths
             var octets = TxtStrings.Octets(strings[i]);
             if (octets > TxtStrings.MaxOctets)
             {
-                yield return Finding.Error($"{codePrefix}.string-too-long",
-                    $"character-string {i + 1} is {octets} octets; a TXT character-string holds at most 255 (split it into several strings)");
+                yield return Finding.Error(
+                    $"{codePrefix}.string-too-long",
+                    $"character-string {i + 1} is {octets} octets; a TXT character-string holds at most 255 (split it into several strings)"
+                );
             }
         }
     }

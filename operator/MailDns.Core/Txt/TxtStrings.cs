@@ -48,7 +48,12 @@ public static class TxtStrings
 
     /// <summary>Zone-file presentation: each string quoted, with backslash and quote escaped.</summary>
     public static string Quote(IEnumerable<string> strings) =>
-        string.Join(' ', strings.Select(s => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\""));
+        string.Join(
+            ' ',
+            strings.Select(s =>
+                "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\""
+            )
+        );
 
     /// <summary>
     /// Reads a record given either bare (one string) or in presentation form ("part1" "part2", as dig and zone

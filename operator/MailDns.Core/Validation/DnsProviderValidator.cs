@@ -8,7 +8,21 @@ namespace MailDns.Core.Validation;
 public static class DnsProviderValidator
 {
     private static readonly string[] Packages = ["cloudflare", "aws", "gcp", "azure-native", "digitalocean", "dns"];
-    private static readonly string[] SecretLikeWords = ["token", "secret", "password", "passphrase", "apikey", "api_key", "api-key", "accesskey", "access_key", "privatekey", "private_key", "credential"];
+    private static readonly string[] SecretLikeWords =
+    [
+        "token",
+        "secret",
+        "password",
+        "passphrase",
+        "apikey",
+        "api_key",
+        "api-key",
+        "accesskey",
+        "access_key",
+        "privatekey",
+        "private_key",
+        "credential",
+    ];
 
     public static IReadOnlyList<Finding> Validate(string? name, DnsProviderSpec spec, bool clusterScoped)
     {
@@ -16,20 +30,34 @@ public static class DnsProviderValidator
         MetadataRules.CheckName(name, findings);
         if (string.IsNullOrEmpty(spec.Zone) || !DomainName.IsValidDnsName(spec.Zone) || spec.Zone != DomainName.Normalize(spec.Zone))
         {
-            findings.Add(Finding.Error("provider.invalid-zone", $"zone '{spec.Zone}' must be a lower-case domain name without a trailing dot", "spec.zone"));
+            findings.Add(
+                Finding.Error(
+                    "provider.invalid-zone",
+                    $"zone '{spec.Zone}' must be a lower-case domain name without a trailing dot",
+                    "spec.zone"
+                )
+            );
         }
 
         var kinds = new[] { spec.Pulumi is not null, spec.Rfc2136 is not null, spec.ZoneFile is not null }.Count(x => x);
         if (kinds != 1)
         {
-            findings.Add(Finding.Error("provider.exactly-one-kind", $"exactly one of pulumi, rfc2136 and zoneFile must be set ({kinds} are)", "spec"));
+            findings.Add(
+                Finding.Error("provider.exactly-one-kind", $"exactly one of pulumi, rfc2136 and zoneFile must be set ({kinds} are)", "spec")
+            );
         }
 
         if (spec.Pulumi is { } pulumi)
         {
             if (!Packages.Contains(pulumi.Package))
             {
-                findings.Add(Finding.Error("provider.pulumi-package", $"package '{pulumi.Package}' must be one of {string.Join(", ", Packages)}", "spec.pulumi.package"));
+                findings.Add(
+                    Finding.Error(
+                        "provider.pulumi-package",
+                        $"package '{pulumi.Package}' must be one of {string.Join(", ", Packages)}",
+                        "spec.pulumi.package"
+                    )
+                );
             }
 
             foreach (var key in (pulumi.Config ?? new Dictionary<string, string>()).Keys)
@@ -37,14 +65,29 @@ public static class DnsProviderValidator
                 var lower = key.ToLowerInvariant();
                 if (SecretLikeWords.Any(w => lower.Contains(w, StringComparison.Ordinal)))
                 {
-                    findings.Add(Finding.Error("provider.credentials-in-config",
-                        $"config key '{key}' looks like a credential; config is not secret and ends up in the Pulumi program: put it in the Secret named by credentialsSecretRef", $"spec.pulumi.config.{key}"));
+                    findings.Add(
+                        Finding.Error(
+                            "provider.credentials-in-config",
+                            $"config key '{key}' looks like a credential; config is not secret and ends up in the Pulumi program: put it "
+                                + $"in the Secret named by credentialsSecretRef",
+                            $"spec.pulumi.config.{key}"
+                        )
+                    );
                 }
             }
 
-            if (clusterScoped && (pulumi.CredentialsSecretRef is { Namespace: null or "" } || pulumi.PassphraseSecretRef is { Namespace: null or "" }))
+            if (
+                clusterScoped
+                && (pulumi.CredentialsSecretRef is { Namespace: null or "" } || pulumi.PassphraseSecretRef is { Namespace: null or "" })
+            )
             {
-                findings.Add(Finding.Error("provider.secret-namespace-required", "a ClusterDnsProvider's Secret references must name a namespace", "spec.pulumi"));
+                findings.Add(
+                    Finding.Error(
+                        "provider.secret-namespace-required",
+                        "a ClusterDnsProvider's Secret references must name a namespace",
+                        "spec.pulumi"
+                    )
+                );
             }
         }
 
@@ -52,12 +95,24 @@ public static class DnsProviderValidator
         {
             if (!HostPort.TryParse(rfc.Server ?? "", 53, out _, out _))
             {
-                findings.Add(Finding.Error("provider.rfc2136-server", $"server '{rfc.Server}' is not host, host:port or [ipv6]:port", "spec.rfc2136.server"));
+                findings.Add(
+                    Finding.Error(
+                        "provider.rfc2136-server",
+                        $"server '{rfc.Server}' is not host, host:port or [ipv6]:port",
+                        "spec.rfc2136.server"
+                    )
+                );
             }
 
             if (rfc.TsigAlgorithm is not (null or Defaults.TsigAlgorithm or "hmac-sha512"))
             {
-                findings.Add(Finding.Error("provider.tsig-algorithm", $"tsigAlgorithm '{rfc.TsigAlgorithm}' must be hmac-sha256 or hmac-sha512", "spec.rfc2136.tsigAlgorithm"));
+                findings.Add(
+                    Finding.Error(
+                        "provider.tsig-algorithm",
+                        $"tsigAlgorithm '{rfc.TsigAlgorithm}' must be hmac-sha256 or hmac-sha512",
+                        "spec.rfc2136.tsigAlgorithm"
+                    )
+                );
             }
 
             if (string.IsNullOrEmpty(rfc.TsigKeyName))
@@ -71,7 +126,13 @@ public static class DnsProviderValidator
             }
             else if (clusterScoped && string.IsNullOrEmpty(rfc.TsigSecretRef.Namespace))
             {
-                findings.Add(Finding.Error("provider.secret-namespace-required", "a ClusterDnsProvider's Secret references must name a namespace", "spec.rfc2136.tsigSecretRef.namespace"));
+                findings.Add(
+                    Finding.Error(
+                        "provider.secret-namespace-required",
+                        "a ClusterDnsProvider's Secret references must name a namespace",
+                        "spec.rfc2136.tsigSecretRef.namespace"
+                    )
+                );
             }
         }
 

@@ -17,7 +17,13 @@ public static partial class MetadataRules
         }
         else if (name.Length > 253 || !Dns1123Subdomain().IsMatch(name))
         {
-            findings.Add(Finding.Error("metadata.name-invalid", $"'{name}' is not a DNS-1123 subdomain (lower-case letters, digits, '-' and '.')", "metadata.name"));
+            findings.Add(
+                Finding.Error(
+                    "metadata.name-invalid",
+                    $"'{name}' is not a DNS-1123 subdomain (lower-case letters, digits, '-' and '.')",
+                    "metadata.name"
+                )
+            );
         }
     }
 }

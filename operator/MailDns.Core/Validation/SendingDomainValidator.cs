@@ -37,11 +37,19 @@ public static partial class SendingDomainValidator
 
         if (!DomainName.IsValidSendingDomain(spec.Domain ?? ""))
         {
-            findings.Add(Finding.Error("domain.invalid", $"'{spec.Domain}' is not a lower-case RFC 1123 domain name with at least two labels", "spec.domain"));
+            findings.Add(
+                Finding.Error(
+                    "domain.invalid",
+                    $"'{spec.Domain}' is not a lower-case RFC 1123 domain name with at least two labels",
+                    "spec.domain"
+                )
+            );
         }
         else if (provider is not null && DomainName.IsValidDnsName(provider.Zone) && !DomainName.IsInZone(spec.Domain!, provider.Zone))
         {
-            findings.Add(Finding.Error("domain.not-in-zone", $"'{spec.Domain}' is not in the provider's zone '{provider.Zone}'", "spec.domain"));
+            findings.Add(
+                Finding.Error("domain.not-in-zone", $"'{spec.Domain}' is not in the provider's zone '{provider.Zone}'", "spec.domain")
+            );
         }
 
         if (spec.ProviderRef is null || string.IsNullOrEmpty(spec.ProviderRef.Name))
@@ -50,7 +58,13 @@ public static partial class SendingDomainValidator
         }
         else if (spec.ProviderRef.Kind is not (null or "DnsProvider" or "ClusterDnsProvider"))
         {
-            findings.Add(Finding.Error("provider-ref.invalid-kind", $"kind '{spec.ProviderRef.Kind}' must be DnsProvider or ClusterDnsProvider", "spec.providerRef.kind"));
+            findings.Add(
+                Finding.Error(
+                    "provider-ref.invalid-kind",
+                    $"kind '{spec.ProviderRef.Kind}' must be DnsProvider or ClusterDnsProvider",
+                    "spec.providerRef.kind"
+                )
+            );
         }
 
         var ttl = spec.Ttl ?? Defaults.Ttl;
@@ -76,17 +90,31 @@ public static partial class SendingDomainValidator
 
         if (spec.Bimi is not null && spec.Dmarc is { Policy: not ("quarantine" or "reject") } or null)
         {
-            findings.Add(Finding.Warning("bimi.without-enforcement", "receivers show a BIMI logo only under DMARC p=quarantine or p=reject", "spec.bimi"));
+            findings.Add(
+                Finding.Warning(
+                    "bimi.without-enforcement",
+                    "receivers show a BIMI logo only under DMARC p=quarantine or p=reject",
+                    "spec.bimi"
+                )
+            );
         }
 
         if (spec.Publish?.Mode is not (null or "apply" or "preview"))
         {
-            findings.Add(Finding.Error("publish.invalid-mode", $"mode '{spec.Publish!.Mode}' must be apply or preview", "spec.publish.mode"));
+            findings.Add(
+                Finding.Error("publish.invalid-mode", $"mode '{spec.Publish!.Mode}' must be apply or preview", "spec.publish.mode")
+            );
         }
 
         if (spec.DeletionPolicy is not (null or "Retain" or "Delete"))
         {
-            findings.Add(Finding.Error("deletion-policy.invalid", $"deletionPolicy '{spec.DeletionPolicy}' must be Retain or Delete", "spec.deletionPolicy"));
+            findings.Add(
+                Finding.Error(
+                    "deletion-policy.invalid",
+                    $"deletionPolicy '{spec.DeletionPolicy}' must be Retain or Delete",
+                    "spec.deletionPolicy"
+                )
+            );
         }
 
         if (spec.HealthCheck is { } health)
@@ -106,7 +134,13 @@ public static partial class SendingDomainValidator
     {
         if (spf.All == "pass")
         {
-            findings.Add(Finding.Error("spf.pass-all", "all: pass (+all) authorises every host on the Internet; use fail, softfail or neutral", "spec.spf.all"));
+            findings.Add(
+                Finding.Error(
+                    "spf.pass-all",
+                    "all: pass (+all) authorises every host on the Internet; use fail, softfail or neutral",
+                    "spec.spf.all"
+                )
+            );
         }
         else if (spf.All is not (null or "fail" or "softfail" or "neutral"))
         {
@@ -117,7 +151,9 @@ public static partial class SendingDomainValidator
         {
             if (!IsNetwork(spf.Ip4![i], SpfParser.IsIp4, 32))
             {
-                findings.Add(Finding.Error("spf.invalid-ip4", $"'{spf.Ip4[i]}' is not an IPv4 address or CIDR range", $"spec.spf.ip4[{i}]"));
+                findings.Add(
+                    Finding.Error("spf.invalid-ip4", $"'{spf.Ip4[i]}' is not an IPv4 address or CIDR range", $"spec.spf.ip4[{i}]")
+                );
             }
         }
 
@@ -125,7 +161,9 @@ public static partial class SendingDomainValidator
         {
             if (!IsNetwork(spf.Ip6![i], SpfParser.IsIp6, 128))
             {
-                findings.Add(Finding.Error("spf.invalid-ip6", $"'{spf.Ip6[i]}' is not an IPv6 address or CIDR range", $"spec.spf.ip6[{i}]"));
+                findings.Add(
+                    Finding.Error("spf.invalid-ip6", $"'{spf.Ip6[i]}' is not an IPv6 address or CIDR range", $"spec.spf.ip6[{i}]")
+                );
             }
         }
 
@@ -140,19 +178,37 @@ public static partial class SendingDomainValidator
 
         foreach (var duplicate in includes.GroupBy(d => d.ToLowerInvariant()).Where(g => g.Count() > 1))
         {
-            findings.Add(Finding.Warning("spf.duplicate-include", $"include '{duplicate.Key}' is listed {duplicate.Count()} times; each costs lookups", "spec.spf.include"));
+            findings.Add(
+                Finding.Warning(
+                    "spf.duplicate-include",
+                    $"include '{duplicate.Key}' is listed {duplicate.Count()} times; each costs lookups",
+                    "spec.spf.include"
+                )
+            );
         }
 
         var lookups = includes.Count + (spf.A == true ? 1 : 0) + (spf.Mx == true ? 1 : 0);
         if (lookups > SpfLinter.MaxLookups)
         {
-            findings.Add(Finding.Error("spf.lookup-budget",
-                $"the record alone has {lookups} DNS-querying terms (include, a, mx); receivers fail SPF above {SpfLinter.MaxLookups}, before counting nested includes", "spec.spf"));
+            findings.Add(
+                Finding.Error(
+                    "spf.lookup-budget",
+                    $"the record alone has {lookups} DNS-querying terms (include, a, mx); receivers fail SPF above "
+                        + $"{SpfLinter.MaxLookups}, before counting nested includes",
+                    "spec.spf"
+                )
+            );
         }
 
         if (includes.Count == 0 && (spf.Ip4?.Count ?? 0) == 0 && (spf.Ip6?.Count ?? 0) == 0 && spf.A != true && spf.Mx != true)
         {
-            findings.Add(Finding.Warning("spf.authorises-nothing", "the SPF record authorises no host; mail from this domain fails SPF everywhere", "spec.spf"));
+            findings.Add(
+                Finding.Warning(
+                    "spf.authorises-nothing",
+                    "the SPF record authorises no host; mail from this domain fails SPF everywhere",
+                    "spec.spf"
+                )
+            );
         }
     }
 
@@ -165,7 +221,9 @@ public static partial class SendingDomainValidator
         }
 
         var prefix = text[(slash + 1)..];
-        return isAddress(text[..slash]) && prefix.Length is > 0 and <= 3 && prefix.All(char.IsAsciiDigit)
+        return isAddress(text[..slash])
+            && prefix.Length is > 0 and <= 3
+            && prefix.All(char.IsAsciiDigit)
             && int.Parse(prefix, System.Globalization.CultureInfo.InvariantCulture) <= maxPrefix;
     }
 
@@ -189,49 +247,99 @@ public static partial class SendingDomainValidator
             var path = $"spec.dkim.series[{i}]";
             if (!DkimAlgorithmText.TryParse(s.Algorithm, out var algorithm))
             {
-                findings.Add(Finding.Error("dkim.invalid-algorithm", $"algorithm '{s.Algorithm}' must be rsa-sha256 or ed25519-sha256", path + ".algorithm"));
+                findings.Add(
+                    Finding.Error(
+                        "dkim.invalid-algorithm",
+                        $"algorithm '{s.Algorithm}' must be rsa-sha256 or ed25519-sha256",
+                        path + ".algorithm"
+                    )
+                );
                 continue;
             }
 
             algorithms.Add(algorithm);
             if (algorithm == DkimAlgorithm.Ed25519Sha256 && s.Size is not null)
             {
-                findings.Add(Finding.Error("dkim.size-not-rsa", "size applies only to rsa-sha256 keys; Ed25519 keys are always 256 bits", path + ".size"));
+                findings.Add(
+                    Finding.Error(
+                        "dkim.size-not-rsa",
+                        "size applies only to rsa-sha256 keys; Ed25519 keys are always 256 bits",
+                        path + ".size"
+                    )
+                );
             }
             else if (s.Size is < 1024 or > 4096)
             {
-                findings.Add(Finding.Error("dkim.rsa-size", $"size {s.Size} must be between 1024 and 4096 bits (RFC 8301)", path + ".size"));
+                findings.Add(
+                    Finding.Error("dkim.rsa-size", $"size {s.Size} must be between 1024 and 4096 bits (RFC 8301)", path + ".size")
+                );
             }
             else if (s.Size is < 2048)
             {
-                findings.Add(Finding.Warning("dkim.rsa-weak", $"size {s.Size}: RSA keys below 2048 bits are weak (RFC 8301 and M3AAWG recommend 2048)", path + ".size"));
+                findings.Add(
+                    Finding.Warning(
+                        "dkim.rsa-weak",
+                        $"size {s.Size}: RSA keys below 2048 bits are weak (RFC 8301 and M3AAWG recommend 2048)",
+                        path + ".size"
+                    )
+                );
             }
 
             var prefix = s.SelectorPrefix ?? Defaults.SelectorPrefixFor(algorithm.ToText());
             if (!SelectorPrefixRegex().IsMatch(prefix))
             {
-                findings.Add(Finding.Error("dkim.invalid-prefix", $"selectorPrefix '{prefix}' must be a lower-case letter followed by up to 31 letters, digits or hyphens", path + ".selectorPrefix"));
+                findings.Add(
+                    Finding.Error(
+                        "dkim.invalid-prefix",
+                        $"selectorPrefix '{prefix}' must be a lower-case letter followed by up to 31 letters, digits or hyphens",
+                        path + ".selectorPrefix"
+                    )
+                );
             }
         }
 
         var prefixes = series.Select(s => s.SelectorPrefix ?? Defaults.SelectorPrefixFor(s.Algorithm ?? Defaults.DkimAlgorithm)).ToList();
         foreach (var dup in prefixes.GroupBy(p => p).Where(g => g.Count() > 1))
         {
-            findings.Add(Finding.Error("dkim.duplicate-prefix", $"selectorPrefix '{dup.Key}' is used by {dup.Count()} series; each series needs its own", "spec.dkim.series"));
+            findings.Add(
+                Finding.Error(
+                    "dkim.duplicate-prefix",
+                    $"selectorPrefix '{dup.Key}' is used by {dup.Count()} series; each series needs its own",
+                    "spec.dkim.series"
+                )
+            );
         }
 
         // A prefix that is a prefix of another would let the two series' selectors collide (ab + 20260101 vs a + b2026...).
         foreach (var p in prefixes.Distinct())
         {
-            foreach (var q in prefixes.Distinct().Where(q => q != p && q.StartsWith(p, StringComparison.Ordinal) && q.Length > p.Length && !char.IsAsciiDigit(q[p.Length])))
+            foreach (
+                var q in prefixes
+                    .Distinct()
+                    .Where(q =>
+                        q != p && q.StartsWith(p, StringComparison.Ordinal) && q.Length > p.Length && !char.IsAsciiDigit(q[p.Length])
+                    )
+            )
             {
-                findings.Add(Finding.Warning("dkim.overlapping-prefix", $"selectorPrefix '{p}' is the start of '{q}'; pick prefixes that cannot be confused", "spec.dkim.series"));
+                findings.Add(
+                    Finding.Warning(
+                        "dkim.overlapping-prefix",
+                        $"selectorPrefix '{p}' is the start of '{q}'; pick prefixes that cannot be confused",
+                        "spec.dkim.series"
+                    )
+                );
             }
         }
 
         if (algorithms.Count > 0 && algorithms.All(a => a == DkimAlgorithm.Ed25519Sha256))
         {
-            findings.Add(Finding.Warning("dkim.ed25519-only", "only Ed25519 keys: many receivers cannot verify ed25519-sha256 yet; add an rsa-sha256 series for dual signing", "spec.dkim.series"));
+            findings.Add(
+                Finding.Warning(
+                    "dkim.ed25519-only",
+                    "only Ed25519 keys: many receivers cannot verify ed25519-sha256 yet; add an rsa-sha256 series for dual signing",
+                    "spec.dkim.series"
+                )
+            );
         }
 
         CheckRotation(dkim.Rotation, ttl, findings);
@@ -241,11 +349,23 @@ public static partial class SendingDomainValidator
         {
             if (!SelectorRegex().IsMatch(compromised[i]))
             {
-                findings.Add(Finding.Error("dkim.invalid-selector", $"'{compromised[i]}' is not a valid selector", $"spec.dkim.compromisedSelectors[{i}]"));
+                findings.Add(
+                    Finding.Error(
+                        "dkim.invalid-selector",
+                        $"'{compromised[i]}' is not a valid selector",
+                        $"spec.dkim.compromisedSelectors[{i}]"
+                    )
+                );
             }
             else if (!prefixes.Any(p => compromised[i].StartsWith(p, StringComparison.Ordinal)))
             {
-                findings.Add(Finding.Warning("dkim.unknown-compromised-selector", $"'{compromised[i]}' does not belong to any series (prefixes {string.Join(", ", prefixes)}); it is ignored", $"spec.dkim.compromisedSelectors[{i}]"));
+                findings.Add(
+                    Finding.Warning(
+                        "dkim.unknown-compromised-selector",
+                        $"'{compromised[i]}' does not belong to any series (prefixes {string.Join(", ", prefixes)}); it is ignored",
+                        $"spec.dkim.compromisedSelectors[{i}]"
+                    )
+                );
             }
         }
     }
@@ -265,7 +385,13 @@ public static partial class SendingDomainValidator
                 return d;
             }
 
-            findings.Add(Finding.Error("dkim.invalid-duration", $"{field} '{text}' is not a duration such as 90d, 36h or 1h30m (units ms, s, m, h, d, w)", $"{path}.{field}"));
+            findings.Add(
+                Finding.Error(
+                    "dkim.invalid-duration",
+                    $"{field} '{text}' is not a duration such as 90d, 36h or 1h30m (units ms, s, m, h, d, w)",
+                    $"{path}.{field}"
+                )
+            );
             return DurationText.ParseOr(null, fallback);
         }
 
@@ -276,37 +402,70 @@ public static partial class SendingDomainValidator
 
         if (propagation < TimeSpan.FromSeconds(ttl))
         {
-            findings.Add(Finding.Error("dkim.propagation-below-ttl",
-                $"propagationDelay {DurationText.Format(propagation)} is below the record TTL ({ttl}s): resolvers that cached the selector's absence would fail signatures made with the new key", $"{path}.propagationDelay"));
+            findings.Add(
+                Finding.Error(
+                    "dkim.propagation-below-ttl",
+                    $"propagationDelay {DurationText.Format(propagation)} is below the record TTL ({ttl}s): resolvers that cached the "
+                        + $"selector's absence would fail signatures made with the new key",
+                    $"{path}.propagationDelay"
+                )
+            );
         }
 
         if (interval <= propagation + TimeSpan.FromTicks(1) || interval < TimeSpan.FromHours(1))
         {
-            findings.Add(Finding.Error("dkim.interval-too-short",
-                $"interval {DurationText.Format(interval)} must exceed propagationDelay {DurationText.Format(propagation)} and be at least 1h, or a new key would be due before the last one is active", $"{path}.interval"));
+            findings.Add(
+                Finding.Error(
+                    "dkim.interval-too-short",
+                    $"interval {DurationText.Format(interval)} must exceed propagationDelay {DurationText.Format(propagation)} and be at "
+                        + $"least 1h, or a new key would be due before the last one is active",
+                    $"{path}.interval"
+                )
+            );
         }
         else if (interval > TimeSpan.FromDays(366))
         {
-            findings.Add(Finding.Warning("dkim.interval-long", $"interval {DurationText.Format(interval)}: M3AAWG recommends rotating at least every 6 to 12 months", $"{path}.interval"));
+            findings.Add(
+                Finding.Warning(
+                    "dkim.interval-long",
+                    $"interval {DurationText.Format(interval)}: M3AAWG recommends rotating at least every 6 to 12 months",
+                    $"{path}.interval"
+                )
+            );
         }
 
         if (retire < TimeSpan.FromDays(2))
         {
-            findings.Add(Finding.Warning("dkim.retire-short",
-                $"retireAfter {DurationText.Format(retire)}: mail still queued or verified late (retries, forwarding) fails once the old key is revoked; M3AAWG suggests several days", $"{path}.retireAfter"));
+            findings.Add(
+                Finding.Warning(
+                    "dkim.retire-short",
+                    $"retireAfter {DurationText.Format(retire)}: mail still queued or verified late (retries, forwarding) fails once the "
+                        + $"old key is revoked; M3AAWG suggests several days",
+                    $"{path}.retireAfter"
+                )
+            );
         }
     }
 
     private static void CheckDmarc(DmarcSpec dmarc, string domain, List<Finding> findings)
     {
         const string path = "spec.dmarc";
-        foreach (var (value, field) in new[] { (dmarc.Policy, "policy"), (dmarc.SubdomainPolicy, "subdomainPolicy"), (dmarc.NonExistentSubdomainPolicy, "nonExistentSubdomainPolicy") })
+        foreach (
+            var (value, field) in new[]
+            {
+                (dmarc.Policy, "policy"),
+                (dmarc.SubdomainPolicy, "subdomainPolicy"),
+                (dmarc.NonExistentSubdomainPolicy, "nonExistentSubdomainPolicy"),
+            }
+        )
         {
             if (value is not null || field == "policy")
             {
                 if (value is not ("none" or "quarantine" or "reject"))
                 {
-                    findings.Add(Finding.Error("dmarc.invalid-policy", $"{field} '{value}' must be none, quarantine or reject", $"{path}.{field}"));
+                    findings.Add(
+                        Finding.Error("dmarc.invalid-policy", $"{field} '{value}' must be none, quarantine or reject", $"{path}.{field}")
+                    );
                 }
             }
         }
@@ -324,36 +483,68 @@ public static partial class SendingDomainValidator
         {
             if (fo[i] is not ("0" or "1" or "d" or "s"))
             {
-                findings.Add(Finding.Error("dmarc.invalid-failure-option", $"failure option '{fo[i]}' must be 0, 1, d or s", $"{path}.failureOptions[{i}]"));
+                findings.Add(
+                    Finding.Error(
+                        "dmarc.invalid-failure-option",
+                        $"failure option '{fo[i]}' must be 0, 1, d or s",
+                        $"{path}.failureOptions[{i}]"
+                    )
+                );
             }
         }
 
-        foreach (var (uris, field) in new[] { (dmarc.AggregateReportUris, "aggregateReportUris"), (dmarc.FailureReportUris, "failureReportUris") })
+        foreach (
+            var (uris, field) in new[]
+            {
+                (dmarc.AggregateReportUris, "aggregateReportUris"),
+                (dmarc.FailureReportUris, "failureReportUris"),
+            }
+        )
         {
             for (var i = 0; i < (uris?.Count ?? 0); i++)
             {
                 var parsed = ReportUri.Parse(uris![i], allowSizeLimit: true);
                 if (parsed is null)
                 {
-                    findings.Add(Finding.Error("dmarc.invalid-uri", $"'{uris[i]}' is not a mailto: address or an https URI", $"{path}.{field}[{i}]"));
+                    findings.Add(
+                        Finding.Error("dmarc.invalid-uri", $"'{uris[i]}' is not a mailto: address or an https URI", $"{path}.{field}[{i}]")
+                    );
                 }
-                else if (parsed.Scheme == "mailto" && parsed.Domain is { } dest && !DomainName.IsInZone(dest, DomainName.OrganizationalGuess(domain)))
+                else if (
+                    parsed.Scheme == "mailto"
+                    && parsed.Domain is { } dest
+                    && !DomainName.IsInZone(dest, DomainName.OrganizationalGuess(domain))
+                )
                 {
-                    findings.Add(Finding.Info("dmarc.external-destination",
-                        $"reports to '{dest}' are sent only if it publishes '{domain}._report._dmarc.{dest}' TXT \"v=DMARC1\" (RFC 9990)", $"{path}.{field}[{i}]"));
+                    findings.Add(
+                        Finding.Info(
+                            "dmarc.external-destination",
+                            $"reports to '{dest}' are sent only if it publishes '{domain}._report._dmarc.{dest}' TXT \"v=DMARC1\" (RFC "
+                                + $"9990)",
+                            $"{path}.{field}[{i}]"
+                        )
+                    );
                 }
             }
         }
 
         if (dmarc.Policy is "quarantine" or "reject" && (dmarc.AggregateReportUris?.Count ?? 0) == 0)
         {
-            findings.Add(Finding.Warning("dmarc.enforce-without-reports",
-                $"policy {dmarc.Policy} without aggregateReportUris: mail that fails is {(dmarc.Policy == "reject" ? "rejected" : "quarantined")} and nobody is told", $"{path}.aggregateReportUris"));
+            findings.Add(
+                Finding.Warning(
+                    "dmarc.enforce-without-reports",
+                    $"policy {dmarc.Policy} without aggregateReportUris: mail that fails is "
+                        + $"{(dmarc.Policy == "reject" ? "rejected" : "quarantined")} and nobody is told",
+                    $"{path}.aggregateReportUris"
+                )
+            );
         }
 
         if (fo.Count > 0 && (dmarc.FailureReportUris?.Count ?? 0) == 0)
         {
-            findings.Add(Finding.Info("dmarc.fo-without-ruf", "failureOptions have no effect without failureReportUris", $"{path}.failureOptions"));
+            findings.Add(
+                Finding.Info("dmarc.fo-without-ruf", "failureOptions have no effect without failureReportUris", $"{path}.failureOptions")
+            );
         }
     }
 
@@ -361,7 +552,13 @@ public static partial class SendingDomainValidator
     {
         if (health.Schedule is { } schedule && schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length is < 6 or > 7)
         {
-            findings.Add(Finding.Error("health.invalid-schedule", $"schedule '{schedule}' must be a Quartz cron expression of 6 or 7 fields, seconds first (0 0/15 * * * ?)", "spec.healthCheck.schedule"));
+            findings.Add(
+                Finding.Error(
+                    "health.invalid-schedule",
+                    $"schedule '{schedule}' must be a Quartz cron expression of 6 or 7 fields, seconds first (0 0/15 * * * ?)",
+                    "spec.healthCheck.schedule"
+                )
+            );
         }
 
         var servers = health.Nameservers ?? [];
@@ -369,7 +566,13 @@ public static partial class SendingDomainValidator
         {
             if (!HostPort.TryParse(servers[i], 53, out _, out _))
             {
-                findings.Add(Finding.Error("health.invalid-nameserver", $"'{servers[i]}' is not host, host:port or [ipv6]:port", $"spec.healthCheck.nameservers[{i}]"));
+                findings.Add(
+                    Finding.Error(
+                        "health.invalid-nameserver",
+                        $"'{servers[i]}' is not host, host:port or [ipv6]:port",
+                        $"spec.healthCheck.nameservers[{i}]"
+                    )
+                );
             }
         }
     }

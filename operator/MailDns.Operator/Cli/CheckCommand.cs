@@ -33,19 +33,57 @@ public static class CheckCommand
     public static Command Create(Console2 console)
     {
         var domain = new Argument<string>("domain") { Description = "The sending domain." };
-        var nameservers = new Option<string[]>("--nameserver") { Description = "A server to ask (host or host:port), repeatable; the zone's authoritative servers when absent.", AllowMultipleArgumentsPerToken = false };
+        var nameservers = new Option<string[]>("--nameserver")
+        {
+            Description = "A server to ask (host or host:port), repeatable; the zone's authoritative servers when absent.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var selectors = new Option<string[]>("--selector") { Description = "A DKIM selector to check, repeatable." };
-        var expect = new Option<string[]>("--expect") { Description = "A SendingDomain manifest, or a key directory (dkim.json), whose records must be served exactly; repeatable." };
-        var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for each DNS answer.", DefaultValueFactory = _ => 2 };
+        var expect = new Option<string[]>("--expect")
+        {
+            Description = "A SendingDomain manifest, or a key directory (dkim.json), whose records must be served exactly; repeatable.",
+        };
+        var timeout = new Option<double>("--timeout")
+        {
+            Description = "Seconds to wait for each DNS answer.",
+            DefaultValueFactory = _ => 2,
+        };
         var output = CommonOptions.Output();
-        var command = new Command("check", "Check the SPF, DKIM, DMARC, MTA-STS, TLS-RPT and BIMI records a domain serves.") { domain, nameservers, selectors, expect, timeout, output };
-        command.SetAction((parse, token) => RunAsync(
-            parse.GetValue(domain)!, parse.GetValue(nameservers) ?? [], parse.GetValue(selectors) ?? [], parse.GetValue(expect) ?? [],
-            TimeSpan.FromSeconds(parse.GetValue(timeout)), parse.GetValue(output) == "json", console, token));
+        var command = new Command("check", "Check the SPF, DKIM, DMARC, MTA-STS, TLS-RPT and BIMI records a domain serves.")
+        {
+            domain,
+            nameservers,
+            selectors,
+            expect,
+            timeout,
+            output,
+        };
+        command.SetAction(
+            (parse, token) =>
+                RunAsync(
+                    parse.GetValue(domain)!,
+                    parse.GetValue(nameservers) ?? [],
+                    parse.GetValue(selectors) ?? [],
+                    parse.GetValue(expect) ?? [],
+                    TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                    parse.GetValue(output) == "json",
+                    console,
+                    token
+                )
+        );
         return command;
     }
 
-    public static async Task<int> RunAsync(string domain, IReadOnlyList<string> nameservers, IReadOnlyList<string> selectors, IReadOnlyList<string> expectPaths, TimeSpan timeout, bool json, Console2 console, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(
+        string domain,
+        IReadOnlyList<string> nameservers,
+        IReadOnlyList<string> selectors,
+        IReadOnlyList<string> expectPaths,
+        TimeSpan timeout,
+        bool json,
+        Console2 console,
+        CancellationToken cancellationToken
+    )
     {
         domain = DomainName.Normalize(domain);
         if (!DomainName.IsValidSendingDomain(domain))
@@ -68,20 +106,42 @@ public static class CheckCommand
             return ExitCodes.Usage;
         }
 
-        var report = await new HealthGatherer(new DnsClientQuery(timeout)).CheckAsync(domain, selectors, expected, targets, cancellationToken);
+        var report = await new HealthGatherer(new DnsClientQuery(timeout)).CheckAsync(
+            domain,
+            selectors,
+            expected,
+            targets,
+            cancellationToken
+        );
         if (targetError is not null)
         {
-            report = report with { Checks = [CheckResult.Unknown("dns.authoritative", targetError), .. report.Checks.Where(c => c.Id != "dns.authoritative")] };
+            report = report with
+            {
+                Checks = [CheckResult.Unknown("dns.authoritative", targetError), .. report.Checks.Where(c => c.Id != "dns.authoritative")],
+            };
         }
 
         if (json)
         {
-            console.Out.WriteLine(JsonSerializer.Serialize(new
-            {
-                domain = report.Domain,
-                healthy = report.Healthy,
-                checks = report.Checks.Select(c => new { id = c.Id, selector = c.Selector, server = c.Server, status = c.Status.ToString().ToLowerInvariant(), severity = c.Severity.ToString().ToLowerInvariant(), message = c.Message }),
-            }, Json));
+            console.Out.WriteLine(
+                JsonSerializer.Serialize(
+                    new
+                    {
+                        domain = report.Domain,
+                        healthy = report.Healthy,
+                        checks = report.Checks.Select(c => new
+                        {
+                            id = c.Id,
+                            selector = c.Selector,
+                            server = c.Server,
+                            status = c.Status.ToString().ToLowerInvariant(),
+                            severity = c.Severity.ToString().ToLowerInvariant(),
+                            message = c.Message,
+                        }),
+                    },
+                    Json
+                )
+            );
         }
         else
         {
@@ -98,47 +158,69 @@ public static class CheckCommand
 
     private static void WriteTable(HealthReport report, HealthTargets targets, Console2 console)
     {
-        var ansi = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(console.Out),
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-        });
+        var ansi = AnsiConsole.Create(
+            new AnsiConsoleSettings
+            {
+                Out = new AnsiConsoleOutput(console.Out),
+                Ansi = AnsiSupport.No,
+                ColorSystem = ColorSystemSupport.NoColors,
+            }
+        );
         ansi.Profile.Width = 140;
         var table = new Table().Border(TableBorder.Rounded).Title($"{report.Domain}: {Verdict(report)}");
         table.AddColumn("Check").AddColumn("Selector").AddColumn("Server").AddColumn("Status").AddColumn(new TableColumn("Message"));
-        foreach (var check in report.Checks.OrderBy(c => Rank(c.Status)).ThenBy(c => c.Id, StringComparer.Ordinal).ThenBy(c => c.Selector, StringComparer.Ordinal))
+        foreach (
+            var check in report
+                .Checks.OrderBy(c => Rank(c.Status))
+                .ThenBy(c => c.Id, StringComparer.Ordinal)
+                .ThenBy(c => c.Selector, StringComparer.Ordinal)
+        )
         {
-            table.AddRow(Markup.Escape(check.Id), Markup.Escape(check.Selector ?? ""), Markup.Escape(check.Server ?? "all"), Symbol(check.Status), Markup.Escape(check.Message));
+            table.AddRow(
+                Markup.Escape(check.Id),
+                Markup.Escape(check.Selector ?? ""),
+                Markup.Escape(check.Server ?? "all"),
+                Symbol(check.Status),
+                Markup.Escape(check.Message)
+            );
         }
 
         ansi.Write(table);
-        var counts = report.Checks.GroupBy(c => c.Status).OrderBy(g => Rank(g.Key)).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}");
-        console.Out.WriteLine($"{string.Join(", ", counts)}; asked {targets.Authoritative.Count} authoritative server(s): {string.Join(", ", targets.Authoritative)}");
+        var counts = report
+            .Checks.GroupBy(c => c.Status)
+            .OrderBy(g => Rank(g.Key))
+            .Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}");
+        console.Out.WriteLine(
+            $"{string.Join(", ", counts)}; asked {targets.Authoritative.Count} authoritative server(s): "
+                + $"{string.Join(", ", targets.Authoritative)}"
+        );
     }
 
-    private static string Verdict(HealthReport report) => report.Verdict switch
-    {
-        HealthVerdict.Healthy => "healthy",
-        HealthVerdict.Failing => "FAILING",
-        _ => "UNKNOWN (DNS unreachable)",
-    };
+    private static string Verdict(HealthReport report) =>
+        report.Verdict switch
+        {
+            HealthVerdict.Healthy => "healthy",
+            HealthVerdict.Failing => "FAILING",
+            _ => "UNKNOWN (DNS unreachable)",
+        };
 
-    private static int Rank(CheckStatus status) => status switch
-    {
-        CheckStatus.Fail => 0,
-        CheckStatus.Unknown => 1,
-        CheckStatus.Warn => 2,
-        _ => 3,
-    };
+    private static int Rank(CheckStatus status) =>
+        status switch
+        {
+            CheckStatus.Fail => 0,
+            CheckStatus.Unknown => 1,
+            CheckStatus.Warn => 2,
+            _ => 3,
+        };
 
-    private static string Symbol(CheckStatus status) => status switch
-    {
-        CheckStatus.Fail => "FAIL",
-        CheckStatus.Unknown => "unknown",
-        CheckStatus.Warn => "warn",
-        _ => "ok",
-    };
+    private static string Symbol(CheckStatus status) =>
+        status switch
+        {
+            CheckStatus.Fail => "FAIL",
+            CheckStatus.Unknown => "unknown",
+            CheckStatus.Warn => "warn",
+            _ => "ok",
+        };
 
     /// <summary>A SendingDomain manifest gives the exact SPF, DMARC and policy records; a key directory the DKIM ones.</summary>
     public static (HealthExpectation? Expected, string? Error) LoadExpectation(string domain, IReadOnlyList<string> paths)
@@ -158,14 +240,19 @@ public static class CheckCommand
                 if (Path.GetFileName(state) == MtaKeyFiles.Manifest && File.Exists(state))
                 {
                     var dir = Path.GetDirectoryName(Path.GetFullPath(state))!;
-                    var files = Directory.EnumerateFiles(dir).ToDictionary(f => Path.GetFileName(f), File.ReadAllText, StringComparer.Ordinal);
+                    var files = Directory
+                        .EnumerateFiles(dir)
+                        .ToDictionary(f => Path.GetFileName(f), File.ReadAllText, StringComparer.Ordinal);
                     var set = MtaKeyFiles.Parse(files);
                     keys.AddRange(set.State.Keys.Where(k => k.Phase != KeyPhase.Staged).Select(k => k.ToPublicKey()));
                     continue;
                 }
 
                 var validated = ManifestValidation.Default.Validate(ManifestLoader.Load([path]));
-                var found = validated.Select(v => v.Resource).OfType<SendingDomain>().FirstOrDefault(sd => DomainName.Normalize(sd.Spec.Domain) == domain);
+                var found = validated
+                    .Select(v => v.Resource)
+                    .OfType<SendingDomain>()
+                    .FirstOrDefault(sd => DomainName.Normalize(sd.Spec.Domain) == domain);
                 if (found is null)
                 {
                     return (null, $"--expect {path}: no valid SendingDomain for {domain} in it");

@@ -17,7 +17,12 @@ public static class CommonOptions
     /// --nameserver values as endpoints: an IP address with an optional :port (53 by default). On the first that is
     /// not, says why on stderr and returns null.
     /// </summary>
-    public static List<IPEndPoint>? ParseNameservers(IEnumerable<string> texts, string command, Console2 console, string option = "--nameserver")
+    public static List<IPEndPoint>? ParseNameservers(
+        IEnumerable<string> texts,
+        string command,
+        Console2 console,
+        string option = "--nameserver"
+    )
     {
         var endpoints = new List<IPEndPoint>();
         foreach (var text in texts)

@@ -18,22 +18,49 @@ public static partial class KeygenCommand
     {
         var domain = new Option<string>("--domain") { Required = true, Description = "The signing domain (d=)." };
         var selector = new Option<string>("--selector") { Required = true, Description = "The selector (s=)." };
-        var algorithm = new Option<string>("--algorithm") { Description = "rsa-sha256 (default) or ed25519-sha256.", DefaultValueFactory = _ => DkimAlgorithmText.RsaSha256 };
+        var algorithm = new Option<string>("--algorithm")
+        {
+            Description = "rsa-sha256 (default) or ed25519-sha256.",
+            DefaultValueFactory = _ => DkimAlgorithmText.RsaSha256,
+        };
         algorithm.AcceptOnlyFromAmong(DkimAlgorithmText.RsaSha256, DkimAlgorithmText.Ed25519Sha256);
         var size = new Option<int?>("--size") { Description = "RSA modulus size in bits, 1024-4096 (default 2048)." };
         var ttl = new Option<int>("--ttl") { Description = "TTL of the record in S.txt.", DefaultValueFactory = _ => Defaults.Ttl };
-        var outDir = new Option<string>("--out") { Required = true, Description = "Directory for S.key (PKCS#8 PEM) and S.txt (zone-file record)." };
-        var command = new Command("keygen", "Generate a DKIM key: DIR/S.key (PKCS#8 v1 PEM, mode 0600) and DIR/S.txt (the zone-file TXT record).")
+        var outDir = new Option<string>("--out")
         {
-            domain, selector, algorithm, size, ttl, outDir,
+            Required = true,
+            Description = "Directory for S.key (PKCS#8 PEM) and S.txt (zone-file record).",
         };
-        command.SetAction(parse => Run(parse.GetValue(domain)!, parse.GetValue(selector)!, parse.GetValue(algorithm)!, parse.GetValue(size), parse.GetValue(ttl), parse.GetValue(outDir)!, console));
+        var command = new Command(
+            "keygen",
+            "Generate a DKIM key: DIR/S.key (PKCS#8 v1 PEM, mode 0600) and DIR/S.txt (the zone-file TXT record)."
+        )
+        {
+            domain,
+            selector,
+            algorithm,
+            size,
+            ttl,
+            outDir,
+        };
+        command.SetAction(parse =>
+            Run(
+                parse.GetValue(domain)!,
+                parse.GetValue(selector)!,
+                parse.GetValue(algorithm)!,
+                parse.GetValue(size),
+                parse.GetValue(ttl),
+                parse.GetValue(outDir)!,
+                console
+            )
+        );
         return command;
     }
 
     public static int Run(string domain, string selector, string algorithmText, int? size, int ttl, string outDir, Console2 console)
     {
-        var problem = !DomainName.IsValidDnsName(domain) ? $"--domain '{domain}' is not a domain name"
+        var problem =
+            !DomainName.IsValidDnsName(domain) ? $"--domain '{domain}' is not a domain name"
             : !SelectorRegex().IsMatch(selector) ? $"--selector '{selector}' must be lower-case letters, digits and hyphens (at most 63)"
             : !DkimAlgorithmText.TryParse(algorithmText, out _) ? $"--algorithm '{algorithmText}' must be rsa-sha256 or ed25519-sha256"
             : size is not null && algorithmText == DkimAlgorithmText.Ed25519Sha256 ? "--size applies only to rsa-sha256"
@@ -62,7 +89,14 @@ public static partial class KeygenCommand
         var algorithm = DkimAlgorithmText.Parse(algorithmText);
         var key = DkimKeyMaterial.Generate(algorithm, size ?? 2048);
         var name = $"{selector}._domainkey.{DomainName.Normalize(domain)}";
-        var record = new DesiredRecord(name, ttl, new DkimPublicKey(selector, algorithm, key.PublicKey).RecordValue, RecordPurpose.Dkim, "keygen", selector);
+        var record = new DesiredRecord(
+            name,
+            ttl,
+            new DkimPublicKey(selector, algorithm, key.PublicKey).RecordValue,
+            RecordPurpose.Dkim,
+            "keygen",
+            selector
+        );
         try
         {
             Directory.CreateDirectory(outDir);

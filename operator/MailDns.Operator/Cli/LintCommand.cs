@@ -58,11 +58,22 @@ public static class LintCommand
         var valid = !findings.HasErrors();
         if (json)
         {
-            console.Out.WriteLine(JsonOutput.Serialize(new { valid, findings = findings.Select(JsonOutput.ToJson), lookups }));
+            console.Out.WriteLine(
+                JsonOutput.Serialize(
+                    new
+                    {
+                        valid,
+                        findings = findings.Select(JsonOutput.ToJson),
+                        lookups,
+                    }
+                )
+            );
         }
         else
         {
-            console.Out.WriteLine($"{kind} record: {(valid ? "valid" : "INVALID")}{(lookups is { } n ? $", {n} DNS-querying term(s) in this record" : "")}");
+            console.Out.WriteLine(
+                $"{kind} record: {(valid ? "valid" : "INVALID")}{(lookups is { } n ? $", {n} DNS-querying term(s) in this record" : "")}"
+            );
             foreach (var f in findings)
             {
                 console.Out.WriteLine(HumanOutput.Line(f));

@@ -29,14 +29,16 @@ public static class MaildnsCli
             return ExitCodes.Usage;
         }
 
-        return parse.Invoke(new InvocationConfiguration
-        {
-            Output = console.Out,
-            Error = console.Error,
+        return parse.Invoke(
+            new InvocationConfiguration
+            {
+                Output = console.Out,
+                Error = console.Error,
 
-            // SIGTERM or Ctrl-C cancels the command's token; the operator then lets reconciles under way finish
-            // (ControllerOptions.ShutdownGrace), which must fit before this and Kubernetes' 30 s grace period.
-            ProcessTerminationTimeout = TimeSpan.FromSeconds(25),
-        });
+                // SIGTERM or Ctrl-C cancels the command's token; the operator then lets reconciles under way finish
+                // (ControllerOptions.ShutdownGrace), which must fit before this and Kubernetes' 30 s grace period.
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(25),
+            }
+        );
     }
 }

@@ -34,6 +34,5 @@ public static class JsonOutput
 
 public static class HumanOutput
 {
-    public static string Line(Finding f) =>
-        $"  {f.Severity.ToText(),-7} {f.Code}{(f.Path is null ? "" : $" ({f.Path})")}: {f.Message}";
+    public static string Line(Finding f) => $"  {f.Severity.ToText(),-7} {f.Code}{(f.Path is null ? "" : $" ({f.Path})")}: {f.Message}";
 }

@@ -18,15 +18,50 @@ public static class ReconcileCommand
     public static Command Create(Console2 console)
     {
         var paths = new Argument<string[]>("paths") { Arity = ArgumentArity.OneOrMore, Description = "Manifest files or directories." };
-        var state = new Option<string>("--state") { Required = true, Description = "State directory: keys, zone files of relative zoneFile paths, and status. Reused by the next run." };
-        var nameservers = new Option<string[]>("--nameserver") { Description = "Verify against this server (IP or IP:port), repeatable; without it the zone file is the authority." };
+        var state = new Option<string>("--state")
+        {
+            Required = true,
+            Description = "State directory: keys, zone files of relative zoneFile paths, and status. Reused by the next run.",
+        };
+        var nameservers = new Option<string[]>("--nameserver")
+        {
+            Description = "Verify against this server (IP or IP:port), repeatable; without it the zone file is the authority.",
+        };
         var output = CommonOptions.Output();
-        var command = new Command("reconcile", "Reconcile SendingDomain manifests without a cluster: keys, rotation, publishing, verification, status.") { paths, state, nameservers, output };
-        command.SetAction((parse, token) => RunAsync(parse.GetValue(paths)!, parse.GetValue(state)!, parse.GetValue(nameservers) ?? [], parse.GetValue(output) == "json", TimeProvider.System, console, token));
+        var command = new Command(
+            "reconcile",
+            "Reconcile SendingDomain manifests without a cluster: keys, rotation, publishing, verification, status."
+        )
+        {
+            paths,
+            state,
+            nameservers,
+            output,
+        };
+        command.SetAction(
+            (parse, token) =>
+                RunAsync(
+                    parse.GetValue(paths)!,
+                    parse.GetValue(state)!,
+                    parse.GetValue(nameservers) ?? [],
+                    parse.GetValue(output) == "json",
+                    TimeProvider.System,
+                    console,
+                    token
+                )
+        );
         return command;
     }
 
-    public static async Task<int> RunAsync(IReadOnlyList<string> paths, string stateDir, IReadOnlyList<string> nameservers, bool json, TimeProvider time, Console2 console, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(
+        IReadOnlyList<string> paths,
+        string stateDir,
+        IReadOnlyList<string> nameservers,
+        bool json,
+        TimeProvider time,
+        Console2 console,
+        CancellationToken cancellationToken
+    )
     {
         if (CommonOptions.ParseNameservers(nameservers, "reconcile", console) is not { } endpoints)
         {
@@ -53,7 +88,10 @@ public static class ReconcileCommand
         {
             // An invalid spec is reported like the operator does (InvalidSpec with the findings), and nothing is touched.
             var errors = invalid.Findings.Where(f => f.Severity == Severity.Error).ToList();
-            var sd = new SendingDomain { Metadata = new k8s.Models.V1ObjectMeta { Name = invalid.Name, NamespaceProperty = invalid.Document.Namespace } };
+            var sd = new SendingDomain
+            {
+                Metadata = new k8s.Models.V1ObjectMeta { Name = invalid.Name, NamespaceProperty = invalid.Document.Namespace },
+            };
             var decision = StatusPolicy.Decide(new ReadinessInput(1, time.GetUtcNow(), []) { SpecErrors = errors });
             sd.Status = new SendingDomainStatus { Conditions = decision.Conditions.ToList() };
             results.Add(sd);
@@ -66,14 +104,18 @@ public static class ReconcileCommand
 
         if (json)
         {
-            console.Out.WriteLine(new JsonArray(results.Select(r => JsonNode.Parse(KubernetesJson.Serialize(r))).ToArray()).ToJsonString(JsonOutput.Options));
+            console.Out.WriteLine(
+                new JsonArray(results.Select(r => JsonNode.Parse(KubernetesJson.Serialize(r))).ToArray()).ToJsonString(JsonOutput.Options)
+            );
         }
         else
         {
             foreach (var r in results)
             {
                 var ready = r.Status?.Conditions?.FirstOrDefault(c => c.Type == ConditionTypes.Ready);
-                console.Out.WriteLine($"{r.Key}: {(ready?.Status == ConditionStatus.True ? "Ready" : $"NOT READY ({ready?.Reason})")}: {ready?.Message}");
+                console.Out.WriteLine(
+                    $"{r.Key}: {(ready?.Status == ConditionStatus.True ? "Ready" : $"NOT READY ({ready?.Reason})")}: {ready?.Message}"
+                );
                 foreach (var key in r.Status?.Dkim?.Keys ?? [])
                 {
                     console.Out.WriteLine($"  dkim {key.Selector} ({key.Algorithm}): {key.Phase}");
@@ -81,6 +123,10 @@ public static class ReconcileCommand
             }
         }
 
-        return results.Count > 0 && results.All(r => r.Status?.Conditions?.Any(c => c.Type == ConditionTypes.Ready && c.Status == ConditionStatus.True) == true) ? ExitCodes.Ok : ExitCodes.Invalid;
+        return
+            results.Count > 0
+            && results.All(r => r.Status?.Conditions?.Any(c => c.Type == ConditionTypes.Ready && c.Status == ConditionStatus.True) == true)
+            ? ExitCodes.Ok
+            : ExitCodes.Invalid;
     }
 }

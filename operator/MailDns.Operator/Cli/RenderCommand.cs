@@ -20,12 +20,25 @@ public static class RenderCommand
     {
         var paths = new Argument<string[]>("paths") { Arity = ArgumentArity.OneOrMore, Description = "Manifest files or directories." };
         var outDir = new Option<string>("--out") { Required = true, Description = "Output directory: records.json and zones/<zone>.zone." };
-        var command = new Command("render", "Render the records the manifests describe to records.json and zone-file fragments.") { paths, outDir };
+        var command = new Command("render", "Render the records the manifests describe to records.json and zone-file fragments.")
+        {
+            paths,
+            outDir,
+        };
         command.SetAction(parse => Run(parse.GetValue(paths)!, parse.GetValue(outDir)!, console));
         return command;
     }
 
-    public sealed record RecordJson(string Zone, string Name, string Type, int Ttl, string Value, IReadOnlyList<string> Strings, string Owner, string Purpose);
+    public sealed record RecordJson(
+        string Zone,
+        string Name,
+        string Type,
+        int Ttl,
+        string Value,
+        IReadOnlyList<string> Strings,
+        string Owner,
+        string Purpose
+    );
 
     public static int Run(IReadOnlyList<string> paths, string outDir, Console2 console)
     {
@@ -41,7 +54,10 @@ public static class RenderCommand
         }
 
         var resources = results.Select(r => r.Resource).OfType<k8s.IKubernetesObject>().ToList();
-        var errors = results.Where(r => !r.Valid).SelectMany(r => r.Findings.Where(f => f.Severity == Severity.Error).Select(f => (r, f))).ToList();
+        var errors = results
+            .Where(r => !r.Valid)
+            .SelectMany(r => r.Findings.Where(f => f.Severity == Severity.Error).Select(f => (r, f)))
+            .ToList();
         var byZone = new SortedDictionary<string, List<DesiredRecord>>(StringComparer.Ordinal);
         var stacks = new SortedDictionary<string, PulumiStack>(StringComparer.Ordinal);
         foreach (var sd in resources.OfType<SendingDomain>())
@@ -49,7 +65,10 @@ public static class RenderCommand
             var provider = ManifestValidation.ResolveProvider(sd, resources);
             if (provider is null)
             {
-                console.Error.WriteLine($"maildns render: SendingDomain {sd.Key}: provider '{sd.Spec.ProviderRef.Name}' is not among the manifests; render needs it to know the zone");
+                console.Error.WriteLine(
+                    $"maildns render: SendingDomain {sd.Key}: provider '{sd.Spec.ProviderRef.Name}' is not among the manifests; render "
+                        + $"needs it to know the zone"
+                );
                 return ExitCodes.Invalid;
             }
 
@@ -66,7 +85,13 @@ public static class RenderCommand
                 var stackName = PulumiStack.NameFor(sd, provider);
                 if (!stacks.TryGetValue(stackName, out var stack))
                 {
-                    stacks[stackName] = stack = new PulumiStack(stackName, pulumi.Package, provider.Zone, new Dictionary<string, string>(pulumi.Config ?? new Dictionary<string, string>(), StringComparer.Ordinal), []);
+                    stacks[stackName] = stack = new PulumiStack(
+                        stackName,
+                        pulumi.Package,
+                        provider.Zone,
+                        new Dictionary<string, string>(pulumi.Config ?? new Dictionary<string, string>(), StringComparer.Ordinal),
+                        []
+                    );
                 }
 
                 stacks[stackName] = stack with { Records = [.. stack.Records, .. synthesized] };
@@ -77,15 +102,30 @@ public static class RenderCommand
         {
             foreach (var (r, f) in errors)
             {
-                console.Error.WriteLine($"{r.Document.File}: {r.Kind} {r.Name}: {f.Code}{(f.Path is null ? "" : $" ({f.Path})")}: {f.Message}");
+                console.Error.WriteLine(
+                    $"{r.Document.File}: {r.Kind} {r.Name}: {f.Code}{(f.Path is null ? "" : $" ({f.Path})")}: {f.Message}"
+                );
             }
 
             console.Error.WriteLine("maildns render: the manifests are invalid; nothing written");
             return ExitCodes.Invalid;
         }
 
-        var records = byZone.SelectMany(z => z.Value.OrderBy(r => r.Name, StringComparer.Ordinal).Select(r =>
-            new RecordJson(DomainName.Fqdn(z.Key), DomainName.Fqdn(r.Name), r.Type, r.Ttl, r.Value, r.Strings, r.Owner, DesiredRecord.PurposeText(r.Purpose)))).ToList();
+        var records = byZone
+            .SelectMany(z =>
+                z.Value.OrderBy(r => r.Name, StringComparer.Ordinal)
+                    .Select(r => new RecordJson(
+                        DomainName.Fqdn(z.Key),
+                        DomainName.Fqdn(r.Name),
+                        r.Type,
+                        r.Ttl,
+                        r.Value,
+                        r.Strings,
+                        r.Owner,
+                        DesiredRecord.PurposeText(r.Purpose)
+                    ))
+            )
+            .ToList();
         try
         {
             AtomicFile.Write(Path.Combine(outDir, "records.json"), JsonOutput.Serialize(records) + "\n");
@@ -108,7 +148,10 @@ public static class RenderCommand
             return ExitCodes.Usage;
         }
 
-        console.Out.WriteLine($"rendered {records.Count} record(s) for {resources.OfType<SendingDomain>().Count()} SendingDomain(s) in {byZone.Count} zone(s){(stacks.Count > 0 ? $" and {stacks.Count} Pulumi stack(s)" : "")} to {outDir}");
+        console.Out.WriteLine(
+            $"rendered {records.Count} record(s) for {resources.OfType<SendingDomain>().Count()} SendingDomain(s) in {byZone.Count} "
+                + $"zone(s){(stacks.Count > 0 ? $" and {stacks.Count} Pulumi stack(s)" : "")} to {outDir}"
+        );
         return ExitCodes.Ok;
     }
 }

@@ -9,9 +9,20 @@ public static class ValidateCommand
 {
     public static Command Create(Console2 console)
     {
-        var paths = new Argument<string[]>("paths") { Arity = ArgumentArity.OneOrMore, Description = "Manifest files or directories (searched recursively for .yaml, .yml, .json)." };
+        var paths = new Argument<string[]>("paths")
+        {
+            Arity = ArgumentArity.OneOrMore,
+            Description = "Manifest files or directories (searched recursively for .yaml, .yml, .json).",
+        };
         var output = CommonOptions.Output();
-        var command = new Command("validate", "Check SendingDomain, DnsProvider and ClusterDnsProvider manifests against the schema and the semantic rules.") { paths, output };
+        var command = new Command(
+            "validate",
+            "Check SendingDomain, DnsProvider and ClusterDnsProvider manifests against the schema and the semantic rules."
+        )
+        {
+            paths,
+            output,
+        };
         command.SetAction(parse => Run(parse.GetValue(paths)!, parse.GetValue(output) == "json", console));
         return command;
     }
@@ -32,20 +43,26 @@ public static class ValidateCommand
         var results = ManifestValidation.Default.Validate(docs);
         if (json)
         {
-            console.Out.WriteLine(JsonOutput.Serialize(results.Select(r => new
-            {
-                file = r.Document.File,
-                kind = r.Kind,
-                name = r.Name,
-                valid = r.Valid,
-                findings = r.Findings.Select(JsonOutput.ToJson),
-            })));
+            console.Out.WriteLine(
+                JsonOutput.Serialize(
+                    results.Select(r => new
+                    {
+                        file = r.Document.File,
+                        kind = r.Kind,
+                        name = r.Name,
+                        valid = r.Valid,
+                        findings = r.Findings.Select(JsonOutput.ToJson),
+                    })
+                )
+            );
         }
         else
         {
             foreach (var r in results.Where(r => r.Resource is not null || r.Findings.HasErrors()))
             {
-                var what = r.Kind is null ? $"(document {r.Document.Index + 1})" : $"{r.Kind} {(r.Kind == "ClusterDnsProvider" ? "" : r.Document.Namespace + "/")}{r.Name ?? "(no name)"}";
+                var what = r.Kind is null
+                    ? $"(document {r.Document.Index + 1})"
+                    : $"{r.Kind} {(r.Kind == "ClusterDnsProvider" ? "" : r.Document.Namespace + "/")}{r.Name ?? "(no name)"}";
                 console.Out.WriteLine($"{(r.Valid ? "ok     " : "INVALID")} {r.Document.File} {what}");
                 foreach (var f in r.Findings)
                 {
@@ -54,7 +71,10 @@ public static class ValidateCommand
             }
 
             var checkedCount = results.Count(r => r.Resource is not null || r.Findings.HasErrors());
-            console.Out.WriteLine($"{checkedCount} maildns.io document(s) checked, {results.Count(r => !r.Valid)} invalid, {results.Count - checkedCount} other document(s) skipped");
+            console.Out.WriteLine(
+                $"{checkedCount} maildns.io document(s) checked, {results.Count(r => !r.Valid)} invalid, {results.Count - checkedCount} "
+                    + $"other document(s) skipped"
+            );
         }
 
         return results.Any(r => !r.Valid) ? ExitCodes.Invalid : ExitCodes.Ok;

@@ -29,7 +29,12 @@ public sealed class DomainFinalizer(IKubernetes client, DomainStatusWriter write
     public Task<SendingDomain> AddAsync(SendingDomain domain, CancellationToken cancellationToken) =>
         writer.PatchMetadataAsync(domain, Finalizers([.. domain.Metadata.Finalizers ?? [], Name]), cancellationToken);
 
-    public async Task FinalizeAsync(SendingDomain domain, DnsProviderSpec? provider, ProviderStores stores, CancellationToken cancellationToken)
+    public async Task FinalizeAsync(
+        SendingDomain domain,
+        DnsProviderSpec? provider,
+        ProviderStores stores,
+        CancellationToken cancellationToken
+    )
     {
         if (!Has(domain))
         {
@@ -41,19 +46,29 @@ public sealed class DomainFinalizer(IKubernetes client, DomainStatusWriter write
         if (delete)
         {
             await RemoveRecordsAsync(domain, provider, stores, cancellationToken).ConfigureAwait(false);
-            await IgnoreNotFound(() => client.CoreV1.DeleteNamespacedSecretAsync(KeySecret.NameFor(domain), ns, cancellationToken: cancellationToken))
+            await IgnoreNotFound(() =>
+                    client.CoreV1.DeleteNamespacedSecretAsync(KeySecret.NameFor(domain), ns, cancellationToken: cancellationToken)
+                )
                 .ConfigureAwait(false);
         }
         else
         {
             // Retain: the keys outlive the SendingDomain, so the Secret must not be garbage-collected with it.
             var release = new V1Patch("""{"metadata":{"ownerReferences":null}}""", V1Patch.PatchType.MergePatch);
-            await IgnoreNotFound(() => client.CoreV1.PatchNamespacedSecretAsync(release, KeySecret.NameFor(domain), ns, cancellationToken: cancellationToken))
+            await IgnoreNotFound(() =>
+                    client.CoreV1.PatchNamespacedSecretAsync(release, KeySecret.NameFor(domain), ns, cancellationToken: cancellationToken)
+                )
                 .ConfigureAwait(false);
         }
 
-        await writer.PatchMetadataAsync(domain, Finalizers(domain.Metadata.Finalizers!.Where(f => f != Name)), cancellationToken).ConfigureAwait(false);
-        logger.LogInformation("{Key} finalized (deletionPolicy {Policy})", domain.Key, domain.Spec.DeletionPolicy ?? Defaults.DeletionPolicy);
+        await writer
+            .PatchMetadataAsync(domain, Finalizers(domain.Metadata.Finalizers!.Where(f => f != Name)), cancellationToken)
+            .ConfigureAwait(false);
+        logger.LogInformation(
+            "{Key} finalized (deletionPolicy {Policy})",
+            domain.Key,
+            domain.Spec.DeletionPolicy ?? Defaults.DeletionPolicy
+        );
         var message = delete ? "removed the records and keys it published" : "left its records and keys in place (deletionPolicy Retain)";
         await events.RecordAsync(domain, EventRecorder.Normal, "Finalized", message, cancellationToken).ConfigureAwait(false);
     }
@@ -62,15 +77,24 @@ public sealed class DomainFinalizer(IKubernetes client, DomainStatusWriter write
     public static List<OwnedRecord> OwnedBy(SendingDomain domain) =>
         (domain.Status?.Records ?? []).Select(r => new OwnedRecord(DomainName.Normalize(r.Name), r.Value, domain.Key)).ToList();
 
-    private static async Task RemoveRecordsAsync(SendingDomain domain, DnsProviderSpec? provider, ProviderStores stores, CancellationToken cancellationToken)
+    private static async Task RemoveRecordsAsync(
+        SendingDomain domain,
+        DnsProviderSpec? provider,
+        ProviderStores stores,
+        CancellationToken cancellationToken
+    )
     {
         if (provider is null)
         {
-            throw new InvalidOperationException($"{domain.Key}: deletionPolicy Delete needs its provider to remove the records, and it was not found");
+            throw new InvalidOperationException(
+                $"{domain.Key}: deletionPolicy Delete needs its provider to remove the records, and it was not found"
+            );
         }
 
         var (store, _) = stores.For(domain, provider);
-        var removed = await new RecordPublisher(store).ApplyAsync([], OwnedBy(domain), adopt: false, cancellationToken).ConfigureAwait(false);
+        var removed = await new RecordPublisher(store)
+            .ApplyAsync([], OwnedBy(domain), adopt: false, cancellationToken)
+            .ConfigureAwait(false);
         if (!removed.Succeeded)
         {
             throw new PublishException($"{domain.Key}: removing its records: {string.Join("; ", removed.Failures.Select(f => f.Error))}");
@@ -86,8 +110,6 @@ public sealed class DomainFinalizer(IKubernetes client, DomainStatusWriter write
         {
             await call().ConfigureAwait(false);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { }
     }
 }

@@ -16,12 +16,18 @@ namespace MailDns.Operator.Controllers;
 /// status policy can tell a current report from a stale one. The report reaches the status through the domain's
 /// reconcile (one writer of status per domain); this controller only queues it.
 /// </summary>
-public sealed class HealthController(ClusterCache cache, DomainStatusWriter writer, ControllerOptions options, TimeProvider time,
-    OperatorMetrics? metrics = null)
+public sealed class HealthController(
+    ClusterCache cache,
+    DomainStatusWriter writer,
+    ControllerOptions options,
+    TimeProvider time,
+    OperatorMetrics? metrics = null
+)
 {
     private readonly ConcurrentDictionary<string, HealthEvidence> reports = new(StringComparer.Ordinal);
 
-    /// <summary>The (generation, records) each domain last had a check asked for, so a stale report asks once, not every reconcile.</summary>
+    /// <summary>The (generation, records) each domain last had a check asked for, so a stale report asks once, not every
+    /// reconcile.</summary>
     private readonly ConcurrentDictionary<string, string> asked = new(StringComparer.Ordinal);
 
     private HealthCheckScheduler? scheduler;
@@ -34,7 +40,9 @@ public sealed class HealthController(ClusterCache cache, DomainStatusWriter writ
     {
         reports.Clear();
         asked.Clear();
-        var started = await HealthCheckScheduler.StartAsync(new Runner(this), time, options.Workers * 4, cancellationToken).ConfigureAwait(false);
+        var started = await HealthCheckScheduler
+            .StartAsync(new Runner(this), time, options.Workers * 4, cancellationToken)
+            .ConfigureAwait(false);
         scheduler = started;
         return started;
     }
@@ -57,7 +65,9 @@ public sealed class HealthController(ClusterCache cache, DomainStatusWriter writ
         }
 
         var key = domain.Key;
-        await scheduler.ScheduleAsync(key, domain.Spec.HealthCheck?.Schedule ?? Defaults.HealthSchedule, cancellationToken).ConfigureAwait(false);
+        await scheduler
+            .ScheduleAsync(key, domain.Spec.HealthCheck?.Schedule ?? Defaults.HealthSchedule, cancellationToken)
+            .ConfigureAwait(false);
         if (domain.Status is not { Records.Count: > 0 } status)
         {
             return;
@@ -106,13 +116,21 @@ public sealed class HealthController(ClusterCache cache, DomainStatusWriter writ
             return; // a zone file is served by servers the operator does not know: nothing to ask without nameservers
         }
 
-        var (targets, error) = configured.Count > 0 || options.Nameservers.Count == 0
-            ? await HealthTargetsResolver.ResolveAsync(name, configured, TimeSpan.FromSeconds(2), cancellationToken, options.Resolvers).ConfigureAwait(false)
-            : (new HealthTargets(options.Nameservers, options.Nameservers), null);
-        var report = await new HealthGatherer(new DnsClientQuery()).CheckAsync(name, [], expected, targets, cancellationToken).ConfigureAwait(false);
+        var (targets, error) =
+            configured.Count > 0 || options.Nameservers.Count == 0
+                ? await HealthTargetsResolver
+                    .ResolveAsync(name, configured, TimeSpan.FromSeconds(2), cancellationToken, options.Resolvers)
+                    .ConfigureAwait(false)
+                : (new HealthTargets(options.Nameservers, options.Nameservers), null);
+        var report = await new HealthGatherer(new DnsClientQuery())
+            .CheckAsync(name, [], expected, targets, cancellationToken)
+            .ConfigureAwait(false);
         if (error is not null)
         {
-            report = report with { Checks = [CheckResult.Unknown("dns.authoritative", error), .. report.Checks.Where(c => c.Id != "dns.authoritative")] };
+            report = report with
+            {
+                Checks = [CheckResult.Unknown("dns.authoritative", error), .. report.Checks.Where(c => c.Id != "dns.authoritative")],
+            };
         }
 
         var generation = sd.Status.ObservedGeneration ?? sd.Metadata.Generation ?? 1;

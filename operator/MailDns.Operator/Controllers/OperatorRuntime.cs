@@ -28,7 +28,8 @@ public sealed class OperatorRuntime
         ControllerOptions options,
         TimeProvider time,
         ILogger<OperatorRuntime> logger,
-        OperatorMetrics? metrics = null)
+        OperatorMetrics? metrics = null
+    )
     {
         this.cache = cache;
         this.health = health;
@@ -40,14 +41,29 @@ public sealed class OperatorRuntime
         Queue.Failed += (key, count, delay, error) =>
         {
             metrics?.Failed();
-            logger.LogWarning("reconcile of {Key} failed ({Failures} in a row), retrying in {RetryInSeconds:F1} s: {Reason}: {Error}",
-                key, count, delay.TotalSeconds, (error as ReconcileException)?.Reason ?? error.GetType().Name, error.Message);
+            logger.LogWarning(
+                "reconcile of {Key} failed ({Failures} in a row), retrying in {RetryInSeconds:F1} s: {Reason}: {Error}",
+                key,
+                count,
+                delay.TotalSeconds,
+                (error as ReconcileException)?.Reason ?? error.GetType().Name,
+                error.Message
+            );
         };
         providerQueue.Failed += (key, count, delay, error) =>
-            logger.LogWarning("status of provider {Key} not written ({Failures} in a row), retrying in {RetryInSeconds:F1} s: {Error}",
-                key, count, delay.TotalSeconds, error.Message);
+            logger.LogWarning(
+                "status of provider {Key} not written ({Failures} in a row), retrying in {RetryInSeconds:F1} s: {Error}",
+                key,
+                count,
+                delay.TotalSeconds,
+                error.Message
+            );
         Queue.Stopping += underWay =>
-            logger.LogInformation("stopping: {UnderWay} reconcile(s) under way get {GraceSeconds} s to finish", underWay, options.ShutdownGrace.TotalSeconds);
+            logger.LogInformation(
+                "stopping: {UnderWay} reconcile(s) under way get {GraceSeconds} s to finish",
+                underWay,
+                options.ShutdownGrace.TotalSeconds
+            );
 
         cache.DomainChanged += key =>
         {
@@ -80,9 +96,11 @@ public sealed class OperatorRuntime
         // Every cache full before the first reconcile: a Pulumi stack is rendered from all of its domains.
         await synced.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(
-            informers,
-            Queue.RunAsync(options.Workers, cancellationToken, options.ShutdownGrace),
-            providerQueue.RunAsync(1, cancellationToken, options.ShutdownGrace)).ConfigureAwait(false);
+                informers,
+                Queue.RunAsync(options.Workers, cancellationToken, options.ShutdownGrace),
+                providerQueue.RunAsync(1, cancellationToken, options.ShutdownGrace)
+            )
+            .ConfigureAwait(false);
     }
 
     /// <summary>A provider change requeues every SendingDomain that uses it, and the provider's own status.</summary>

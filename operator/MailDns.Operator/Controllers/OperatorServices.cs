@@ -11,7 +11,8 @@ namespace MailDns.Operator.Controllers;
 /// </summary>
 public static class OperatorServices
 {
-    /// <summary>Registers the controllers; the caller registers <see cref="IKubernetes"/> and may register <see cref="OperatorMetrics"/>.</summary>
+    /// <summary>Registers the controllers; the caller registers <see cref="IKubernetes"/> and may register <see
+    /// cref="OperatorMetrics"/>.</summary>
     public static IServiceCollection AddMailDnsControllers(this IServiceCollection services, ControllerOptions options)
     {
         services.AddSingleton(options);
@@ -31,8 +32,13 @@ public static class OperatorServices
     }
 
     /// <summary>An operator outside a host (tests, benchmarks): the same registrations, with the given client, clock and logs.</summary>
-    public static OperatorRuntime Create(IKubernetes client, ControllerOptions options, TimeProvider time, OperatorMetrics? metrics = null,
-        ILoggerProvider? logs = null)
+    public static OperatorRuntime Create(
+        IKubernetes client,
+        ControllerOptions options,
+        TimeProvider time,
+        OperatorMetrics? metrics = null,
+        ILoggerProvider? logs = null
+    )
     {
         var services = new ServiceCollection()
             .AddLogging(b =>

@@ -27,8 +27,11 @@ public sealed class ProviderStatusController(IKubernetes client, ClusterCache ca
         var (status, reason, message) = Verdict(provider);
         var ready = Conditions.Make(ConditionTypes.Ready, status, reason, message, generation, time.GetUtcNow(), previous);
         var was = previous.FirstOrDefault(c => c.Type == ConditionTypes.Ready);
-        if (provider.Status?.ObservedGeneration == generation && was is not null
-            && (was.Status, was.Reason, was.Message) == (ready.Status, ready.Reason, ready.Message))
+        if (
+            provider.Status?.ObservedGeneration == generation
+            && was is not null
+            && (was.Status, was.Reason, was.Message) == (ready.Status, ready.Reason, ready.Message)
+        )
         {
             return ReconcileOutcome.Done; // unchanged: no write
         }
@@ -46,13 +49,30 @@ public sealed class ProviderStatusController(IKubernetes client, ClusterCache ca
         var patch = new V1Patch(body.ToJsonString(), V1Patch.PatchType.MergePatch);
         if (provider is ClusterDnsProvider)
         {
-            await client.CustomObjects.PatchClusterCustomObjectStatusAsync(patch, ApiGroup.Name, ApiGroup.Version, "clusterdnsproviders",
-                provider.Metadata.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await client
+                .CustomObjects.PatchClusterCustomObjectStatusAsync(
+                    patch,
+                    ApiGroup.Name,
+                    ApiGroup.Version,
+                    "clusterdnsproviders",
+                    provider.Metadata.Name,
+                    cancellationToken: cancellationToken
+                )
+                .ConfigureAwait(false);
         }
         else
         {
-            await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, ApiGroup.Name, ApiGroup.Version,
-                provider.Metadata.NamespaceProperty, "dnsproviders", provider.Metadata.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await client
+                .CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+                    patch,
+                    ApiGroup.Name,
+                    ApiGroup.Version,
+                    provider.Metadata.NamespaceProperty,
+                    "dnsproviders",
+                    provider.Metadata.Name,
+                    cancellationToken: cancellationToken
+                )
+                .ConfigureAwait(false);
         }
 
         return ReconcileOutcome.Done;
@@ -62,26 +82,35 @@ public sealed class ProviderStatusController(IKubernetes client, ClusterCache ca
     private (string Status, string Reason, string Message) Verdict(DnsProviderResource provider)
     {
         var clusterScoped = provider is ClusterDnsProvider;
-        var errors = DnsProviderValidator.Validate(provider.Metadata.Name, provider.Spec, clusterScoped)
-            .Where(f => f.Severity == Severity.Error).ToList();
+        var errors = DnsProviderValidator
+            .Validate(provider.Metadata.Name, provider.Spec, clusterScoped)
+            .Where(f => f.Severity == Severity.Error)
+            .ToList();
         if (errors.Count > 0)
         {
-            return (ConditionStatus.False, ConditionReasons.InvalidSpec, string.Join("; ", errors.Select(f => $"{f.Path}: {f.Message} ({f.Code})")));
+            return (
+                ConditionStatus.False,
+                ConditionReasons.InvalidSpec,
+                string.Join("; ", errors.Select(f => $"{f.Path}: {f.Message} ({f.Code})"))
+            );
         }
 
         // A cluster provider's reference without a namespace points into each SendingDomain's own namespace:
         // only the domains can check those.
         var ns = provider.Metadata.NamespaceProperty;
-        var named = ProviderSecrets.Referenced(provider.Spec, ns ?? "")
-            .Where(k => !k.StartsWith('/'))
-            .ToList();
+        var named = ProviderSecrets.Referenced(provider.Spec, ns ?? "").Where(k => !k.StartsWith('/')).ToList();
         var missing = named.Where(k => !cache.Secrets.ContainsKey(k)).ToList();
         return missing.Count > 0
             ? (ConditionStatus.False, ConditionReasons.SecretNotFound, $"Secret(s) not found: {string.Join(", ", missing)}")
-            : (ConditionStatus.True, ConditionReasons.ProviderUsable, $"zone {provider.Spec.Zone} through {KindOf(provider.Spec)}; {named.Count} Secret(s) found");
+            : (
+                ConditionStatus.True,
+                ConditionReasons.ProviderUsable,
+                $"zone {provider.Spec.Zone} through {KindOf(provider.Spec)}; {named.Count} Secret(s) found"
+            );
     }
 
-    private static string KindOf(DnsProviderSpec spec) => spec.Pulumi is not null ? $"pulumi ({spec.Pulumi.Package})"
+    private static string KindOf(DnsProviderSpec spec) =>
+        spec.Pulumi is not null ? $"pulumi ({spec.Pulumi.Package})"
         : spec.Rfc2136 is not null ? $"rfc2136 ({spec.Rfc2136.Server})"
         : "a zone file";
 }

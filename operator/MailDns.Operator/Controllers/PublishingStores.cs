@@ -32,9 +32,18 @@ public sealed class PublishingStores(ClusterCache cache, ProviderSecretCache sec
 
     /// <summary>What the domains on a stack published, as their statuses record it: where a stack's program starts.</summary>
     private List<DesiredRecord> PublishedToStack(string stack) =>
-        cache.Domains.Values
-            .Where(sd => cache.ResolveProvider(sd) is { Pulumi: not null } provider && PulumiStack.NameFor(sd, provider) == stack)
-            .SelectMany(sd => (sd.Status?.Records ?? []).Select(r =>
-                new DesiredRecord(DomainName.Normalize(r.Name), r.Ttl, r.Value, DesiredRecord.PurposeFromText(r.Purpose), sd.Key)))
+        cache
+            .Domains.Values.Where(sd =>
+                cache.ResolveProvider(sd) is { Pulumi: not null } provider && PulumiStack.NameFor(sd, provider) == stack
+            )
+            .SelectMany(sd =>
+                (sd.Status?.Records ?? []).Select(r => new DesiredRecord(
+                    DomainName.Normalize(r.Name),
+                    r.Ttl,
+                    r.Value,
+                    DesiredRecord.PurposeFromText(r.Purpose),
+                    sd.Key
+                ))
+            )
             .ToList();
 }

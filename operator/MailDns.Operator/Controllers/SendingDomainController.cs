@@ -28,7 +28,8 @@ public sealed class SendingDomainController(
     ControllerOptions options,
     TimeProvider time,
     ILogger<SendingDomainController> logger,
-    OperatorMetrics? metrics = null)
+    OperatorMetrics? metrics = null
+)
 {
     private readonly Dictionary<string, string> seen = new(StringComparer.Ordinal);
 
@@ -88,8 +89,16 @@ public sealed class SendingDomainController(
         var keyStore = new SecretKeyStore(client, _ => domain, keySecretWrites.Wrote);
         var context = new DomainReconciler.Context(SpecErrors(domain, provider), health.Evidence(key));
         var result = await new DomainReconciler(options.Nameservers, time, checkHealth: false)
-            .ReconcileAsync(domain, provider, stores.Current, keyStore, DomainFinalizer.OwnedBy(domain), DomainStatusWriter.Clone(domain.Status), context,
-                cancellationToken)
+            .ReconcileAsync(
+                domain,
+                provider,
+                stores.Current,
+                keyStore,
+                DomainFinalizer.OwnedBy(domain),
+                DomainStatusWriter.Clone(domain.Status),
+                context,
+                cancellationToken
+            )
             .ConfigureAwait(false);
         var status = result.Status;
         if (status.Health is not null)
@@ -130,8 +139,13 @@ public sealed class SendingDomainController(
     }
 
     /// <summary>An event for each check whose status changed, when a current report reaches the status for the first time.</summary>
-    private async Task RecordHealthTransitionsAsync(SendingDomain domain, SendingDomainStatus? previous, DomainReconciler.Context context,
-        SendingDomainStatus status, CancellationToken cancellationToken)
+    private async Task RecordHealthTransitionsAsync(
+        SendingDomain domain,
+        SendingDomainStatus? previous,
+        DomainReconciler.Context context,
+        SendingDomainStatus status,
+        CancellationToken cancellationToken
+    )
     {
         var current = context.Health is { } h && h.Describes(status.ObservedGeneration ?? 0, HealthEvidence.RecordKeys(status));
         if (!current || context.Health is not { } evidence)
@@ -154,7 +168,14 @@ public sealed class SendingDomainController(
         return $"{change.Id}{selector}{server}: {from} -> {change.To.ToString().ToLowerInvariant()}: {change.Message}";
     }
 
-    private static string Signature(SendingDomain? sd, bool? withFinalizer = null) => sd is null
-        ? "gone"
-        : $"{sd.Metadata.Generation}|{sd.Metadata.DeletionTimestamp is not null}|{withFinalizer ?? DomainFinalizer.Has(sd)}|{sd.Metadata.Uid}";
+    private static string Signature(SendingDomain? sd, bool? withFinalizer = null) =>
+        sd is null
+            ? "gone"
+            : string.Join(
+                "|",
+                sd.Metadata.Generation,
+                sd.Metadata.DeletionTimestamp is not null,
+                withFinalizer ?? DomainFinalizer.Has(sd),
+                sd.Metadata.Uid
+            );
 }

@@ -40,7 +40,11 @@ public sealed partial class DirectoryKeyStore : IKeyStore
         Directory.CreateDirectory(dir);
         var files = MtaKeyFiles.Render(keys);
 
-        var version = ".." + DateTime.UtcNow.ToString("yyyy_MM_dd_HH_mm_ss.fffffff", CultureInfo.InvariantCulture) + "_" + Guid.NewGuid().ToString("N")[..8];
+        var version =
+            ".."
+            + DateTime.UtcNow.ToString("yyyy_MM_dd_HH_mm_ss.fffffff", CultureInfo.InvariantCulture)
+            + "_"
+            + Guid.NewGuid().ToString("N")[..8];
         var versionDir = Path.Combine(dir, version);
         Directory.CreateDirectory(versionDir);
         foreach (var (name, content) in files)
@@ -48,7 +52,15 @@ public sealed partial class DirectoryKeyStore : IKeyStore
             var mode = name.EndsWith(".key", StringComparison.Ordinal)
                 ? UnixFileMode.UserRead | UnixFileMode.UserWrite
                 : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-            using var stream = new FileStream(Path.Combine(versionDir, name), new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = mode });
+            using var stream = new FileStream(
+                Path.Combine(versionDir, name),
+                new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew,
+                    Access = FileAccess.Write,
+                    UnixCreateMode = mode,
+                }
+            );
             using var writer = new StreamWriter(stream);
             writer.Write(content);
             writer.Flush();
@@ -72,7 +84,11 @@ public sealed partial class DirectoryKeyStore : IKeyStore
             }
         }
 
-        foreach (var link in Directory.EnumerateFileSystemEntries(dir).Where(e => !Path.GetFileName(e).StartsWith("..", StringComparison.Ordinal)))
+        foreach (
+            var link in Directory
+                .EnumerateFileSystemEntries(dir)
+                .Where(e => !Path.GetFileName(e).StartsWith("..", StringComparison.Ordinal))
+        )
         {
             if (!files.ContainsKey(Path.GetFileName(link)))
             {

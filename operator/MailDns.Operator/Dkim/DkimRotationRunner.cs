@@ -20,7 +20,13 @@ public sealed class DkimRotationRunner
     private readonly TimeProvider time;
     private readonly Func<DkimAlgorithm, int, DkimKeyMaterial> generate;
 
-    public DkimRotationRunner(IKeyStore store, IDkimPublisher publisher, ISelectorObserver observer, TimeProvider time, Func<DkimAlgorithm, int, DkimKeyMaterial>? generate = null)
+    public DkimRotationRunner(
+        IKeyStore store,
+        IDkimPublisher publisher,
+        ISelectorObserver observer,
+        TimeProvider time,
+        Func<DkimAlgorithm, int, DkimKeyMaterial>? generate = null
+    )
     {
         this.store = store;
         this.publisher = publisher;
@@ -41,7 +47,11 @@ public sealed class DkimRotationRunner
             keys = action switch
             {
                 GenerateKey g => Generated(keys, g, now),
-                DeleteKey d => keys with { State = RotationTransitions.Apply(keys.State, d, now), PrivateKeys = keys.PrivateKeys.Remove(d.Selector) },
+                DeleteKey d => keys with
+                {
+                    State = RotationTransitions.Apply(keys.State, d, now),
+                    PrivateKeys = keys.PrivateKeys.Remove(d.Selector),
+                },
                 _ => keys with { State = RotationTransitions.Apply(keys.State, action, now) },
             };
             await store.SaveAsync(owner, keys, cancellationToken).ConfigureAwait(false);

@@ -15,19 +15,26 @@ public sealed class DnsSelectorObserver(IEnumerable<IPEndPoint> nameservers, Tim
     private readonly IReadOnlyList<IPEndPoint> servers = nameservers.ToList();
     private readonly IDnsQuery dns = dns ?? new DnsClientQuery();
 
-    public async Task<IReadOnlyDictionary<string, SelectorObservation>> ObserveAsync(string domain, IReadOnlyList<DkimKey> keys, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, SelectorObservation>> ObserveAsync(
+        string domain,
+        IReadOnlyList<DkimKey> keys,
+        CancellationToken cancellationToken
+    )
     {
         var result = new Dictionary<string, SelectorObservation>(StringComparer.Ordinal);
         foreach (var key in keys)
         {
             var question = new DnsQuestion($"{key.Selector}._domainkey.{domain}", DnsType.Txt);
-            var answers = await Task.WhenAll(servers.Select(async server =>
-            {
-                var answer = await dns.AskAsync(server, question, recursive: false, cancellationToken).ConfigureAwait(false);
-                return answer.Outcome == LookupOutcome.Failed
-                    ? new ServerAnswer(server.ToString(), null, Failed: true)
-                    : new ServerAnswer(server.ToString(), answer.Txt);
-            })).ConfigureAwait(false);
+            var answers = await Task.WhenAll(
+                    servers.Select(async server =>
+                    {
+                        var answer = await dns.AskAsync(server, question, recursive: false, cancellationToken).ConfigureAwait(false);
+                        return answer.Outcome == LookupOutcome.Failed
+                            ? new ServerAnswer(server.ToString(), null, Failed: true)
+                            : new ServerAnswer(server.ToString(), answer.Txt);
+                    })
+                )
+                .ConfigureAwait(false);
             result[key.Selector] = new SelectorObservation(key.Selector, SelectorClassifier.Classify(key, answers), time.GetUtcNow());
         }
 

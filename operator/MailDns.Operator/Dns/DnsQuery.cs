@@ -24,17 +24,22 @@ public sealed class DnsClientQuery(TimeSpan? timeout = null, int retries = 1) : 
 
     public async Task<DnsAnswer> AskAsync(IPEndPoint server, DnsQuestion question, bool recursive, CancellationToken cancellationToken)
     {
-        var client = clients.GetOrAdd((server, recursive), key => new LookupClient(new LookupClientOptions(key.Item1)
-        {
-            UseCache = false,
-            Recursion = key.Item2,
-            Timeout = timeout ?? TimeSpan.FromSeconds(2),
-            Retries = retries,
-            UseTcpFallback = true,
-            ThrowDnsErrors = false,
-            ContinueOnDnsError = false,
-            ContinueOnEmptyResponse = false,
-        }));
+        var client = clients.GetOrAdd(
+            (server, recursive),
+            key => new LookupClient(
+                new LookupClientOptions(key.Item1)
+                {
+                    UseCache = false,
+                    Recursion = key.Item2,
+                    Timeout = timeout ?? TimeSpan.FromSeconds(2),
+                    Retries = retries,
+                    UseTcpFallback = true,
+                    ThrowDnsErrors = false,
+                    ContinueOnDnsError = false,
+                    ContinueOnEmptyResponse = false,
+                }
+            )
+        );
         var type = question.Type switch
         {
             DnsType.A => QueryType.A,
@@ -70,16 +75,22 @@ public sealed class DnsClientQuery(TimeSpan? timeout = null, int retries = 1) : 
         }
     }
 
-    private static string Reason(Exception e) => e switch
-    {
-        DnsResponseException { Code: DnsResponseCode.ConnectionTimeout } => "timed out",
-        DnsResponseException d => d.DnsError,
-        _ => e.Message,
-    };
+    private static string Reason(Exception e) =>
+        e switch
+        {
+            DnsResponseException { Code: DnsResponseCode.ConnectionTimeout } => "timed out",
+            DnsResponseException d => d.DnsError,
+            _ => e.Message,
+        };
 
     /// <summary>The zone and its authoritative servers, found through a resolver: SOA walking up, then NS, then addresses.</summary>
     public static async Task<(string? Zone, IReadOnlyList<IPEndPoint> Servers, string? Error)> DiscoverAsync(
-        string domain, IReadOnlyList<IPEndPoint> resolvers, int port, TimeSpan timeout, CancellationToken cancellationToken)
+        string domain,
+        IReadOnlyList<IPEndPoint> resolvers,
+        int port,
+        TimeSpan timeout,
+        CancellationToken cancellationToken
+    )
     {
         var options = resolvers.Count > 0 ? new LookupClientOptions(resolvers.ToArray()) : new LookupClientOptions();
         options.UseCache = false;
@@ -89,7 +100,11 @@ public sealed class DnsClientQuery(TimeSpan? timeout = null, int retries = 1) : 
         try
         {
             string? zone = null;
-            for (var name = domain; zone is null && name.Length > 0; name = name.Contains('.', StringComparison.Ordinal) ? name[(name.IndexOf('.', StringComparison.Ordinal) + 1)..] : "")
+            for (
+                var name = domain;
+                zone is null && name.Length > 0;
+                name = name.Contains('.', StringComparison.Ordinal) ? name[(name.IndexOf('.', StringComparison.Ordinal) + 1)..] : ""
+            )
             {
                 var soa = await client.QueryAsync(name, QueryType.SOA, QueryClass.IN, cancellationToken).ConfigureAwait(false);
                 if (soa.HasError && soa.Header.ResponseCode != DnsHeaderResponseCode.NotExistentDomain)
@@ -97,7 +112,8 @@ public sealed class DnsClientQuery(TimeSpan? timeout = null, int retries = 1) : 
                     return (null, [], $"SOA {name}: {soa.Header.ResponseCode}");
                 }
 
-                zone = soa.Answers.SoaRecords().Select(r => r.DomainName.Value.TrimEnd('.')).FirstOrDefault()
+                zone =
+                    soa.Answers.SoaRecords().Select(r => r.DomainName.Value.TrimEnd('.')).FirstOrDefault()
                     ?? soa.Authorities.SoaRecords().Select(r => r.DomainName.Value.TrimEnd('.')).FirstOrDefault();
             }
 

@@ -22,16 +22,24 @@ public sealed class HealthCheckScheduler : IAsyncDisposable
 
     private HealthCheckScheduler(IScheduler scheduler) => this.scheduler = scheduler;
 
-    public static async Task<HealthCheckScheduler> StartAsync(IHealthCheckRunner runner, TimeProvider time, int maxConcurrentChecks = 16, CancellationToken cancellationToken = default)
+    public static async Task<HealthCheckScheduler> StartAsync(
+        IHealthCheckRunner runner,
+        TimeProvider time,
+        int maxConcurrentChecks = 16,
+        CancellationToken cancellationToken = default
+    )
     {
         var bound = new SemaphoreSlim(maxConcurrentChecks, maxConcurrentChecks);
-        var scheduler = await QuartzSchedulerBuilder.Create(q =>
-        {
-            q.UseTimeProvider(time);
-            q.UseInMemoryStore(_ => { });
-            q.UseDefaultThreadPool(Math.Max(2, maxConcurrentChecks));
-            q.UseJobFactory(new JobFactory(runner, bound));
-        }).BuildScheduler(cancellationToken).ConfigureAwait(false);
+        var scheduler = await QuartzSchedulerBuilder
+            .Create(q =>
+            {
+                q.UseTimeProvider(time);
+                q.UseInMemoryStore(_ => { });
+                q.UseDefaultThreadPool(Math.Max(2, maxConcurrentChecks));
+                q.UseJobFactory(new JobFactory(runner, bound));
+            })
+            .BuildScheduler(cancellationToken)
+            .ConfigureAwait(false);
         await scheduler.Start(cancellationToken).ConfigureAwait(false);
         return new HealthCheckScheduler(scheduler);
     }
@@ -41,12 +49,21 @@ public sealed class HealthCheckScheduler : IAsyncDisposable
     {
         var spread = CronJitter.Spread(cron, key);
         var triggerKey = new TriggerKey(key, Group);
-        if (await scheduler.GetTrigger(triggerKey, cancellationToken).ConfigureAwait(false) is ICronTrigger existing && existing.CronExpressionString == spread)
+        if (
+            await scheduler.GetTrigger(triggerKey, cancellationToken).ConfigureAwait(false) is ICronTrigger existing
+            && existing.CronExpressionString == spread
+        )
         {
             return;
         }
 
-        var trigger = TriggerBuilder.Create().WithIdentity(triggerKey).ForJob(JobKeyOf(key)).StartAt(scheduler.TimeProvider.GetUtcNow()).WithCronSchedule(spread).Build();
+        var trigger = TriggerBuilder
+            .Create()
+            .WithIdentity(triggerKey)
+            .ForJob(JobKeyOf(key))
+            .StartAt(scheduler.TimeProvider.GetUtcNow())
+            .WithCronSchedule(spread)
+            .Build();
         await EnsureJobAsync(key, cancellationToken).ConfigureAwait(false);
         if (await scheduler.Exists(triggerKey, cancellationToken).ConfigureAwait(false))
         {
@@ -77,7 +94,9 @@ public sealed class HealthCheckScheduler : IAsyncDisposable
         scheduler.DeleteJob(JobKeyOf(key), cancellationToken).AsTask();
 
     public async Task<string?> ScheduleOfAsync(string key, CancellationToken cancellationToken = default) =>
-        (await scheduler.GetTrigger(new TriggerKey(key, Group), cancellationToken).ConfigureAwait(false) as ICronTrigger)?.CronExpressionString;
+        (
+            await scheduler.GetTrigger(new TriggerKey(key, Group), cancellationToken).ConfigureAwait(false) as ICronTrigger
+        )?.CronExpressionString;
 
     public async Task<DateTimeOffset?> NextCheckAsync(string key, CancellationToken cancellationToken = default) =>
         (await scheduler.GetTrigger(new TriggerKey(key, Group), cancellationToken).ConfigureAwait(false))?.NextFireTimeUtc;

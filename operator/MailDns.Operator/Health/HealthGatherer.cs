@@ -14,14 +14,24 @@ public sealed record HealthTargets(IReadOnlyList<IPEndPoint> Authoritative, IRea
 /// </summary>
 public sealed class HealthGatherer(IDnsQuery dns, int maxQuestions = 200)
 {
-    public async Task<HealthReport> CheckAsync(string domain, IReadOnlyList<string> selectors, HealthExpectation? expected, HealthTargets targets, CancellationToken cancellationToken)
+    public async Task<HealthReport> CheckAsync(
+        string domain,
+        IReadOnlyList<string> selectors,
+        HealthExpectation? expected,
+        HealthTargets targets,
+        CancellationToken cancellationToken
+    )
     {
         var questions = HealthQuestions.Authoritative(domain, selectors, expected);
-        var views = await Task.WhenAll(targets.Authoritative.Select(async server =>
-        {
-            var answers = await Task.WhenAll(questions.Select(q => dns.AskAsync(server, q, recursive: false, cancellationToken))).ConfigureAwait(false);
-            return new ServerView(server.ToString(), questions.Zip(answers).ToDictionary(p => p.First, p => p.Second));
-        })).ConfigureAwait(false);
+        var views = await Task.WhenAll(
+                targets.Authoritative.Select(async server =>
+                {
+                    var answers = await Task.WhenAll(questions.Select(q => dns.AskAsync(server, q, recursive: false, cancellationToken)))
+                        .ConfigureAwait(false);
+                    return new ServerView(server.ToString(), questions.Zip(answers).ToDictionary(p => p.First, p => p.Second));
+                })
+            )
+            .ConfigureAwait(false);
 
         var resolved = new Dictionary<DnsQuestion, DnsAnswer>();
         while (true)
@@ -35,15 +45,20 @@ public sealed class HealthGatherer(IDnsQuery dns, int maxQuestions = 200)
 
             foreach (var question in ask)
             {
-                resolved[question] = resolved.Count >= maxQuestions
-                    ? DnsAnswer.Failed($"not asked: more than {maxQuestions} questions for one check")
-                    : await AskResolversAsync(question, targets.Resolvers, cancellationToken).ConfigureAwait(false);
+                resolved[question] =
+                    resolved.Count >= maxQuestions
+                        ? DnsAnswer.Failed($"not asked: more than {maxQuestions} questions for one check")
+                        : await AskResolversAsync(question, targets.Resolvers, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
     /// <summary>The first resolver that gives an answer (any outcome but Failed) wins; all failing is Failed.</summary>
-    private async Task<DnsAnswer> AskResolversAsync(DnsQuestion question, IReadOnlyList<IPEndPoint> resolvers, CancellationToken cancellationToken)
+    private async Task<DnsAnswer> AskResolversAsync(
+        DnsQuestion question,
+        IReadOnlyList<IPEndPoint> resolvers,
+        CancellationToken cancellationToken
+    )
     {
         DnsAnswer? last = null;
         foreach (var resolver in resolvers)

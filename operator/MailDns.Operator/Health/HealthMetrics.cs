@@ -19,9 +19,24 @@ public sealed class HealthMetrics
     public HealthMetrics(CollectorRegistry registry)
     {
         var factory = Metrics.WithCustomRegistry(registry);
-        checkStatus = factory.CreateGauge("maildns_health_check_status", "Last result of a health check: 0 pass, 1 warn, 2 fail, 3 unknown.", "domain", "check", "selector", "server");
-        healthy = factory.CreateGauge("maildns_domain_healthy", "1 when the last health check of the domain passed, 0 when it failed, -1 when DNS was unreachable.", "domain");
-        lastCheck = factory.CreateGauge("maildns_health_last_check_timestamp_seconds", "When the domain was last checked (Unix seconds).", "domain");
+        checkStatus = factory.CreateGauge(
+            "maildns_health_check_status",
+            "Last result of a health check: 0 pass, 1 warn, 2 fail, 3 unknown.",
+            "domain",
+            "check",
+            "selector",
+            "server"
+        );
+        healthy = factory.CreateGauge(
+            "maildns_domain_healthy",
+            "1 when the last health check of the domain passed, 0 when it failed, -1 when DNS was unreachable.",
+            "domain"
+        );
+        lastCheck = factory.CreateGauge(
+            "maildns_health_last_check_timestamp_seconds",
+            "When the domain was last checked (Unix seconds).",
+            "domain"
+        );
         checks = factory.CreateCounter("maildns_health_checks_total", "Health checks run, by verdict.", "verdict");
     }
 
@@ -44,7 +59,16 @@ public sealed class HealthMetrics
             }
 
             seen[domainKey] = now;
-            healthy.WithLabels(domainKey).Set(report.Verdict switch { HealthVerdict.Healthy => 1, HealthVerdict.Failing => 0, _ => -1 });
+            healthy
+                .WithLabels(domainKey)
+                .Set(
+                    report.Verdict switch
+                    {
+                        HealthVerdict.Healthy => 1,
+                        HealthVerdict.Failing => 0,
+                        _ => -1,
+                    }
+                );
             lastCheck.WithLabels(domainKey).Set(at.ToUnixTimeMilliseconds() / 1000.0);
             checks.WithLabels(report.Verdict.ToString().ToLowerInvariant()).Inc();
         }

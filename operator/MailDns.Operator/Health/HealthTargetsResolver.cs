@@ -15,8 +15,13 @@ public static class HealthTargetsResolver
     /// (tests, split horizon). Without, the zone's NS set is found through <paramref name="resolvers"/>, by
     /// default the system's.
     /// </summary>
-    public static async Task<(HealthTargets Targets, string? Error)> ResolveAsync(string domain, IReadOnlyList<string> nameservers, TimeSpan timeout,
-        CancellationToken cancellationToken, IReadOnlyList<IPEndPoint>? resolvers = null)
+    public static async Task<(HealthTargets Targets, string? Error)> ResolveAsync(
+        string domain,
+        IReadOnlyList<string> nameservers,
+        TimeSpan timeout,
+        CancellationToken cancellationToken,
+        IReadOnlyList<IPEndPoint>? resolvers = null
+    )
     {
         if (nameservers.Count > 0)
         {
@@ -28,7 +33,9 @@ public static class HealthTargetsResolver
                     return (new HealthTargets([], []), $"nameserver '{text}' is not host or host:port");
                 }
 
-                var addresses = IPAddress.TryParse(host, out var ip) ? [ip] : await System.Net.Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+                var addresses = IPAddress.TryParse(host, out var ip)
+                    ? [ip]
+                    : await System.Net.Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
                 endpoints.AddRange(addresses.Select(a => new IPEndPoint(a, port)));
             }
 
@@ -36,13 +43,16 @@ public static class HealthTargetsResolver
         }
 
         var system = resolvers?.ToList() ?? SystemResolvers();
-        var (_, servers, error) = await DnsClientQuery.DiscoverAsync(domain, system, DnsPort, timeout, cancellationToken).ConfigureAwait(false);
+        var (_, servers, error) = await DnsClientQuery
+            .DiscoverAsync(domain, system, DnsPort, timeout, cancellationToken)
+            .ConfigureAwait(false);
         return (new HealthTargets(servers, system), error);
     }
 
     /// <summary>The resolvers of /etc/resolv.conf, with no public fallback.</summary>
     public static List<IPEndPoint> SystemResolvers() =>
-        NameServer.ResolveNameServers(skipIPv6SiteLocal: true, fallbackToGooglePublicDns: false)
+        NameServer
+            .ResolveNameServers(skipIPv6SiteLocal: true, fallbackToGooglePublicDns: false)
             .Select(n => new IPEndPoint(IPAddress.Parse(n.Address), n.Port))
             .ToList();
 }

@@ -11,6 +11,10 @@ public static class ScheduleRule
 {
     public static Finding? Check(SendingDomain domain) =>
         domain.Spec.HealthCheck?.Schedule is { } cron && HealthCheckScheduler.InvalidSchedule(cron) is { } why
-            ? Finding.Error("health.invalid-schedule", $"schedule '{cron}' is not a Quartz cron expression: {why}", "spec.healthCheck.schedule")
+            ? Finding.Error(
+                "health.invalid-schedule",
+                $"schedule '{cron}' is not a Quartz cron expression: {why}",
+                "spec.healthCheck.schedule"
+            )
             : null;
 }

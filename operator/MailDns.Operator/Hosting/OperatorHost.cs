@@ -53,7 +53,9 @@ public static class OperatorHost
     }
 
     /// <summary>Serves /metrics and the probes for as long as the host runs.</summary>
-    private sealed class ObservabilityService(OperatorHostSettings settings, OperatorMetrics metrics, OperatorRuntime runtime) : IHostedService, IDisposable
+    private sealed class ObservabilityService(OperatorHostSettings settings, OperatorMetrics metrics, OperatorRuntime runtime)
+        : IHostedService,
+            IDisposable
     {
         private ObservabilityServer? server;
 
@@ -74,20 +76,38 @@ public static class OperatorHost
     }
 
     /// <summary>The controllers, while this replica leads (or always, without leader election).</summary>
-    private sealed class ControllersService(OperatorHostSettings settings, IKubernetes client, OperatorRuntime runtime, ILogger<ControllersService> logger)
-        : BackgroundService
+    private sealed class ControllersService(
+        OperatorHostSettings settings,
+        IKubernetes client,
+        OperatorRuntime runtime,
+        ILogger<ControllersService> logger
+    ) : BackgroundService
     {
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
             var options = settings.Controllers;
-            logger.LogInformation("operator started: server {Server}, namespace {Namespace}, {Workers} workers",
-                settings.Kubernetes.Host, options.Namespace ?? "*", options.Workers);
+            logger.LogInformation(
+                "operator started: server {Server}, namespace {Namespace}, {Workers} workers",
+                settings.Kubernetes.Host,
+                options.Namespace ?? "*",
+                options.Workers
+            );
             try
             {
                 if (settings.LeaseNamespace is { } leaseNs)
                 {
                     var identity = $"{Environment.MachineName}-{Environment.ProcessId}";
-                    await Leadership.RunWhileLeadingAsync(client, leaseNs, "maildns-operator", identity, LeaseTimings.Default, runtime.RunAsync, stoppingToken, logger)
+                    await Leadership
+                        .RunWhileLeadingAsync(
+                            client,
+                            leaseNs,
+                            "maildns-operator",
+                            identity,
+                            LeaseTimings.Default,
+                            runtime.RunAsync,
+                            stoppingToken,
+                            logger
+                        )
                         .ConfigureAwait(false);
                 }
                 else
@@ -95,9 +115,7 @@ public static class OperatorHost
                     await runtime.RunAsync(stoppingToken).ConfigureAwait(false);
                 }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
 
             logger.LogInformation("operator stopped");
         }

@@ -18,15 +18,41 @@ public sealed class ClusterCache
 
     public ClusterCache(IKubernetes client, ControllerOptions options, ILogger<ClusterCache> logger)
     {
-        domains = new Informer<SendingDomain>(client, ApiGroup.Name, ApiGroup.Version, "sendingdomains", options.Namespace,
-            key => DomainChanged?.Invoke(key), options.Resync);
-        providers = new Informer<DnsProvider>(client, ApiGroup.Name, ApiGroup.Version, "dnsproviders", options.Namespace,
-            key => ProviderChanged?.Invoke(key), options.Resync);
-        clusterProviders = new Informer<ClusterDnsProvider>(client, ApiGroup.Name, ApiGroup.Version, "clusterdnsproviders", null,
-            key => ProviderChanged?.Invoke(key), options.Resync);
-        secrets = new Informer<V1Secret>(InformerSource.Secrets(client, options.Namespace), key => SecretChanged?.Invoke(key),
-            options.Resync, InformerSource.MetadataOnly);
-        void Failed(string resource, Exception e) => logger.LogWarning("list/watch of {Resource} failed, listing again: {Error}", resource, e.Message);
+        domains = new Informer<SendingDomain>(
+            client,
+            ApiGroup.Name,
+            ApiGroup.Version,
+            "sendingdomains",
+            options.Namespace,
+            key => DomainChanged?.Invoke(key),
+            options.Resync
+        );
+        providers = new Informer<DnsProvider>(
+            client,
+            ApiGroup.Name,
+            ApiGroup.Version,
+            "dnsproviders",
+            options.Namespace,
+            key => ProviderChanged?.Invoke(key),
+            options.Resync
+        );
+        clusterProviders = new Informer<ClusterDnsProvider>(
+            client,
+            ApiGroup.Name,
+            ApiGroup.Version,
+            "clusterdnsproviders",
+            null,
+            key => ProviderChanged?.Invoke(key),
+            options.Resync
+        );
+        secrets = new Informer<V1Secret>(
+            InformerSource.Secrets(client, options.Namespace),
+            key => SecretChanged?.Invoke(key),
+            options.Resync,
+            InformerSource.MetadataOnly
+        );
+        void Failed(string resource, Exception e) =>
+            logger.LogWarning("list/watch of {Resource} failed, listing again: {Error}", resource, e.Message);
         domains.Failed += e => Failed("sendingdomains", e);
         providers.Failed += e => Failed("dnsproviders", e);
         clusterProviders.Failed += e => Failed("clusterdnsproviders", e);
@@ -51,7 +77,8 @@ public sealed class ClusterCache
     public IReadOnlyDictionary<string, V1Secret> Secrets => secrets.Cache;
 
     /// <summary>True once every cache has been filled by its first LIST (readiness).</summary>
-    public bool Synced => domains.Synced.IsCompleted && providers.Synced.IsCompleted && clusterProviders.Synced.IsCompleted && secrets.Synced.IsCompleted;
+    public bool Synced =>
+        domains.Synced.IsCompleted && providers.Synced.IsCompleted && clusterProviders.Synced.IsCompleted && secrets.Synced.IsCompleted;
 
     public bool SecretsSynced => secrets.Synced.IsCompleted;
 
@@ -62,7 +89,8 @@ public sealed class ClusterCache
             providers.RunAsync(cancellationToken),
             clusterProviders.RunAsync(cancellationToken),
             secrets.RunAsync(cancellationToken),
-            domains.RunAsync(cancellationToken));
+            domains.RunAsync(cancellationToken)
+        );
         _ = Task.WhenAll(providers.Synced, clusterProviders.Synced, secrets.Synced, domains.Synced)
             .ContinueWith(_ => synced.TrySetResult(), TaskScheduler.Default);
         return running;
@@ -87,5 +115,7 @@ public sealed class ClusterCache
 
     /// <summary>The provider resource behind a cache key, whichever kind it is.</summary>
     public DnsProviderResource? Provider(string key) =>
-        key.Contains('/', StringComparison.Ordinal) ? providers.Cache.GetValueOrDefault(key) : clusterProviders.Cache.GetValueOrDefault(key);
+        key.Contains('/', StringComparison.Ordinal)
+            ? providers.Cache.GetValueOrDefault(key)
+            : clusterProviders.Cache.GetValueOrDefault(key);
 }

@@ -7,7 +7,8 @@ public sealed record ControllerOptions(string? Namespace, string DataDirectory, 
 {
     public TimeSpan Resync { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Where a zone's authoritative servers are looked up when no nameserver is configured; null: the system's resolvers.</summary>
+    /// <summary>Where a zone's authoritative servers are looked up when no nameserver is configured; null: the system's
+    /// resolvers.</summary>
     public IReadOnlyList<IPEndPoint>? Resolvers { get; init; }
 
     /// <summary>How a failed reconcile is retried: exponential with jitter, capped.</summary>

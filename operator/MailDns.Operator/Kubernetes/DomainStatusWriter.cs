@@ -29,22 +29,48 @@ public sealed class DomainStatusWriter(IKubernetes client, ClusterCache cache, E
     {
         metadata["resourceVersion"] = domain.Metadata.ResourceVersion;
         var patch = new V1Patch(new JsonObject { ["metadata"] = metadata }.ToJsonString(), V1Patch.PatchType.MergePatch);
-        var result = await client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, ApiGroup.Name, ApiGroup.Version,
-            domain.Metadata.NamespaceProperty, Plural, domain.Metadata.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var result = await client
+            .CustomObjects.PatchNamespacedCustomObjectAsync(
+                patch,
+                ApiGroup.Name,
+                ApiGroup.Version,
+                domain.Metadata.NamespaceProperty,
+                Plural,
+                domain.Metadata.Name,
+                cancellationToken: cancellationToken
+            )
+            .ConfigureAwait(false);
         return Wrote(domain, result);
     }
 
     /// <summary>Writes the status when it differs from <paramref name="previous"/> beyond the times that move every run.</summary>
-    public async Task WriteAsync(SendingDomain domain, SendingDomainStatus? previous, SendingDomainStatus status, CancellationToken cancellationToken)
+    public async Task WriteAsync(
+        SendingDomain domain,
+        SendingDomainStatus? previous,
+        SendingDomainStatus status,
+        CancellationToken cancellationToken
+    )
     {
         if (Comparable(previous) == Comparable(status))
         {
             return; // unchanged: no write, so no watch event and no reconcile loop
         }
 
-        var patch = new V1Patch(new JsonObject { ["status"] = JsonNode.Parse(KubernetesJson.Serialize(status)) }.ToJsonString(), V1Patch.PatchType.MergePatch);
-        var written = await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, ApiGroup.Name, ApiGroup.Version,
-            domain.Metadata.NamespaceProperty, Plural, domain.Metadata.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var patch = new V1Patch(
+            new JsonObject { ["status"] = JsonNode.Parse(KubernetesJson.Serialize(status)) }.ToJsonString(),
+            V1Patch.PatchType.MergePatch
+        );
+        var written = await client
+            .CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+                patch,
+                ApiGroup.Name,
+                ApiGroup.Version,
+                domain.Metadata.NamespaceProperty,
+                Plural,
+                domain.Metadata.Name,
+                cancellationToken: cancellationToken
+            )
+            .ConfigureAwait(false);
         Wrote(domain, written);
         var before = previous?.Conditions?.FirstOrDefault(c => c.Type == ConditionTypes.Ready);
         var after = status.Conditions?.FirstOrDefault(c => c.Type == ConditionTypes.Ready);

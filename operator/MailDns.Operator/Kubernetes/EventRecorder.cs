@@ -10,7 +10,13 @@ public sealed class EventRecorder(IKubernetes client, TimeProvider time)
     public const string Warning = "Warning";
     private const int NoteLimit = 1024;
 
-    public async Task RecordAsync(IKubernetesObject<V1ObjectMeta> regarding, string type, string reason, string message, CancellationToken cancellationToken)
+    public async Task RecordAsync(
+        IKubernetesObject<V1ObjectMeta> regarding,
+        string type,
+        string reason,
+        string message,
+        CancellationToken cancellationToken
+    )
     {
         var ev = new Eventsv1Event
         {
@@ -31,7 +37,9 @@ public sealed class EventRecorder(IKubernetes client, TimeProvider time)
                 Uid = regarding.Metadata.Uid,
             },
         };
-        await client.EventsV1.CreateNamespacedEventAsync(ev, ev.Metadata.NamespaceProperty, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await client
+            .EventsV1.CreateNamespacedEventAsync(ev, ev.Metadata.NamespaceProperty, cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>Events about cluster-scoped objects live in the default namespace, as kube-apiserver's own do.</summary>

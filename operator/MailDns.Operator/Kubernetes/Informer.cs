@@ -18,9 +18,7 @@ public sealed class Informer<T>(InformerSource<T> source, Action<string> onChang
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     public Informer(IKubernetes client, string group, string version, string plural, string? ns, Action<string> onChange, TimeSpan resync)
-        : this(InformerSource.Custom<T>(client, group, version, plural, ns), onChange, resync)
-    {
-    }
+        : this(InformerSource.Custom<T>(client, group, version, plural, ns), onChange, resync) { }
 
     private readonly ConcurrentDictionary<string, T> cache = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -33,7 +31,8 @@ public sealed class Informer<T>(InformerSource<T> source, Action<string> onChang
     /// <summary>Completes after the first LIST has filled the cache.</summary>
     public Task Synced => synced.Task;
 
-    public static string KeyOf(T item) => item.Metadata.NamespaceProperty is { Length: > 0 } n ? $"{n}/{item.Metadata.Name}" : item.Metadata.Name;
+    public static string KeyOf(T item) =>
+        item.Metadata.NamespaceProperty is { Length: > 0 } n ? $"{n}/{item.Metadata.Name}" : item.Metadata.Name;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -95,7 +94,15 @@ public sealed class Informer<T>(InformerSource<T> source, Action<string> onChang
         var gone = false;
         try
         {
-            await foreach (var (type, item) in source.Watch(resourceVersion, e => gone |= e is KubernetesException { Status.Code: (int)HttpStatusCode.Gone }, cancellationToken).ConfigureAwait(false))
+            await foreach (
+                var (type, item) in source
+                    .Watch(
+                        resourceVersion,
+                        e => gone |= e is KubernetesException { Status.Code: (int)HttpStatusCode.Gone },
+                        cancellationToken
+                    )
+                    .ConfigureAwait(false)
+            )
             {
                 resourceVersion = item.Metadata?.ResourceVersion ?? resourceVersion;
                 if (type == WatchEventType.Bookmark)

@@ -19,7 +19,16 @@ public sealed record LeaseTimings(TimeSpan LeaseDuration, TimeSpan RenewDeadline
 /// </summary>
 public static class Leadership
 {
-    public static async Task RunWhileLeadingAsync(IKubernetes client, string ns, string leaseName, string identity, LeaseTimings timings, Func<CancellationToken, Task> work, CancellationToken cancellationToken, ILogger? logger = null)
+    public static async Task RunWhileLeadingAsync(
+        IKubernetes client,
+        string ns,
+        string leaseName,
+        string identity,
+        LeaseTimings timings,
+        Func<CancellationToken, Task> work,
+        CancellationToken cancellationToken,
+        ILogger? logger = null
+    )
     {
         logger ??= NullLogger.Instance;
         var config = new LeaderElectionConfig(new LeaseLock(client, ns, leaseName, identity))
@@ -54,9 +63,7 @@ public static class Leadership
         {
             await elector.RunAndTryToHoldLeadershipForeverAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { }
 
         Task last;
         lock (gate)
@@ -69,9 +76,7 @@ public static class Leadership
         {
             await last.ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
-        {
-        }
+        catch (OperationCanceledException) { }
         finally
         {
             leading?.Dispose();

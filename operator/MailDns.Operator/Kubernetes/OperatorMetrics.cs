@@ -23,7 +23,11 @@ public sealed class OperatorMetrics
         var factory = Metrics.WithCustomRegistry(registry);
         ready = factory.CreateGauge("maildns_domain_ready", "1 when the SendingDomain is Ready.", "domain");
         keyAge = factory.CreateGauge("maildns_dkim_active_key_age_seconds", "Age of the oldest active DKIM key.", "domain");
-        nextRotation = factory.CreateGauge("maildns_dkim_next_rotation_timestamp_seconds", "When the next rotation step is due (Unix seconds).", "domain");
+        nextRotation = factory.CreateGauge(
+            "maildns_dkim_next_rotation_timestamp_seconds",
+            "When the next rotation step is due (Unix seconds).",
+            "domain"
+        );
         reconciles = factory.CreateCounter("maildns_reconcile_total", "Reconciles, by result.", "result");
         reconcileSeconds = factory.CreateHistogram("maildns_reconcile_duration_seconds", "How long reconciles take.");
         publishes = factory.CreateCounter("maildns_publish_changes_total", "Record changes made by publishers, by kind.", "kind");
@@ -39,7 +43,8 @@ public sealed class OperatorMetrics
         reconciles.WithLabels(status.Conditions?.FirstOrDefault(c => c.Type == "Ready")?.Status == "True" ? "ready" : "not-ready").Inc();
         reconcileSeconds.Observe(took.TotalSeconds);
         ready.WithLabels(key).Set(status.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true ? 1 : 0);
-        var active = status.Dkim?.Keys?.Where(k => k.Phase == "Active" && k.ActivatedAt is not null).Select(k => k.CreatedAt ?? now).ToList() ?? [];
+        var active =
+            status.Dkim?.Keys?.Where(k => k.Phase == "Active" && k.ActivatedAt is not null).Select(k => k.CreatedAt ?? now).ToList() ?? [];
         if (active.Count > 0)
         {
             keyAge.WithLabels(key).Set((now - active.Min()).TotalSeconds);

@@ -29,8 +29,11 @@ public sealed class ProviderSecretCache(IKubernetes client, ClusterCache cache)
         try
         {
             var secret = client.CoreV1.ReadNamespacedSecret(name, ns);
-            var data = (secret.Data ?? new Dictionary<string, byte[]>())
-                .ToDictionary(p => p.Key, p => System.Text.Encoding.UTF8.GetString(p.Value), StringComparer.Ordinal);
+            var data = (secret.Data ?? new Dictionary<string, byte[]>()).ToDictionary(
+                p => p.Key,
+                p => System.Text.Encoding.UTF8.GetString(p.Value),
+                StringComparer.Ordinal
+            );
             read[key] = (secret.Metadata.ResourceVersion, data);
             return data;
         }

@@ -15,7 +15,8 @@ namespace MailDns.Operator.Kubernetes;
 /// serves one reconcile: after the first read it answers from what it read or wrote last, since any change by
 /// someone else would make its next write fail on the resourceVersion anyway.
 /// </summary>
-public sealed class SecretKeyStore(IKubernetes client, Func<string, SendingDomain> ownerOf, Action<string, string>? saved = null) : IKeyStore
+public sealed class SecretKeyStore(IKubernetes client, Func<string, SendingDomain> ownerOf, Action<string, string>? saved = null)
+    : IKeyStore
 {
     private readonly Dictionary<string, string> versions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, KeySet?> known = new(StringComparer.Ordinal); // null: read, and not there
@@ -33,7 +34,13 @@ public sealed class SecretKeyStore(IKubernetes client, Func<string, SendingDomai
         var domain = ownerOf(owner);
         try
         {
-            var secret = await client.CoreV1.ReadNamespacedSecretAsync(KeySecret.NameFor(domain), domain.Metadata.NamespaceProperty ?? "default", cancellationToken: cancellationToken).ConfigureAwait(false);
+            var secret = await client
+                .CoreV1.ReadNamespacedSecretAsync(
+                    KeySecret.NameFor(domain),
+                    domain.Metadata.NamespaceProperty ?? "default",
+                    cancellationToken: cancellationToken
+                )
+                .ConfigureAwait(false);
             KeySet read;
             try
             {
@@ -42,7 +49,11 @@ public sealed class SecretKeyStore(IKubernetes client, Func<string, SendingDomai
             catch (FormatException e)
             {
                 // Never overwritten: its keys may still sign mail. The status says what to mend; retries pick up the fix.
-                throw new ReconcileException(ConditionReasons.InvalidKeySecret, $"Secret {secret.Metadata.NamespaceProperty}/{secret.Metadata.Name}: {e.Message}; the operator leaves it untouched until it is mended");
+                throw new ReconcileException(
+                    ConditionReasons.InvalidKeySecret,
+                    $"Secret {secret.Metadata.NamespaceProperty}/{secret.Metadata.Name}: {e.Message}; the operator leaves it untouched "
+                        + $"until it is mended"
+                );
             }
 
             lock (versions)
@@ -58,7 +69,8 @@ public sealed class SecretKeyStore(IKubernetes client, Func<string, SendingDomai
             lock (versions)
             {
                 versions.Remove(owner);
-                known[owner] = null; // the first save creates it; if someone else does first, that create fails and the reconcile is retried
+                // the first save creates it; if someone else does first, that create fails and the reconcile is retried
+                known[owner] = null;
             }
 
             return null;
@@ -79,12 +91,16 @@ public sealed class SecretKeyStore(IKubernetes client, Func<string, SendingDomai
         V1Secret written;
         if (version is null)
         {
-            written = await client.CoreV1.CreateNamespacedSecretAsync(secret, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            written = await client
+                .CoreV1.CreateNamespacedSecretAsync(secret, ns, cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
         }
         else
         {
             secret.Metadata.ResourceVersion = version;
-            written = await client.CoreV1.ReplaceNamespacedSecretAsync(secret, secret.Metadata.Name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            written = await client
+                .CoreV1.ReplaceNamespacedSecretAsync(secret, secret.Metadata.Name, ns, cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
         }
 
         lock (versions)

@@ -37,7 +37,12 @@ public sealed class WorkQueue<TKey>
     private readonly Dictionary<TKey, (ITimer Timer, DateTimeOffset Due)> timers = [];
     private readonly SemaphoreSlim signal = new(0);
 
-    public WorkQueue(Func<TKey, CancellationToken, Task<ReconcileOutcome>> reconcile, TimeProvider time, Backoff? backoff = null, int seed = 0)
+    public WorkQueue(
+        Func<TKey, CancellationToken, Task<ReconcileOutcome>> reconcile,
+        TimeProvider time,
+        Backoff? backoff = null,
+        int seed = 0
+    )
     {
         this.reconcile = reconcile;
         this.time = time;
@@ -129,24 +134,26 @@ public sealed class WorkQueue<TKey>
     public async Task RunAsync(int workers, CancellationToken stopping, TimeSpan? grace = null)
     {
         using var abort = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
-        await using var registration = stopping.Register(() =>
-        {
-            int underWay;
-            lock (gate)
+        await using var registration = stopping
+            .Register(() =>
             {
-                underWay = processing.Count;
-            }
+                int underWay;
+                lock (gate)
+                {
+                    underWay = processing.Count;
+                }
 
-            Stopping?.Invoke(underWay);
-            if (grace is { } g && g > TimeSpan.Zero)
-            {
-                abort.CancelAfter(g);
-            }
-            else
-            {
-                abort.Cancel();
-            }
-        }).ConfigureAwait(false);
+                Stopping?.Invoke(underWay);
+                if (grace is { } g && g > TimeSpan.Zero)
+                {
+                    abort.CancelAfter(g);
+                }
+                else
+                {
+                    abort.Cancel();
+                }
+            })
+            .ConfigureAwait(false);
         await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => WorkerAsync(stopping, abort.Token))).ConfigureAwait(false);
     }
 

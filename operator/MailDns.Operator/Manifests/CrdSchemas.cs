@@ -23,12 +23,13 @@ public sealed class CrdSchemas
     public bool Knows(string kind) => byKind.ContainsKey(kind);
 
     /// <summary>The openAPIV3Schema of the (only) version of the kind.</summary>
-    public JsonObject OpenApiSchema(string kind) =>
-        (JsonObject)byKind[kind]["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!;
+    public JsonObject OpenApiSchema(string kind) => (JsonObject)byKind[kind]["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!;
 
     public static CrdSchemas FromDocuments(IEnumerable<ManifestDocument> docs) =>
-        new(docs.Where(d => d.Kind == "CustomResourceDefinition" && d.Json is not null)
-            .ToDictionary(d => (string)d.Json!["spec"]!["names"]!["kind"]!, d => d.Json!));
+        new(
+            docs.Where(d => d.Kind == "CustomResourceDefinition" && d.Json is not null)
+                .ToDictionary(d => (string)d.Json!["spec"]!["names"]!["kind"]!, d => d.Json!)
+        );
 
     private static CrdSchemas LoadEmbedded()
     {

@@ -17,10 +17,15 @@ public static class ManifestLoader
         {
             if (Directory.Exists(path))
             {
-                files.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
-                    .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
-                    .Where(f => !f.Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.') && part.Length > 1 && part != ".."))
-                    .Order(StringComparer.Ordinal));
+                files.AddRange(
+                    Directory
+                        .EnumerateFiles(path, "*", SearchOption.AllDirectories)
+                        .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                        .Where(f =>
+                            !f.Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.') && part.Length > 1 && part != "..")
+                        )
+                        .Order(StringComparer.Ordinal)
+                );
             }
             else if (File.Exists(path))
             {
@@ -47,7 +52,16 @@ public static class ManifestLoader
         }
         catch (YamlException e)
         {
-            return [new ManifestDocument(file, 0, (int)e.Start.Line, null, $"YAML syntax error at line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}")];
+            return
+            [
+                new ManifestDocument(
+                    file,
+                    0,
+                    (int)e.Start.Line,
+                    null,
+                    $"YAML syntax error at line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}"
+                ),
+            ];
         }
 
         var docs = new List<ManifestDocument>();
@@ -61,9 +75,17 @@ public static class ManifestLoader
                 continue; // an empty document (a stray '---')
             }
 
-            docs.Add(json is JsonObject obj
-                ? new ManifestDocument(file, i, line, obj, null)
-                : new ManifestDocument(file, i, line, null, $"document {i + 1} at line {line} is not a mapping (apiVersion, kind, metadata, spec)"));
+            docs.Add(
+                json is JsonObject obj
+                    ? new ManifestDocument(file, i, line, obj, null)
+                    : new ManifestDocument(
+                        file,
+                        i,
+                        line,
+                        null,
+                        $"document {i + 1} at line {line} is not a mapping (apiVersion, kind, metadata, spec)"
+                    )
+            );
         }
 
         return docs;

@@ -45,9 +45,18 @@ public sealed class ManifestValidation
                 findings.AddRange(DnsProviderValidator.Validate(p.Metadata.Name, p.Spec, clusterScoped: p is ClusterDnsProvider));
             }
 
-            if (doc.Resource is not null && !seen.Add((doc.Kind, doc.Kind == ClusterDnsProvider.KindName ? "" : doc.Document.Namespace, doc.Name)))
+            if (
+                doc.Resource is not null
+                && !seen.Add((doc.Kind, doc.Kind == ClusterDnsProvider.KindName ? "" : doc.Document.Namespace, doc.Name))
+            )
             {
-                findings.Add(Finding.Error("document.duplicate", $"{doc.Kind} {doc.Document.Namespace}/{doc.Name} is defined more than once in these manifests", "metadata.name"));
+                findings.Add(
+                    Finding.Error(
+                        "document.duplicate",
+                        $"{doc.Kind} {doc.Document.Namespace}/{doc.Name} is defined more than once in these manifests",
+                        "metadata.name"
+                    )
+                );
             }
 
             results.Add(doc with { Findings = findings });
@@ -57,7 +66,11 @@ public sealed class ManifestValidation
     }
 
     /// <summary>The provider a SendingDomain refers to, when it is among the manifests.</summary>
-    public static DnsProviderSpec? ResolveProvider(SendingDomain sd, IEnumerable<IKubernetesObject> resources, List<Finding>? findings = null)
+    public static DnsProviderSpec? ResolveProvider(
+        SendingDomain sd,
+        IEnumerable<IKubernetesObject> resources,
+        List<Finding>? findings = null
+    )
     {
         var reference = sd.Spec.ProviderRef;
         if (reference is null || string.IsNullOrEmpty(reference.Name))
@@ -65,13 +78,26 @@ public sealed class ManifestValidation
             return null;
         }
 
-        var spec = (reference.Kind ?? Defaults.ProviderKind) == ClusterDnsProvider.KindName
-            ? resources.OfType<ClusterDnsProvider>().FirstOrDefault(c => c.Metadata.Name == reference.Name)?.Spec
-            : resources.OfType<DnsProvider>().FirstOrDefault(p => p.Metadata.Name == reference.Name && (p.Metadata.NamespaceProperty ?? "default") == (sd.Metadata.NamespaceProperty ?? "default"))?.Spec;
+        var spec =
+            (reference.Kind ?? Defaults.ProviderKind) == ClusterDnsProvider.KindName
+                ? resources.OfType<ClusterDnsProvider>().FirstOrDefault(c => c.Metadata.Name == reference.Name)?.Spec
+                : resources
+                    .OfType<DnsProvider>()
+                    .FirstOrDefault(p =>
+                        p.Metadata.Name == reference.Name
+                        && (p.Metadata.NamespaceProperty ?? "default") == (sd.Metadata.NamespaceProperty ?? "default")
+                    )
+                    ?.Spec;
         if (spec is null)
         {
-            findings?.Add(Finding.Info("provider-ref.not-in-manifests",
-                $"{reference.Kind ?? Defaults.ProviderKind} '{reference.Name}' is not among these manifests, so the domain was not checked against its zone", "spec.providerRef"));
+            findings?.Add(
+                Finding.Info(
+                    "provider-ref.not-in-manifests",
+                    $"{reference.Kind ?? Defaults.ProviderKind} '{reference.Name}' is not among these manifests, so the domain was not "
+                        + $"checked against its zone",
+                    "spec.providerRef"
+                )
+            );
         }
 
         return spec;
@@ -86,22 +112,56 @@ public sealed class ManifestValidation
 
         if (doc.ApiVersion is null || doc.Kind is null)
         {
-            return new ValidatedDocument(doc, [Finding.Error("document.kind-missing", "the document has no apiVersion and kind", doc.ApiVersion is null ? "apiVersion" : "kind")], null);
+            return new ValidatedDocument(
+                doc,
+                [
+                    Finding.Error(
+                        "document.kind-missing",
+                        "the document has no apiVersion and kind",
+                        doc.ApiVersion is null ? "apiVersion" : "kind"
+                    ),
+                ],
+                null
+            );
         }
 
         if (!doc.ApiVersion.StartsWith(ApiGroup.Name + "/", StringComparison.Ordinal))
         {
-            return new ValidatedDocument(doc, [Finding.Info("document.not-maildns", $"{doc.ApiVersion} {doc.Kind} is not a maildns.io resource; not checked")], null);
+            return new ValidatedDocument(
+                doc,
+                [Finding.Info("document.not-maildns", $"{doc.ApiVersion} {doc.Kind} is not a maildns.io resource; not checked")],
+                null
+            );
         }
 
         if (doc.ApiVersion != ApiGroup.ApiVersion)
         {
-            return new ValidatedDocument(doc, [Finding.Error("document.api-version", $"apiVersion '{doc.ApiVersion}' is not served; use {ApiGroup.ApiVersion}", "apiVersion")], null);
+            return new ValidatedDocument(
+                doc,
+                [
+                    Finding.Error(
+                        "document.api-version",
+                        $"apiVersion '{doc.ApiVersion}' is not served; use {ApiGroup.ApiVersion}",
+                        "apiVersion"
+                    ),
+                ],
+                null
+            );
         }
 
         if (!crds.Knows(doc.Kind))
         {
-            return new ValidatedDocument(doc, [Finding.Error("document.unknown-kind", $"kind '{doc.Kind}' is not a maildns.io kind ({string.Join(", ", crds.Kinds.Order(StringComparer.Ordinal))})", "kind")], null);
+            return new ValidatedDocument(
+                doc,
+                [
+                    Finding.Error(
+                        "document.unknown-kind",
+                        $"kind '{doc.Kind}' is not a maildns.io kind ({string.Join(", ", crds.Kinds.Order(StringComparer.Ordinal))})",
+                        "kind"
+                    ),
+                ],
+                null
+            );
         }
 
         var findings = schema.Validate(doc.Kind, doc.Json).ToList();

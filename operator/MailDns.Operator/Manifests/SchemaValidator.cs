@@ -22,8 +22,12 @@ public sealed class SchemaValidator
 
     public IReadOnlyList<Finding> Validate(string kind, JsonObject resource)
     {
-        var schema = compiled.GetOrAdd(kind, k => JsonSchema.FromJsonAsync(ToJsonSchema(crds.OpenApiSchema(k)).ToJsonString()).GetAwaiter().GetResult());
-        return schema.Validate(resource.ToJsonString())
+        var schema = compiled.GetOrAdd(
+            kind,
+            k => JsonSchema.FromJsonAsync(ToJsonSchema(crds.OpenApiSchema(k)).ToJsonString()).GetAwaiter().GetResult()
+        );
+        return schema
+            .Validate(resource.ToJsonString())
             .SelectMany(Flatten)
             .Select(e => ToFinding(e))
             .DistinctBy(f => (f.Path, f.Code))
@@ -43,7 +47,11 @@ public sealed class SchemaValidator
 
     private static void Close(JsonObject node, bool isMetadata)
     {
-        foreach (var key in node.Select(p => p.Key).Where(k => k.StartsWith("x-kubernetes-", StringComparison.Ordinal) || k == "nullable").ToList())
+        foreach (
+            var key in node.Select(p => p.Key)
+                .Where(k => k.StartsWith("x-kubernetes-", StringComparison.Ordinal) || k == "nullable")
+                .ToList()
+        )
         {
             node.Remove(key);
         }
@@ -91,40 +99,76 @@ public sealed class SchemaValidator
         return e.Kind switch
         {
             ValidationErrorKind.PropertyRequired => Finding.Error("schema.required", $"{field} is required", path),
-            ValidationErrorKind.NoAdditionalPropertiesAllowed => Finding.Error("schema.unknown-field", $"{field} is not a field of this resource (check its spelling and indentation)", path),
-            ValidationErrorKind.PatternMismatch => Finding.Error("schema.pattern", $"{field}: {Quote(e)} is not valid{Described(s)} (pattern {s?.Pattern})", path),
-            ValidationErrorKind.NotInEnumeration => Finding.Error("schema.enum", $"{field}: {Quote(e)} is not one of {string.Join(", ", s?.Enumeration.Select(x => x?.ToString()) ?? [])}", path),
-            ValidationErrorKind.NumberTooBig or ValidationErrorKind.IntegerTooBig => Finding.Error("schema.range", $"{field}: {Quote(e)} is above the maximum {s?.Maximum}", path),
-            ValidationErrorKind.NumberTooSmall => Finding.Error("schema.range", $"{field}: {Quote(e)} is below the minimum {s?.Minimum}", path),
+            ValidationErrorKind.NoAdditionalPropertiesAllowed => Finding.Error(
+                "schema.unknown-field",
+                $"{field} is not a field of this resource (check its spelling and indentation)",
+                path
+            ),
+            ValidationErrorKind.PatternMismatch => Finding.Error(
+                "schema.pattern",
+                $"{field}: {Quote(e)} is not valid{Described(s)} (pattern {s?.Pattern})",
+                path
+            ),
+            ValidationErrorKind.NotInEnumeration => Finding.Error(
+                "schema.enum",
+                $"{field}: {Quote(e)} is not one of {string.Join(", ", s?.Enumeration.Select(x => x?.ToString()) ?? [])}",
+                path
+            ),
+            ValidationErrorKind.NumberTooBig or ValidationErrorKind.IntegerTooBig => Finding.Error(
+                "schema.range",
+                $"{field}: {Quote(e)} is above the maximum {s?.Maximum}",
+                path
+            ),
+            ValidationErrorKind.NumberTooSmall => Finding.Error(
+                "schema.range",
+                $"{field}: {Quote(e)} is below the minimum {s?.Minimum}",
+                path
+            ),
             ValidationErrorKind.StringTooLong => Finding.Error("schema.length", $"{field} is longer than {s?.MaxLength} characters", path),
-            ValidationErrorKind.StringTooShort => Finding.Error("schema.length", $"{field} is shorter than {s?.MinLength} characters", path),
+            ValidationErrorKind.StringTooShort => Finding.Error(
+                "schema.length",
+                $"{field} is shorter than {s?.MinLength} characters",
+                path
+            ),
             ValidationErrorKind.TooManyItems => Finding.Error("schema.items", $"{field} has more than {s?.MaxItems} items", path),
             ValidationErrorKind.TooFewItems => Finding.Error("schema.items", $"{field} needs at least {s?.MinItems} items", path),
-            ValidationErrorKind.StringExpected or ValidationErrorKind.IntegerExpected or ValidationErrorKind.NumberExpected
-                or ValidationErrorKind.BooleanExpected or ValidationErrorKind.ObjectExpected or ValidationErrorKind.ArrayExpected
-                or ValidationErrorKind.NoTypeValidates =>
-                Finding.Error("schema.type", $"{field} must be {Article(s?.Type)} (found {Quote(e)})", path),
+            ValidationErrorKind.StringExpected
+            or ValidationErrorKind.IntegerExpected
+            or ValidationErrorKind.NumberExpected
+            or ValidationErrorKind.BooleanExpected
+            or ValidationErrorKind.ObjectExpected
+            or ValidationErrorKind.ArrayExpected
+            or ValidationErrorKind.NoTypeValidates => Finding.Error(
+                "schema.type",
+                $"{field} must be {Article(s?.Type)} (found {Quote(e)})",
+                path
+            ),
             _ => Finding.Error("schema.invalid", $"{field}: {e.Kind}", path),
         };
     }
 
     private static string Described(JsonSchema? s) =>
-        string.IsNullOrWhiteSpace(s?.Description) ? "" : ": expected " + char.ToLowerInvariant(s.Description[0]) + s.Description[1..].TrimEnd('.');
+        string.IsNullOrWhiteSpace(s?.Description)
+            ? ""
+            : ": expected " + char.ToLowerInvariant(s.Description[0]) + s.Description[1..].TrimEnd('.');
 
     /// <summary>"#/spec.dkim.series[0].size" to "spec.dkim.series[0].size".</summary>
     private static string FieldPath(string? path) => (path ?? "").TrimStart('#', '/').Replace('/', '.');
 
     private static string Quote(ValidationError e) =>
-        e.Token is null ? "nothing" : e.Token.Type == Newtonsoft.Json.Linq.JTokenType.String ? $"'{e.Token}'" : e.Token.ToString(Newtonsoft.Json.Formatting.None);
+        e.Token is null ? "nothing"
+        : e.Token.Type == Newtonsoft.Json.Linq.JTokenType.String ? $"'{e.Token}'"
+        : e.Token.ToString(Newtonsoft.Json.Formatting.None);
 
-    private static string Article(JsonObjectType? type) => type switch
-    {
-        JsonObjectType.String => "a string",
-        JsonObjectType.Integer => "an integer",
-        JsonObjectType.Number => "a number",
-        JsonObjectType.Boolean => "true or false",
-        JsonObjectType.Array => "a list",
-        JsonObjectType.Object => "a mapping",
-        _ => string.Create(CultureInfo.InvariantCulture, $"of type {type}"),
-    };
+    private static string Article(JsonObjectType? type) =>
+        type switch
+        {
+            JsonObjectType.String => "a string",
+            JsonObjectType.Integer => "an integer",
+            JsonObjectType.Number => "a number",
+            JsonObjectType.Boolean => "true or false",
+            JsonObjectType.Array => "a list",
+            JsonObjectType.Object => "a mapping",
+            _ => string.Create(CultureInfo.InvariantCulture, $"of type {type}"),
+        };
 }

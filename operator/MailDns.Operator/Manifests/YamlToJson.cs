@@ -23,13 +23,14 @@ public static partial class YamlToJson
     private static readonly HashSet<string> FalseWords = ["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"];
     private static readonly HashSet<string> NullWords = ["", "~", "null", "Null", "NULL"];
 
-    public static JsonNode? Convert(YamlNode node) => node switch
-    {
-        YamlMappingNode map => ConvertMap(map),
-        YamlSequenceNode seq => new JsonArray(seq.Children.Select(Convert).ToArray()),
-        YamlScalarNode scalar => ConvertScalar(scalar),
-        _ => null,
-    };
+    public static JsonNode? Convert(YamlNode node) =>
+        node switch
+        {
+            YamlMappingNode map => ConvertMap(map),
+            YamlSequenceNode seq => new JsonArray(seq.Children.Select(Convert).ToArray()),
+            YamlScalarNode scalar => ConvertScalar(scalar),
+            _ => null,
+        };
 
     private static JsonObject ConvertMap(YamlMappingNode map)
     {

@@ -8,10 +8,16 @@ namespace MailDns.Operator.Publishing;
 public interface IRecordStore
 {
     /// <summary>The TXT values served at each name, joined.</summary>
-    Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> ReadAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken);
+    Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> ReadAsync(
+        IReadOnlyCollection<string> names,
+        CancellationToken cancellationToken
+    );
 
     /// <summary>Makes the changes; returns those that failed, each with the server's answer.</summary>
-    Task<IReadOnlyList<(RecordChange Change, string Error)>> ApplyAsync(IReadOnlyList<RecordChange> changes, CancellationToken cancellationToken);
+    Task<IReadOnlyList<(RecordChange Change, string Error)>> ApplyAsync(
+        IReadOnlyList<RecordChange> changes,
+        CancellationToken cancellationToken
+    );
 }
 
 /// <summary>
@@ -20,14 +26,28 @@ public interface IRecordStore
 /// </summary>
 public sealed class RecordPublisher(IRecordStore store)
 {
-    public async Task<ChangeSet> PreviewAsync(IReadOnlyList<DesiredRecord> desired, IReadOnlyList<OwnedRecord> owned, bool adopt, CancellationToken cancellationToken)
+    public async Task<ChangeSet> PreviewAsync(
+        IReadOnlyList<DesiredRecord> desired,
+        IReadOnlyList<OwnedRecord> owned,
+        bool adopt,
+        CancellationToken cancellationToken
+    )
     {
-        var names = desired.Select(d => DomainName.Normalize(d.Name)).Concat(owned.Select(o => DomainName.Normalize(o.Name))).Distinct(StringComparer.Ordinal).ToList();
+        var names = desired
+            .Select(d => DomainName.Normalize(d.Name))
+            .Concat(owned.Select(o => DomainName.Normalize(o.Name)))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
         var served = await store.ReadAsync(names, cancellationToken).ConfigureAwait(false);
         return PublishPlanner.Plan(desired, served, owned, adopt);
     }
 
-    public async Task<PublishResult> ApplyAsync(IReadOnlyList<DesiredRecord> desired, IReadOnlyList<OwnedRecord> owned, bool adopt, CancellationToken cancellationToken)
+    public async Task<PublishResult> ApplyAsync(
+        IReadOnlyList<DesiredRecord> desired,
+        IReadOnlyList<OwnedRecord> owned,
+        bool adopt,
+        CancellationToken cancellationToken
+    )
     {
         var plan = await PreviewAsync(desired, owned, adopt, cancellationToken).ConfigureAwait(false);
         var failures = plan.IsEmpty ? [] : await store.ApplyAsync(plan.Changes, cancellationToken).ConfigureAwait(false);

@@ -16,13 +16,17 @@ public sealed class TsigKey(string name, string algorithm, byte[] secret)
 {
     public string Name { get; } = name;
 
-    public TSigAlgorithm Algorithm { get; } = algorithm.ToLowerInvariant() switch
-    {
-        Defaults.TsigAlgorithm or "" => TSigAlgorithm.Sha256,
-        "hmac-sha512" => TSigAlgorithm.Sha512,
-        "hmac-sha384" => TSigAlgorithm.Sha384,
-        _ => throw new ArgumentException($"tsigAlgorithm '{algorithm}' is not supported: use hmac-sha256 or hmac-sha512", nameof(algorithm)),
-    };
+    public TSigAlgorithm Algorithm { get; } =
+        algorithm.ToLowerInvariant() switch
+        {
+            Defaults.TsigAlgorithm or "" => TSigAlgorithm.Sha256,
+            "hmac-sha512" => TSigAlgorithm.Sha512,
+            "hmac-sha384" => TSigAlgorithm.Sha384,
+            _ => throw new ArgumentException(
+                $"tsigAlgorithm '{algorithm}' is not supported: use hmac-sha256 or hmac-sha512",
+                nameof(algorithm)
+            ),
+        };
 
     internal byte[] Secret { get; } = secret;
 
@@ -39,12 +43,17 @@ public sealed class Rfc2136Store(IPEndPoint primary, string zone, TsigKey key, I
 {
     private readonly int timeoutMs = (int)(timeout ?? TimeSpan.FromSeconds(5)).TotalMilliseconds;
 
-    public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> ReadAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> ReadAsync(
+        IReadOnlyCollection<string> names,
+        CancellationToken cancellationToken
+    )
     {
         var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var name in names)
         {
-            var answer = await reader.AskAsync(primary, new DnsQuestion(name, DnsType.Txt), recursive: false, cancellationToken).ConfigureAwait(false);
+            var answer = await reader
+                .AskAsync(primary, new DnsQuestion(name, DnsType.Txt), recursive: false, cancellationToken)
+                .ConfigureAwait(false);
             if (answer.Outcome == LookupOutcome.Failed)
             {
                 // Planning on a guess could delete or duplicate records: refuse to plan instead.
@@ -57,9 +66,17 @@ public sealed class Rfc2136Store(IPEndPoint primary, string zone, TsigKey key, I
         return result;
     }
 
-    public async Task<IReadOnlyList<(RecordChange Change, string Error)>> ApplyAsync(IReadOnlyList<RecordChange> changes, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<(RecordChange Change, string Error)>> ApplyAsync(
+        IReadOnlyList<RecordChange> changes,
+        CancellationToken cancellationToken
+    )
     {
-        var client = new ARSoft.Tools.Net.Dns.DnsClient([primary.Address], [new UdpClientTransport(primary.Port), new TcpClientTransport(primary.Port)], false, timeoutMs);
+        var client = new ARSoft.Tools.Net.Dns.DnsClient(
+            [primary.Address],
+            [new UdpClientTransport(primary.Port), new TcpClientTransport(primary.Port)],
+            false,
+            timeoutMs
+        );
         var failures = new List<(RecordChange, string)>();
         var attempted = 0;
         foreach (var change in changes)
@@ -77,7 +94,16 @@ public sealed class Rfc2136Store(IPEndPoint primary, string zone, TsigKey key, I
                 message.Updates.Add(new AddRecordUpdate(Txt(name, change.Ttl, value)));
             }
 
-            message.TSigOptions = new TSigRecord(DomainName.Parse(key.Name), key.Algorithm, DateTime.UtcNow, TimeSpan.FromMinutes(5), message.TransactionID, ReturnCode.NoError, null, key.Secret);
+            message.TSigOptions = new TSigRecord(
+                DomainName.Parse(key.Name),
+                key.Algorithm,
+                DateTime.UtcNow,
+                TimeSpan.FromMinutes(5),
+                message.TransactionID,
+                ReturnCode.NoError,
+                null,
+                key.Secret
+            );
             DnsUpdateMessage? response;
             try
             {
@@ -97,7 +123,11 @@ public sealed class Rfc2136Store(IPEndPoint primary, string zone, TsigKey key, I
             {
                 // Nothing went through yet and the key is refused: every other change would be refused too, and
                 // a retry with the same key cannot help. Only a changed Secret or provider can.
-                throw new PublishException($"{primary} answered {Describe(response.ReturnCode)} to the update of {change.Name}; fix the TSIG key in the provider or its Secret", ConditionReasons.CredentialsRejected);
+                throw new PublishException(
+                    $"{primary} answered {Describe(response.ReturnCode)} to the update of {change.Name}; fix the TSIG key in the "
+                        + $"provider or its Secret",
+                    ConditionReasons.CredentialsRejected
+                );
             }
             else if (response.ReturnCode != ReturnCode.NoError)
             {
@@ -111,14 +141,15 @@ public sealed class Rfc2136Store(IPEndPoint primary, string zone, TsigKey key, I
     /// <summary>Values longer than 255 octets go as several character-strings: ARSoft's one-string constructor truncates.</summary>
     private static TxtRecord Txt(DomainName name, int ttl, string value) => new(name, ttl, TxtStrings.Split(value));
 
-    private static string Describe(ReturnCode code) => code switch
-    {
-        ReturnCode.NotAuthoritive => "NOTAUTH (the TSIG key is not accepted for this zone, or the server is not its primary)",
-        ReturnCode.Refused => "REFUSED (the server's policy does not allow this update)",
-        ReturnCode.NotZone => "NOTZONE (the name is not in the zone)",
-        ReturnCode.ServerFailure => "SERVFAIL",
-        _ => code.ToString().ToUpperInvariant(),
-    };
+    private static string Describe(ReturnCode code) =>
+        code switch
+        {
+            ReturnCode.NotAuthoritive => "NOTAUTH (the TSIG key is not accepted for this zone, or the server is not its primary)",
+            ReturnCode.Refused => "REFUSED (the server's policy does not allow this update)",
+            ReturnCode.NotZone => "NOTZONE (the name is not in the zone)",
+            ReturnCode.ServerFailure => "SERVFAIL",
+            _ => code.ToString().ToUpperInvariant(),
+        };
 }
 
 /// <summary>

@@ -15,21 +15,29 @@ public sealed class ZoneFileStore(string path, string zone) : IRecordStore
 
     public string Path { get; } = System.IO.Path.GetFullPath(path);
 
-    public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> ReadAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> ReadAsync(
+        IReadOnlyCollection<string> names,
+        CancellationToken cancellationToken
+    )
     {
         var text = File.Exists(Path) ? await File.ReadAllTextAsync(Path, cancellationToken).ConfigureAwait(false) : "";
         var all = ZoneFileEditor.Read(text, zone);
         return names.Where(all.ContainsKey).ToDictionary(n => n, n => all[n], StringComparer.Ordinal);
     }
 
-    public async Task<IReadOnlyList<(RecordChange Change, string Error)>> ApplyAsync(IReadOnlyList<RecordChange> changes, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<(RecordChange Change, string Error)>> ApplyAsync(
+        IReadOnlyList<RecordChange> changes,
+        CancellationToken cancellationToken
+    )
     {
         // One writer per file in this process; the rename makes each write whole for readers outside it.
         var gate = Locks.GetOrAdd(Path, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var text = File.Exists(Path) ? await File.ReadAllTextAsync(Path, cancellationToken).ConfigureAwait(false) : ZoneFileEditor.NewZone(zone);
+            var text = File.Exists(Path)
+                ? await File.ReadAllTextAsync(Path, cancellationToken).ConfigureAwait(false)
+                : ZoneFileEditor.NewZone(zone);
             var (edited, failures) = ZoneFileEditor.Apply(text, zone, changes);
             if (!File.Exists(Path) || edited != text)
             {

@@ -45,7 +45,8 @@ public sealed class DomainReconciler(IReadOnlyList<IPEndPoint> nameservers, Time
         IReadOnlyList<OwnedRecord> owned,
         SendingDomainStatus? previous,
         Context context,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken
+    )
     {
         var status = previous ?? new SendingDomainStatus();
         var generation = domain.Metadata.Generation ?? 1;
@@ -94,12 +95,16 @@ public sealed class DomainReconciler(IReadOnlyList<IPEndPoint> nameservers, Time
         IReadOnlyList<OwnedRecord> owned,
         SendingDomainStatus status,
         ReadinessInput input,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken
+    )
     {
         if (provider is null)
         {
             var kind = domain.Spec.ProviderRef.Kind ?? Defaults.ProviderKind;
-            throw new ReconcileException(ConditionReasons.ProviderNotFound, $"spec.providerRef: {kind} '{domain.Spec.ProviderRef.Name}' was not found");
+            throw new ReconcileException(
+                ConditionReasons.ProviderNotFound,
+                $"spec.providerRef: {kind} '{domain.Spec.ProviderRef.Name}' was not found"
+            );
         }
 
         var (store, storeName) = stores.For(domain, provider);
@@ -109,11 +114,14 @@ public sealed class DomainReconciler(IReadOnlyList<IPEndPoint> nameservers, Time
         DateTimeOffset? nextRotation = null;
         if (domain.Spec.Dkim is not null)
         {
-            ISelectorObserver observer = nameservers.Count > 0 ? new DnsSelectorObserver(nameservers, time) : new StoreSelectorObserver(store, storeName, time);
+            ISelectorObserver observer =
+                nameservers.Count > 0 ? new DnsSelectorObserver(nameservers, time) : new StoreSelectorObserver(store, storeName, time);
             var runner = new DkimRotationRunner(keyStore, publisher, observer, time);
             for (var i = 0; i < StepsPerRun; i++)
             {
-                var step = await runner.StepAsync(domain.Key, name, RotationSettings.From(domain.Spec.Dkim), cancellationToken).ConfigureAwait(false);
+                var step = await runner
+                    .StepAsync(domain.Key, name, RotationSettings.From(domain.Spec.Dkim), cancellationToken)
+                    .ConfigureAwait(false);
                 keys = step.Keys.State.Keys;
                 nextRotation = step.Decision.NextDecisionAt;
                 if (step.Decision.Actions.Count == 0)
@@ -134,7 +142,9 @@ public sealed class DomainReconciler(IReadOnlyList<IPEndPoint> nameservers, Time
         {
             var expectation = new HealthExpectation(desired, domain.Spec.Dmarc?.Policy);
             var targets = new HealthTargets(nameservers, nameservers);
-            var report = await new HealthGatherer(new DnsClientQuery()).CheckAsync(name, [], expectation, targets, cancellationToken).ConfigureAwait(false);
+            var report = await new HealthGatherer(new DnsClientQuery())
+                .CheckAsync(name, [], expectation, targets, cancellationToken)
+                .ConfigureAwait(false);
             health = new HealthEvidence(report, input.Generation, records, input.Now);
         }
 
@@ -151,7 +161,11 @@ public sealed class DomainReconciler(IReadOnlyList<IPEndPoint> nameservers, Time
         return (gathered, publisher.Owned);
     }
 
-    private static async Task<List<string>> NotServedAsync(IRecordStore store, IReadOnlyList<DesiredRecord> desired, CancellationToken cancellationToken)
+    private static async Task<List<string>> NotServedAsync(
+        IRecordStore store,
+        IReadOnlyList<DesiredRecord> desired,
+        CancellationToken cancellationToken
+    )
     {
         var names = desired.Select(d => DomainName.Normalize(d.Name)).Distinct().ToList();
         var served = await store.ReadAsync(names, cancellationToken).ConfigureAwait(false);
@@ -162,37 +176,53 @@ public sealed class DomainReconciler(IReadOnlyList<IPEndPoint> nameservers, Time
     }
 
     private static List<RecordStatus> RecordStatuses(IEnumerable<OwnedRecord> owned, IReadOnlyList<DesiredRecord> desired) =>
-        owned.Select(o => desired.FirstOrDefault(d => d.Name == o.Name && d.Value == o.Value) is { } d
-            ? new RecordStatus { Name = DomainName.Fqdn(d.Name), Ttl = d.Ttl, Value = d.Value, Purpose = DesiredRecord.PurposeText(d.Purpose) }
-            : new RecordStatus { Name = DomainName.Fqdn(o.Name), Value = o.Value }).ToList();
+        owned
+            .Select(o =>
+                desired.FirstOrDefault(d => d.Name == o.Name && d.Value == o.Value) is { } d
+                    ? new RecordStatus
+                    {
+                        Name = DomainName.Fqdn(d.Name),
+                        Ttl = d.Ttl,
+                        Value = d.Value,
+                        Purpose = DesiredRecord.PurposeText(d.Purpose),
+                    }
+                    : new RecordStatus { Name = DomainName.Fqdn(o.Name), Value = o.Value }
+            )
+            .ToList();
 
-    private static PublishStatus PublishStatusOf(DnsProviderSpec provider, PublishResult result, DateTimeOffset now) => new()
-    {
-        Provider = provider.Pulumi is not null ? "pulumi" : provider.Rfc2136 is not null ? "rfc2136" : "zoneFile",
-        LastRunTime = now,
-        Created = result.Created,
-        Updated = result.Updated,
-        Deleted = result.Deleted,
-        Unchanged = result.Unchanged,
-    };
-
-    private static DkimStatus DkimStatusOf(IReadOnlyList<DkimKey> keys, DateTimeOffset? next) => new()
-    {
-        ActiveSelectors = keys.Where(k => k.Phase == KeyPhase.Active).Select(k => k.Selector).ToList(),
-        NextRotationTime = next,
-        Keys = keys.Select(k => new DkimKeyStatus
+    private static PublishStatus PublishStatusOf(DnsProviderSpec provider, PublishResult result, DateTimeOffset now) =>
+        new()
         {
-            Selector = k.Selector,
-            Algorithm = k.Algorithm.ToText(),
-            Size = k.Algorithm == DkimAlgorithm.RsaSha256 ? k.Bits : null,
-            Phase = k.Phase.ToString(),
-            Fingerprint = k.Fingerprint,
-            CreatedAt = k.CreatedAt,
-            PublishedAt = k.PublishedAt,
-            VerifiedAt = k.VerifiedAt,
-            ActivatedAt = k.ActivatedAt,
-            RetiringAt = k.RetiringAt,
-            RevokedAt = k.RevokedAt,
-        }).ToList(),
-    };
+            Provider =
+                provider.Pulumi is not null ? "pulumi"
+                : provider.Rfc2136 is not null ? "rfc2136"
+                : "zoneFile",
+            LastRunTime = now,
+            Created = result.Created,
+            Updated = result.Updated,
+            Deleted = result.Deleted,
+            Unchanged = result.Unchanged,
+        };
+
+    private static DkimStatus DkimStatusOf(IReadOnlyList<DkimKey> keys, DateTimeOffset? next) =>
+        new()
+        {
+            ActiveSelectors = keys.Where(k => k.Phase == KeyPhase.Active).Select(k => k.Selector).ToList(),
+            NextRotationTime = next,
+            Keys = keys.Select(k => new DkimKeyStatus
+            {
+                Selector = k.Selector,
+                Algorithm = k.Algorithm.ToText(),
+                Size = k.Algorithm == DkimAlgorithm.RsaSha256 ? k.Bits : null,
+                Phase = k.Phase.ToString(),
+                Fingerprint = k.Fingerprint,
+                CreatedAt = k.CreatedAt,
+                PublishedAt = k.PublishedAt,
+                VerifiedAt = k.VerifiedAt,
+                ActivatedAt = k.ActivatedAt,
+                RetiringAt = k.RetiringAt,
+                RevokedAt = k.RevokedAt,
+            })
+                .ToList(),
+        };
 }

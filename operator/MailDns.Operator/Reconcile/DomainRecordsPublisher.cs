@@ -11,7 +11,8 @@ namespace MailDns.Operator.Reconcile;
 /// that has one) through a record publisher, remembering what it owns. A conflict or a failed change throws, so
 /// the rotation runner never marks a key Published that DNS does not have.
 /// </summary>
-public sealed class DomainRecordsPublisher(SendingDomain domain, RecordPublisher publisher, IReadOnlyList<OwnedRecord> owned) : IDkimPublisher
+public sealed class DomainRecordsPublisher(SendingDomain domain, RecordPublisher publisher, IReadOnlyList<OwnedRecord> owned)
+    : IDkimPublisher
 {
     public IReadOnlyList<OwnedRecord> Owned { get; private set; } = owned;
 
@@ -22,7 +23,9 @@ public sealed class DomainRecordsPublisher(SendingDomain domain, RecordPublisher
     public async Task PublishAsync(string name, IReadOnlyList<DkimKey> keys, CancellationToken cancellationToken)
     {
         Desired = RecordSynthesis.Synthesize(domain, keys.Where(k => k.Phase.HasRecord()).Select(k => k.ToPublicKey()));
-        var result = await publisher.ApplyAsync(Desired, Owned, domain.Spec.Publish?.Adopt ?? false, cancellationToken).ConfigureAwait(false);
+        var result = await publisher
+            .ApplyAsync(Desired, Owned, domain.Spec.Publish?.Adopt ?? false, cancellationToken)
+            .ConfigureAwait(false);
         LastResult = result;
 
         // What we own now: every desired record not refused by a conflict or a failed change, and every old one
@@ -38,7 +41,9 @@ public sealed class DomainRecordsPublisher(SendingDomain domain, RecordPublisher
 
         if (!result.Succeeded)
         {
-            throw new PublishException(string.Join("; ", result.Conflicts.Select(c => c.Message).Concat(result.Failures.Select(f => f.Error)).Distinct()));
+            throw new PublishException(
+                string.Join("; ", result.Conflicts.Select(c => c.Message).Concat(result.Failures.Select(f => f.Error)).Distinct())
+            );
         }
     }
 }

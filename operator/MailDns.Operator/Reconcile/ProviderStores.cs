@@ -35,8 +35,13 @@ public sealed class ProviderStores(string dataDir, SecretReader secrets, PulumiS
                 throw new ReconcileException(ConditionReasons.InvalidSpec, $"rfc2136.server '{rfc.Server}' is not host or host:port");
             }
 
-            var address = IPAddress.TryParse(host, out var ip) ? ip : System.Net.Dns.GetHostAddresses(host).FirstOrDefault()
-                ?? throw new ReconcileException(ConditionReasons.ProviderUnreachable, $"rfc2136.server '{rfc.Server}' does not resolve");
+            var address = IPAddress.TryParse(host, out var ip)
+                ? ip
+                : System.Net.Dns.GetHostAddresses(host).FirstOrDefault()
+                    ?? throw new ReconcileException(
+                        ConditionReasons.ProviderUnreachable,
+                        $"rfc2136.server '{rfc.Server}' does not resolve"
+                    );
             var secret = Value(rfc.TsigSecretRef, domainNamespace, "rfc2136.tsigSecretRef");
             byte[] key;
             try
@@ -45,28 +50,61 @@ public sealed class ProviderStores(string dataDir, SecretReader secrets, PulumiS
             }
             catch (FormatException)
             {
-                throw new ReconcileException(ConditionReasons.InvalidSecret, $"rfc2136.tsigSecretRef: Secret {rfc.TsigSecretRef.Namespace ?? domainNamespace}/{rfc.TsigSecretRef.Name} key '{rfc.TsigSecretRef.Key}' is not a base64 TSIG secret");
+                throw new ReconcileException(
+                    ConditionReasons.InvalidSecret,
+                    $"rfc2136.tsigSecretRef: Secret {rfc.TsigSecretRef.Namespace ?? domainNamespace}/{rfc.TsigSecretRef.Name} key "
+                        + $"'{rfc.TsigSecretRef.Key}' is not a base64 TSIG secret"
+                );
             }
 
             var endpoint = new IPEndPoint(address, port);
-            return (new Rfc2136Store(endpoint, provider.Zone, new TsigKey(rfc.TsigKeyName, rfc.TsigAlgorithm ?? Defaults.TsigAlgorithm, key), new DnsClientQuery()), endpoint.ToString());
+            return (
+                new Rfc2136Store(
+                    endpoint,
+                    provider.Zone,
+                    new TsigKey(rfc.TsigKeyName, rfc.TsigAlgorithm ?? Defaults.TsigAlgorithm, key),
+                    new DnsClientQuery()
+                ),
+                endpoint.ToString()
+            );
         }
 
         if (provider.Pulumi is { } spec)
         {
             if (pulumi is null)
             {
-                throw new ReconcileException(ConditionReasons.ProviderUnsupported, "pulumi providers are published by the operator; standalone runs render their programs with `maildns render`");
+                throw new ReconcileException(
+                    ConditionReasons.ProviderUnsupported,
+                    "pulumi providers are published by the operator; standalone runs render their programs with `maildns render`"
+                );
             }
 
             var name = PulumiStack.NameFor(domain, provider);
             var credentials = spec.CredentialsSecretRef is { } credentialsRef
                 ? secrets(credentialsRef.Namespace ?? domainNamespace, credentialsRef.Name)
-                    ?? throw new ReconcileException(ConditionReasons.SecretNotFound, $"pulumi.credentialsSecretRef: Secret {credentialsRef.Namespace ?? domainNamespace}/{credentialsRef.Name} was not found")
+                    ?? throw new ReconcileException(
+                        ConditionReasons.SecretNotFound,
+                        $"pulumi.credentialsSecretRef: Secret {credentialsRef.Namespace ?? domainNamespace}/{credentialsRef.Name} was "
+                            + $"not found"
+                    )
                 : new Dictionary<string, string>();
-            var passphrase = spec.PassphraseSecretRef is { } passphraseRef ? Value(passphraseRef, domainNamespace, "pulumi.passphraseSecretRef") : "";
-            var workspace = new PulumiWorkspace(Path.Combine(dataDir, "pulumi", name), name, spec.Backend ?? "file://" + Path.Combine(dataDir, "pulumi-state"), passphrase, credentials);
-            var target = new PulumiStackTarget(name, spec.Package, provider.Zone, new Dictionary<string, string>(spec.Config ?? new Dictionary<string, string>(), StringComparer.Ordinal), workspace);
+            var passphrase = spec.PassphraseSecretRef is { } passphraseRef
+                ? Value(passphraseRef, domainNamespace, "pulumi.passphraseSecretRef")
+                : "";
+            var workspace = new PulumiWorkspace(
+                Path.Combine(dataDir, "pulumi", name),
+                name,
+                spec.Backend ?? "file://" + Path.Combine(dataDir, "pulumi-state"),
+                passphrase,
+                credentials
+            );
+            var target = new PulumiStackTarget(
+                name,
+                spec.Package,
+                provider.Zone,
+                new Dictionary<string, string>(spec.Config ?? new Dictionary<string, string>(), StringComparer.Ordinal),
+                workspace
+            );
             return (pulumi.For(target), $"pulumi stack {name}");
         }
 
@@ -78,6 +116,9 @@ public sealed class ProviderStores(string dataDir, SecretReader secrets, PulumiS
         var ns = reference.Namespace ?? domainNamespace;
         return secrets(ns, reference.Name) is { } data && data.TryGetValue(reference.Key, out var value)
             ? value
-            : throw new ReconcileException(ConditionReasons.SecretNotFound, $"{field}: key '{reference.Key}' of Secret {ns}/{reference.Name} was not found");
+            : throw new ReconcileException(
+                ConditionReasons.SecretNotFound,
+                $"{field}: key '{reference.Key}' of Secret {ns}/{reference.Name} was not found"
+            );
     }
 }

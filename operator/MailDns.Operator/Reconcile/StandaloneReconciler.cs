@@ -11,13 +11,29 @@ namespace MailDns.Operator.Reconcile;
 /// </summary>
 public sealed class StandaloneReconciler(string stateDir, IReadOnlyList<IPEndPoint> nameservers, TimeProvider time)
 {
-    public async Task<SendingDomain> ReconcileAsync(SendingDomain domain, IReadOnlyList<k8s.IKubernetesObject> resources, IReadOnlyList<ManifestDocument> documents, CancellationToken cancellationToken)
+    public async Task<SendingDomain> ReconcileAsync(
+        SendingDomain domain,
+        IReadOnlyList<k8s.IKubernetesObject> resources,
+        IReadOnlyList<ManifestDocument> documents,
+        CancellationToken cancellationToken
+    )
     {
         var saved = StatusFile.Load(stateDir, domain.Key);
         var provider = ManifestValidation.ResolveProvider(domain, resources);
         var stores = new ProviderStores(stateDir, (ns, name) => SecretData(documents, ns, name));
         var reconciler = new DomainReconciler(nameservers, time);
-        var result = await reconciler.ReconcileAsync(domain, provider, stores, new DirectoryKeyStore(Path.Combine(stateDir, "keys")), saved.Owned, saved.Status, new DomainReconciler.Context([]), cancellationToken).ConfigureAwait(false);
+        var result = await reconciler
+            .ReconcileAsync(
+                domain,
+                provider,
+                stores,
+                new DirectoryKeyStore(Path.Combine(stateDir, "keys")),
+                saved.Owned,
+                saved.Status,
+                new DomainReconciler.Context([]),
+                cancellationToken
+            )
+            .ConfigureAwait(false);
 
         // What the domain owns is saved even when publishing failed part-way: it is what a later delete removes.
         StatusFile.Save(stateDir, domain.Key, new StatusFile(result.Status, result.Owned));
@@ -33,7 +49,11 @@ public sealed class StandaloneReconciler(string stateDir, IReadOnlyList<IPEndPoi
         }
 
         // As the API server does: data decoded, with stringData written over it.
-        var data = (secret["data"]?.AsObject() ?? []).ToDictionary(p => p.Key, p => System.Text.Encoding.UTF8.GetString(Convert.FromBase64String((string)p.Value!)), StringComparer.Ordinal);
+        var data = (secret["data"]?.AsObject() ?? []).ToDictionary(
+            p => p.Key,
+            p => System.Text.Encoding.UTF8.GetString(Convert.FromBase64String((string)p.Value!)),
+            StringComparer.Ordinal
+        );
         foreach (var (key, value) in secret["stringData"]?.AsObject() ?? [])
         {
             data[key] = (string)value!;

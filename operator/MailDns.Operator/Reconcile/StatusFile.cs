@@ -19,7 +19,9 @@ public sealed record StatusFile(SendingDomainStatus? Status, IReadOnlyList<Owned
 
         var json = JsonNode.Parse(File.ReadAllText(path))!;
         var status = json["status"] is { } s ? KubernetesJson.Deserialize<SendingDomainStatus>(s.ToJsonString()) : null;
-        var owned = json["owned"]?.AsArray().Select(o => new OwnedRecord((string)o!["name"]!, (string)o["value"]!, (string)o["owner"]!)).ToList() ?? [];
+        var owned =
+            json["owned"]?.AsArray().Select(o => new OwnedRecord((string)o!["name"]!, (string)o["value"]!, (string)o["owner"]!)).ToList()
+            ?? [];
         return new StatusFile(status, owned);
     }
 
@@ -28,10 +30,22 @@ public sealed record StatusFile(SendingDomainStatus? Status, IReadOnlyList<Owned
         var json = new JsonObject
         {
             ["status"] = JsonNode.Parse(KubernetesJson.Serialize(file.Status)),
-            ["owned"] = new JsonArray(file.Owned.Select(o => (JsonNode)new JsonObject { ["name"] = o.Name, ["value"] = o.Value, ["owner"] = o.Owner }).ToArray()),
+            ["owned"] = new JsonArray(
+                file.Owned.Select(o =>
+                        (JsonNode)
+                            new JsonObject
+                            {
+                                ["name"] = o.Name,
+                                ["value"] = o.Value,
+                                ["owner"] = o.Owner,
+                            }
+                    )
+                    .ToArray()
+            ),
         };
         IO.AtomicFile.Write(PathOf(stateDir, key), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
-    private static string PathOf(string stateDir, string key) => Path.Combine(stateDir, "status", key.Replace('/', Path.DirectorySeparatorChar) + ".json");
+    private static string PathOf(string stateDir, string key) =>
+        Path.Combine(stateDir, "status", key.Replace('/', Path.DirectorySeparatorChar) + ".json");
 }

@@ -9,7 +9,11 @@ namespace MailDns.Operator.Reconcile;
 /// </summary>
 public sealed class StoreSelectorObserver(IRecordStore store, string storeName, TimeProvider time) : ISelectorObserver
 {
-    public async Task<IReadOnlyDictionary<string, SelectorObservation>> ObserveAsync(string domain, IReadOnlyList<DkimKey> keys, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, SelectorObservation>> ObserveAsync(
+        string domain,
+        IReadOnlyList<DkimKey> keys,
+        CancellationToken cancellationToken
+    )
     {
         var names = keys.Select(k => $"{k.Selector}._domainkey.{domain}").ToList();
         var served = await store.ReadAsync(names, cancellationToken).ConfigureAwait(false);
@@ -20,6 +24,7 @@ public sealed class StoreSelectorObserver(IRecordStore store, string storeName, 
                 var values = served.TryGetValue($"{k.Selector}._domainkey.{domain}", out var v) ? v : [];
                 var answer = new ServerAnswer(storeName, values.Select(value => (IReadOnlyList<string>)[value]).ToList());
                 return new SelectorObservation(k.Selector, SelectorClassifier.Classify(k, [answer]), time.GetUtcNow());
-            });
+            }
+        );
     }
 }

@@ -45,7 +45,10 @@ public class DkimKeyMaterialTests
     [Fact]
     public void Two_generated_keys_differ()
     {
-        Assert.NotEqual(DkimKeyMaterial.Generate(DkimAlgorithm.Ed25519Sha256).PublicKey, DkimKeyMaterial.Generate(DkimAlgorithm.Ed25519Sha256).PublicKey);
+        Assert.NotEqual(
+            DkimKeyMaterial.Generate(DkimAlgorithm.Ed25519Sha256).PublicKey,
+            DkimKeyMaterial.Generate(DkimAlgorithm.Ed25519Sha256).PublicKey
+        );
     }
 
     [Theory]
@@ -67,7 +70,9 @@ public class DkimKeyMaterialTests
     }
 
     private static byte[] Der(string pem) =>
-        Convert.FromBase64String(string.Concat(pem.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("-----", StringComparison.Ordinal))));
+        Convert.FromBase64String(
+            string.Concat(pem.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("-----", StringComparison.Ordinal)))
+        );
 }
 
 public class RsaPrimeSourceTests
@@ -82,6 +87,10 @@ public class RsaPrimeSourceTests
         Assert.Equal(1024, key.Bits);
         Assert.StartsWith("-----BEGIN PRIVATE KEY-----\n", key.PrivateKeyPem, StringComparison.Ordinal);
         Assert.Equal(key.PublicKey, DkimKeyMaterial.FromPem(key.PrivateKeyPem).PublicKey);
-        Assert.True(DkimKeyRecordLinter.Lint(MailDns.Core.Txt.TxtStrings.Split(new DkimPublicKey("s", DkimAlgorithm.RsaSha256, key.PublicKey).RecordValue)).KeyBits == 1024);
+        Assert.True(
+            DkimKeyRecordLinter
+                .Lint(MailDns.Core.Txt.TxtStrings.Split(new DkimPublicKey("s", DkimAlgorithm.RsaSha256, key.PublicKey).RecordValue))
+                .KeyBits == 1024
+        );
     }
 }

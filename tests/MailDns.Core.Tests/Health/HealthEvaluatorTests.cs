@@ -10,9 +10,14 @@ public class HealthEvaluatorTests
     private const string Ed25519Key = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
 
     /// <summary>An observation where one server serves the given names and a resolver answers the rest.</summary>
-    private static HealthObservation Observe(Dictionary<string, DnsAnswer> served, Dictionary<DnsQuestion, DnsAnswer>? resolved = null, string server = "ns1")
+    private static HealthObservation Observe(
+        Dictionary<string, DnsAnswer> served,
+        Dictionary<DnsQuestion, DnsAnswer>? resolved = null,
+        string server = "ns1"
+    )
     {
-        var answers = HealthQuestions.Authoritative(Domain, ["s1"], null)
+        var answers = HealthQuestions
+            .Authoritative(Domain, ["s1"], null)
             .ToDictionary(q => q, q => served.TryGetValue(q.Name, out var a) ? a : DnsAnswer.NxDomain);
         foreach (var (name, answer) in served)
         {
@@ -29,26 +34,41 @@ public class HealthEvaluatorTests
         return evaluation.Report;
     }
 
-    private static Dictionary<string, DnsAnswer> Healthy(string spf = "v=spf1 ip4:192.0.2.0/24 -all", string dmarc = "v=DMARC1; p=reject") => new()
-    {
-        [Domain] = DnsAnswer.OfTxtValues(spf, "google-site-verification=abc"),
-        ["_dmarc." + Domain] = DnsAnswer.OfTxtValues(dmarc),
-        ["s1._domainkey." + Domain] = DnsAnswer.OfTxtValues($"v=DKIM1; k=ed25519; p={Ed25519Key}"),
-    };
+    private static Dictionary<string, DnsAnswer> Healthy(
+        string spf = "v=spf1 ip4:192.0.2.0/24 -all",
+        string dmarc = "v=DMARC1; p=reject"
+    ) =>
+        new()
+        {
+            [Domain] = DnsAnswer.OfTxtValues(spf, "google-site-verification=abc"),
+            ["_dmarc." + Domain] = DnsAnswer.OfTxtValues(dmarc),
+            ["s1._domainkey." + Domain] = DnsAnswer.OfTxtValues($"v=DKIM1; k=ed25519; p={Ed25519Key}"),
+        };
 
     private static CheckResult Check(HealthReport report, string id) => Assert.Single(report.Checks, c => c.Id == id);
 
-    public static TheoryData<string, string, string, CheckStatus> SpfRules => new()
-    {
-        { "a plain record with ~all passes", "v=spf1 ip4:192.0.2.1 ~all", "spf.all-mechanism", CheckStatus.Pass },
-        { "+all fails", "v=spf1 +all", "spf.all-mechanism", CheckStatus.Fail },
-        { "?all warns", "v=spf1 ip4:192.0.2.1 ?all", "spf.all-mechanism", CheckStatus.Warn },
-        { "no all and no redirect warns", "v=spf1 ip4:192.0.2.1", "spf.all-mechanism", CheckStatus.Warn },
-        { "a syntax error fails the syntax check", "v=spf1 ip4:192.0.2.256 -all", "spf.syntax", CheckStatus.Fail },
-        { "a ptr mechanism is a syntax warning", "v=spf1 ptr -all", "spf.syntax", CheckStatus.Warn },
-        { "a macro counts as a lookup without being looked up", "v=spf1 exists:%{i}._spf.example.com -all", "spf.lookup-limit", CheckStatus.Pass },
-        { "eleven macro lookups exceed the limit", "v=spf1" + string.Concat(Enumerable.Repeat(" exists:%{i}.x.example.com", 11)) + " -all", "spf.lookup-limit", CheckStatus.Fail },
-    };
+    public static TheoryData<string, string, string, CheckStatus> SpfRules =>
+        new()
+        {
+            { "a plain record with ~all passes", "v=spf1 ip4:192.0.2.1 ~all", "spf.all-mechanism", CheckStatus.Pass },
+            { "+all fails", "v=spf1 +all", "spf.all-mechanism", CheckStatus.Fail },
+            { "?all warns", "v=spf1 ip4:192.0.2.1 ?all", "spf.all-mechanism", CheckStatus.Warn },
+            { "no all and no redirect warns", "v=spf1 ip4:192.0.2.1", "spf.all-mechanism", CheckStatus.Warn },
+            { "a syntax error fails the syntax check", "v=spf1 ip4:192.0.2.256 -all", "spf.syntax", CheckStatus.Fail },
+            { "a ptr mechanism is a syntax warning", "v=spf1 ptr -all", "spf.syntax", CheckStatus.Warn },
+            {
+                "a macro counts as a lookup without being looked up",
+                "v=spf1 exists:%{i}._spf.example.com -all",
+                "spf.lookup-limit",
+                CheckStatus.Pass
+            },
+            {
+                "eleven macro lookups exceed the limit",
+                "v=spf1" + string.Concat(Enumerable.Repeat(" exists:%{i}.x.example.com", 11)) + " -all",
+                "spf.lookup-limit",
+                CheckStatus.Fail
+            },
+        };
 
     [Theory]
     [MemberData(nameof(SpfRules))]
@@ -74,7 +94,8 @@ public class HealthEvaluatorTests
 
         var report = Evaluate(Observe(Healthy("v=spf1 include:a.esp.net -all"), resolved));
 
-        Assert.Equal("5 of 10 DNS-querying terms used", Check(report, "spf.lookup-limit").Message); // include a, include b, redirect c, a, mx
+        // include a, include b, redirect c, a, mx
+        Assert.Equal("5 of 10 DNS-querying terms used", Check(report, "spf.lookup-limit").Message);
         Assert.Equal(CheckStatus.Pass, Check(report, "spf.void-lookup-limit").Status);
     }
 
@@ -84,7 +105,14 @@ public class HealthEvaluatorTests
         var first = HealthEvaluator.Evaluate(Observe(Healthy("v=spf1 include:a.esp.net -all")), ["s1"], null);
         Assert.Equal([new DnsQuestion("a.esp.net", DnsType.Txt)], first.Missing);
 
-        var second = HealthEvaluator.Evaluate(Observe(Healthy("v=spf1 include:a.esp.net -all"), new() { [new("a.esp.net", DnsType.Txt)] = DnsAnswer.OfTxtValues("v=spf1 include:b.esp.net -all") }), ["s1"], null);
+        var second = HealthEvaluator.Evaluate(
+            Observe(
+                Healthy("v=spf1 include:a.esp.net -all"),
+                new() { [new("a.esp.net", DnsType.Txt)] = DnsAnswer.OfTxtValues("v=spf1 include:b.esp.net -all") }
+            ),
+            ["s1"],
+            null
+        );
         Assert.Equal([new DnsQuestion("b.esp.net", DnsType.Txt)], second.Missing);
     }
 
@@ -100,15 +128,22 @@ public class HealthEvaluatorTests
         Assert.Equal(HealthVerdict.Unknown, report.Verdict);
     }
 
-    public static TheoryData<string, string?, string, string, CheckStatus> DmarcRules => new()
-    {
-        { "p=reject passes", "v=DMARC1; p=reject", "dmarc.policy", "", CheckStatus.Pass },
-        { "p=none warns", "v=DMARC1; p=none", "dmarc.policy", "", CheckStatus.Warn },
-        { "a policy other than the spec's fails", "v=DMARC1; p=quarantine", "dmarc.policy", "reject", CheckStatus.Fail },
-        { "a missing record fails", null, "dmarc.exists", "", CheckStatus.Fail },
-        { "a bad tag value fails the syntax", "v=DMARC1; p=sometimes", "dmarc.syntax", "", CheckStatus.Fail },
-        { "an internal report address needs no authorisation", "v=DMARC1; p=reject; rua=mailto:d@reports.example.com", "dmarc.external-report-authorization", "", CheckStatus.Pass },
-    };
+    public static TheoryData<string, string?, string, string, CheckStatus> DmarcRules =>
+        new()
+        {
+            { "p=reject passes", "v=DMARC1; p=reject", "dmarc.policy", "", CheckStatus.Pass },
+            { "p=none warns", "v=DMARC1; p=none", "dmarc.policy", "", CheckStatus.Warn },
+            { "a policy other than the spec's fails", "v=DMARC1; p=quarantine", "dmarc.policy", "reject", CheckStatus.Fail },
+            { "a missing record fails", null, "dmarc.exists", "", CheckStatus.Fail },
+            { "a bad tag value fails the syntax", "v=DMARC1; p=sometimes", "dmarc.syntax", "", CheckStatus.Fail },
+            {
+                "an internal report address needs no authorisation",
+                "v=DMARC1; p=reject; rua=mailto:d@reports.example.com",
+                "dmarc.external-report-authorization",
+                "",
+                CheckStatus.Pass
+            },
+        };
 
     [Theory]
     [MemberData(nameof(DmarcRules))]
@@ -116,7 +151,14 @@ public class HealthEvaluatorTests
     {
         var served = Healthy();
         served["_dmarc." + Domain] = dmarc is null ? DnsAnswer.NxDomain : DnsAnswer.OfTxtValues(dmarc);
-        var expected = specPolicy.Length == 0 ? null : new HealthExpectation([new DesiredRecord("_dmarc." + Domain, 300, "v=DMARC1; p=reject", RecordPurpose.Dmarc, "ns/x")], specPolicy, Complete: false);
+        var expected =
+            specPolicy.Length == 0
+                ? null
+                : new HealthExpectation(
+                    [new DesiredRecord("_dmarc." + Domain, 300, "v=DMARC1; p=reject", RecordPurpose.Dmarc, "ns/x")],
+                    specPolicy,
+                    Complete: false
+                );
 
         var report = Evaluate(Observe(served), expected);
 
@@ -131,7 +173,10 @@ public class HealthEvaluatorTests
     {
         var served = Healthy(dmarc: "v=DMARC1; p=reject; rua=mailto:d@dmarc.vendor.net");
         var question = new DnsQuestion("example.com._report._dmarc.dmarc.vendor.net", DnsType.Txt);
-        var resolved = new Dictionary<DnsQuestion, DnsAnswer> { [question] = authorisation is null ? DnsAnswer.NxDomain : DnsAnswer.OfTxtValues(authorisation) };
+        var resolved = new Dictionary<DnsQuestion, DnsAnswer>
+        {
+            [question] = authorisation is null ? DnsAnswer.NxDomain : DnsAnswer.OfTxtValues(authorisation),
+        };
 
         var report = Evaluate(Observe(served, resolved));
 
@@ -186,7 +231,11 @@ public class HealthEvaluatorTests
         var published = Evaluate(Observe(served));
         Assert.Equal(CheckStatus.Fail, Check(published, "tls-rpt.syntax").Status);
 
-        var expected = new HealthExpectation([new DesiredRecord("_mta-sts." + Domain, 300, "v=STSv1; id=1", RecordPurpose.MtaSts, "ns/x")], null, Complete: false);
+        var expected = new HealthExpectation(
+            [new DesiredRecord("_mta-sts." + Domain, 300, "v=STSv1; id=1", RecordPurpose.MtaSts, "ns/x")],
+            null,
+            Complete: false
+        );
         var missing = Evaluate(Observe(Healthy()), expected);
         Assert.Equal(CheckStatus.Fail, Check(missing, "mta-sts.exists").Status);
     }

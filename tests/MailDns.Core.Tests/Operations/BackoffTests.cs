@@ -20,10 +20,13 @@ public class BackoffTests
     [Fact]
     public void The_delay_is_never_negative_nor_beyond_the_cap()
     {
-        Gen.Select(Gen.Int[0, 10_000], Gen.Double[0, 0.9999]).Sample((failures, random) =>
-        {
-            var delay = Backoff.Default.Delay(failures, random);
-            return delay >= TimeSpan.Zero && delay <= Backoff.Default.Cap;
-        });
+        Gen.Select(Gen.Int[0, 10_000], Gen.Double[0, 0.9999])
+            .Sample(
+                (failures, random) =>
+                {
+                    var delay = Backoff.Default.Delay(failures, random);
+                    return delay >= TimeSpan.Zero && delay <= Backoff.Default.Cap;
+                }
+            );
     }
 }

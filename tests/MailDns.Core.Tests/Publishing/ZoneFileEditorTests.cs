@@ -37,14 +37,33 @@ public class ZoneFileEditorTests
     {
         var changes = new[]
         {
-            new RecordChange(ChangeKind.Update, "example.com", 300, "v=spf1 ip4:192.0.2.1 -all", "v=spf1 ip4:192.0.2.2 -all", RecordPurpose.Spf, "mail/x"),
-            new RecordChange(ChangeKind.Create, "s2._domainkey.example.com", 300, null, "v=DKIM1; k=rsa; p=" + new string('A', 400), RecordPurpose.Dkim, "mail/x"),
+            new RecordChange(
+                ChangeKind.Update,
+                "example.com",
+                300,
+                "v=spf1 ip4:192.0.2.1 -all",
+                "v=spf1 ip4:192.0.2.2 -all",
+                RecordPurpose.Spf,
+                "mail/x"
+            ),
+            new RecordChange(
+                ChangeKind.Create,
+                "s2._domainkey.example.com",
+                300,
+                null,
+                "v=DKIM1; k=rsa; p=" + new string('A', 400),
+                RecordPurpose.Dkim,
+                "mail/x"
+            ),
         };
 
         var (text, failures) = ZoneFileEditor.Apply(Zone, "example.com", changes);
 
         Assert.Empty(failures);
-        foreach (var line in Zone.Split('\n').Where(l => !l.Contains("v=spf1", StringComparison.Ordinal) && !l.Contains("serial", StringComparison.Ordinal)))
+        foreach (
+            var line in Zone.Split('\n')
+                .Where(l => !l.Contains("v=spf1", StringComparison.Ordinal) && !l.Contains("serial", StringComparison.Ordinal))
+        )
         {
             Assert.Contains(line, text);
         }
@@ -59,7 +78,11 @@ public class ZoneFileEditorTests
     [Fact]
     public void Deleting_a_value_that_is_gone_is_a_failure_not_a_silent_success()
     {
-        var (text, failures) = ZoneFileEditor.Apply(Zone, "example.com", [new RecordChange(ChangeKind.Delete, "example.com", 0, "v=spf1 -all", null, null, "mail/x")]);
+        var (text, failures) = ZoneFileEditor.Apply(
+            Zone,
+            "example.com",
+            [new RecordChange(ChangeKind.Delete, "example.com", 0, "v=spf1 -all", null, null, "mail/x")]
+        );
 
         Assert.Equal(Zone, text);
         Assert.Contains("no longer in the zone file", Assert.Single(failures).Error);

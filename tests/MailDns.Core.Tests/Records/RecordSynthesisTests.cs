@@ -10,7 +10,17 @@ public class RecordSynthesisTests
     [Fact]
     public void Spf_mechanisms_come_in_canonical_order_with_the_all_qualifier_last()
     {
-        var sd = Specs.With(s => s.Spf = new SpfSpec { Include = ["_spf.a.example"], Mx = true, A = true, Ip6 = ["2001:DB8::/32"], Ip4 = ["192.0.2.1"], All = "fail" });
+        var sd = Specs.With(s =>
+            s.Spf = new SpfSpec
+            {
+                Include = ["_spf.a.example"],
+                Mx = true,
+                A = true,
+                Ip6 = ["2001:DB8::/32"],
+                Ip4 = ["192.0.2.1"],
+                All = "fail",
+            }
+        );
 
         var spf = Assert.Single(RecordSynthesis.Synthesize(sd, []), r => r.Purpose == RecordPurpose.Spf);
 
@@ -44,7 +54,11 @@ public class RecordSynthesisTests
             FailureOptions = ["1", "d"],
         };
 
-        Assert.Equal("v=DMARC1; p=none; sp=quarantine; np=reject; adkim=r; aspf=s; t=y; fo=1:d; rua=mailto:a@example.com,https://r.example.net/d; ruf=mailto:f@example.com", RecordSynthesis.DmarcValue(dmarc));
+        Assert.Equal(
+            "v=DMARC1; p=none; sp=quarantine; np=reject; adkim=r; aspf=s; t=y; fo=1:d; rua=mailto:a@example.com,https://r.example.net/d; "
+                + "ruf=mailto:f@example.com",
+            RecordSynthesis.DmarcValue(dmarc)
+        );
         Assert.Equal("v=DMARC1; p=reject", RecordSynthesis.DmarcValue(new DmarcSpec { Policy = "reject" }));
     }
 
@@ -99,17 +113,23 @@ public class RecordSynthesisTests
     {
         var sd = Specs.With(s => s.Ttl = 300);
 
-        Assert.All(RecordSynthesis.Synthesize(sd, []), r =>
-        {
-            Assert.Equal(300, r.Ttl);
-            Assert.Equal("mail/mail-example-com", r.Owner);
-        });
+        Assert.All(
+            RecordSynthesis.Synthesize(sd, []),
+            r =>
+            {
+                Assert.Equal(300, r.Ttl);
+                Assert.Equal("mail/mail-example-com", r.Owner);
+            }
+        );
     }
 
     [Fact]
     public void A_zone_fragment_uses_names_relative_to_the_origin_and_quoted_strings()
     {
-        var records = RecordSynthesis.Synthesize(Specs.Valid(), [new DkimPublicKey("rsa1", DkimAlgorithm.RsaSha256, TestKeys.Rsa2048.PublicKey)]);
+        var records = RecordSynthesis.Synthesize(
+            Specs.Valid(),
+            [new DkimPublicKey("rsa1", DkimAlgorithm.RsaSha256, TestKeys.Rsa2048.PublicKey)]
+        );
 
         var zone = ZoneFragment.Render("example.com", records);
 

@@ -5,23 +5,44 @@ namespace MailDns.Core.Tests.Support;
 public static class Specs
 {
     /// <summary>A valid SendingDomain that individual tests then break one field at a time.</summary>
-    public static SendingDomain Valid() => new()
-    {
-        Metadata = new() { Name = "mail-example-com", NamespaceProperty = "mail" },
-        Spec = new SendingDomainSpec
+    public static SendingDomain Valid() =>
+        new()
         {
-            Domain = "mail.example.com",
-            ProviderRef = new ProviderRef { Name = "zone" },
-            Ttl = 3600,
-            Spf = new SpfSpec { Ip4 = ["192.0.2.0/24"], Include = ["_spf.esp.example.net"], All = "softfail" },
-            Dkim = new DkimSpec
+            Metadata = new() { Name = "mail-example-com", NamespaceProperty = "mail" },
+            Spec = new SendingDomainSpec
             {
-                Series = [new DkimSeriesSpec { Algorithm = "rsa-sha256", Size = 2048, SelectorPrefix = "rsa" }, new DkimSeriesSpec { Algorithm = "ed25519-sha256", SelectorPrefix = "ed" }],
-                Rotation = new DkimRotationSpec { Interval = "90d", PropagationDelay = "1d", RetireAfter = "7d", RevokeFor = "7d" },
+                Domain = "mail.example.com",
+                ProviderRef = new ProviderRef { Name = "zone" },
+                Ttl = 3600,
+                Spf = new SpfSpec
+                {
+                    Ip4 = ["192.0.2.0/24"],
+                    Include = ["_spf.esp.example.net"],
+                    All = "softfail",
+                },
+                Dkim = new DkimSpec
+                {
+                    Series =
+                    [
+                        new DkimSeriesSpec
+                        {
+                            Algorithm = "rsa-sha256",
+                            Size = 2048,
+                            SelectorPrefix = "rsa",
+                        },
+                        new DkimSeriesSpec { Algorithm = "ed25519-sha256", SelectorPrefix = "ed" },
+                    ],
+                    Rotation = new DkimRotationSpec
+                    {
+                        Interval = "90d",
+                        PropagationDelay = "1d",
+                        RetireAfter = "7d",
+                        RevokeFor = "7d",
+                    },
+                },
+                Dmarc = new DmarcSpec { Policy = "reject", AggregateReportUris = ["mailto:dmarc@example.com"] },
             },
-            Dmarc = new DmarcSpec { Policy = "reject", AggregateReportUris = ["mailto:dmarc@example.com"] },
-        },
-    };
+        };
 
     public static SendingDomain With(Action<SendingDomainSpec> change)
     {

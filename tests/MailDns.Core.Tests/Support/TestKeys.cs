@@ -33,6 +33,10 @@ public static class TestKeys
     {
         var generator = new Ed25519KeyPairGenerator();
         generator.Init(new Ed25519KeyGenerationParameters(new SecureRandom()));
-        return Convert.ToBase64String(SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo((Ed25519PublicKeyParameters)generator.GenerateKeyPair().Public).GetDerEncoded());
+        return Convert.ToBase64String(
+            SubjectPublicKeyInfoFactory
+                .CreateSubjectPublicKeyInfo((Ed25519PublicKeyParameters)generator.GenerateKeyPair().Public)
+                .GetDerEncoded()
+        );
     }
 }

@@ -5,25 +5,126 @@ namespace MailDns.Core.Tests.Validation;
 
 public class DnsProviderValidatorTests
 {
-    private static DnsProviderSpec Rfc2136() => new()
-    {
-        Zone = "example.com",
-        Rfc2136 = new Rfc2136ProviderSpec { Server = "127.0.0.1:5353", TsigKeyName = "k", TsigSecretRef = new SecretKeyRef { Name = "tsig", Key = "secret" } },
-    };
+    private static DnsProviderSpec Rfc2136() =>
+        new()
+        {
+            Zone = "example.com",
+            Rfc2136 = new Rfc2136ProviderSpec
+            {
+                Server = "127.0.0.1:5353",
+                TsigKeyName = "k",
+                TsigSecretRef = new SecretKeyRef { Name = "tsig", Key = "secret" },
+            },
+        };
 
-    public static TheoryData<string, Func<DnsProviderSpec>, bool, string> Rules => new()
-    {
-        { "no kind at all is refused", () => new DnsProviderSpec { Zone = "example.com" }, false, "provider.exactly-one-kind" },
-        { "two kinds are refused", () => { var s = Rfc2136(); s.ZoneFile = new ZoneFileProviderSpec { Path = "z" }; return s; }, false, "provider.exactly-one-kind" },
-        { "a zone with a trailing dot is refused", () => { var s = Rfc2136(); s.Zone = "example.com."; return s; }, false, "provider.invalid-zone" },
-        { "an unknown Pulumi package is refused", () => new DnsProviderSpec { Zone = "example.com", Pulumi = new PulumiProviderSpec { Package = "route53" } }, false, "provider.pulumi-package" },
-        { "a credential in config is refused", () => new DnsProviderSpec { Zone = "example.com", Pulumi = new PulumiProviderSpec { Package = "cloudflare", Config = new Dictionary<string, string> { ["apiToken"] = "x" } } }, false, "provider.credentials-in-config" },
-        { "a cluster provider's Secret without namespace is refused", () => new DnsProviderSpec { Zone = "example.com", Pulumi = new PulumiProviderSpec { Package = "aws", CredentialsSecretRef = new SecretRef { Name = "aws" } } }, true, "provider.secret-namespace-required" },
-        { "a cluster provider's TSIG Secret without namespace is refused", Rfc2136, true, "provider.secret-namespace-required" },
-        { "a server with a bad port is refused", () => { var s = Rfc2136(); s.Rfc2136!.Server = "ns1:0"; return s; }, false, "provider.rfc2136-server" },
-        { "an unknown TSIG algorithm is refused", () => { var s = Rfc2136(); s.Rfc2136!.TsigAlgorithm = "hmac-md5"; return s; }, false, "provider.tsig-algorithm" },
-        { "an empty zone file path is refused", () => new DnsProviderSpec { Zone = "example.com", ZoneFile = new ZoneFileProviderSpec { Path = " " } }, false, "provider.zone-file-path" },
-    };
+    public static TheoryData<string, Func<DnsProviderSpec>, bool, string> Rules =>
+        new()
+        {
+            {
+                "no kind at all is refused",
+                () =>
+                    new DnsProviderSpec { Zone = "example.com" },
+                false,
+                "provider.exactly-one-kind"
+            },
+            {
+                "two kinds are refused",
+                () =>
+                {
+                    var s = Rfc2136();
+                    s.ZoneFile = new ZoneFileProviderSpec { Path = "z" };
+                    return s;
+                },
+                false,
+                "provider.exactly-one-kind"
+            },
+            {
+                "a zone with a trailing dot is refused",
+                () =>
+                {
+                    var s = Rfc2136();
+                    s.Zone = "example.com.";
+                    return s;
+                },
+                false,
+                "provider.invalid-zone"
+            },
+            {
+                "an unknown Pulumi package is refused",
+                () =>
+                    new DnsProviderSpec
+                    {
+                        Zone = "example.com",
+                        Pulumi = new PulumiProviderSpec { Package = "route53" },
+                    },
+                false,
+                "provider.pulumi-package"
+            },
+            {
+                "a credential in config is refused",
+                () =>
+                    new DnsProviderSpec
+                    {
+                        Zone = "example.com",
+                        Pulumi = new PulumiProviderSpec
+                        {
+                            Package = "cloudflare",
+                            Config = new Dictionary<string, string> { ["apiToken"] = "x" },
+                        },
+                    },
+                false,
+                "provider.credentials-in-config"
+            },
+            {
+                "a cluster provider's Secret without namespace is refused",
+                () =>
+                    new DnsProviderSpec
+                    {
+                        Zone = "example.com",
+                        Pulumi = new PulumiProviderSpec
+                        {
+                            Package = "aws",
+                            CredentialsSecretRef = new SecretRef { Name = "aws" },
+                        },
+                    },
+                true,
+                "provider.secret-namespace-required"
+            },
+            { "a cluster provider's TSIG Secret without namespace is refused", Rfc2136, true, "provider.secret-namespace-required" },
+            {
+                "a server with a bad port is refused",
+                () =>
+                {
+                    var s = Rfc2136();
+                    s.Rfc2136!.Server = "ns1:0";
+                    return s;
+                },
+                false,
+                "provider.rfc2136-server"
+            },
+            {
+                "an unknown TSIG algorithm is refused",
+                () =>
+                {
+                    var s = Rfc2136();
+                    s.Rfc2136!.TsigAlgorithm = "hmac-md5";
+                    return s;
+                },
+                false,
+                "provider.tsig-algorithm"
+            },
+            {
+                "an empty zone file path is refused",
+                () =>
+                    new DnsProviderSpec
+                    {
+                        Zone = "example.com",
+                        ZoneFile = new ZoneFileProviderSpec { Path = " " },
+                    },
+                false,
+                "provider.zone-file-path"
+            },
+        };
 
     [Theory]
     [MemberData(nameof(Rules))]

@@ -19,7 +19,10 @@ public partial class FolderDependencyTests
     {
         var graph = FolderGraph(project);
 
-        var cycles = StronglyConnected(graph).Where(c => c.Count > 1).Select(c => string.Join(" <-> ", c.Order(StringComparer.Ordinal))).ToList();
+        var cycles = StronglyConnected(graph)
+            .Where(c => c.Count > 1)
+            .Select(c => string.Join(" <-> ", c.Order(StringComparer.Ordinal)))
+            .ToList();
 
         Assert.True(graph.Count > 5, $"only {graph.Count} folders found in {project}");
         Assert.True(cycles.Count == 0, $"{project} has folder cycles: {string.Join("; ", cycles)}\n{Describe(graph)}");
@@ -30,13 +33,18 @@ public partial class FolderDependencyTests
     {
         var folders = new HashSet<string>(["Cli", "Health", "Publishing", "Publishing.Pulumi"], StringComparer.Ordinal);
 
-        var found = References("MailDns.Operator", "Publishing", """
+        var found = References(
+            "MailDns.Operator",
+            "Publishing",
+            """
             using MailDns.Operator.Cli;
             var a = new Health.DnsClientQuery();
             var b = MailDns.Operator.Publishing.X.Y;
             var c = Core.Health.HealthReport.Empty;
             var d = new Publishing.Pulumi.PulumiCli();
-            """, folders);
+            """,
+            folders
+        );
 
         Assert.Equal(["Cli", "Health", "Publishing.Pulumi"], found.Order(StringComparer.Ordinal));
     }
@@ -44,7 +52,8 @@ public partial class FolderDependencyTests
     internal static Dictionary<string, HashSet<string>> FolderGraph(string project)
     {
         var root = Repo.PathOf("operator", project);
-        var files = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
+        var files = Directory
+            .EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal))
             .ToList();
         var folders = files.Select(f => FolderOf(root, f)).Where(f => f.Length > 0).ToHashSet(StringComparer.Ordinal);
@@ -142,8 +151,7 @@ public partial class FolderDependencyTests
                     w = stack.Pop();
                     onStack.Remove(w);
                     component.Add(w);
-                }
-                while (w != v);
+                } while (w != v);
                 result.Add(component);
             }
         }
@@ -160,7 +168,12 @@ public partial class FolderDependencyTests
     }
 
     private static string Describe(Dictionary<string, HashSet<string>> graph) =>
-        string.Join("\n", graph.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} -> {string.Join(", ", p.Value.Order(StringComparer.Ordinal))}"));
+        string.Join(
+            "\n",
+            graph
+                .OrderBy(p => p.Key, StringComparer.Ordinal)
+                .Select(p => $"{p.Key} -> {string.Join(", ", p.Value.Order(StringComparer.Ordinal))}")
+        );
 
     /// <summary>A dotted name not preceded by another qualifier (<c>Core.Health.X</c> is not the project's Health).</summary>
     [GeneratedRegex(@"(?<![\w.])([A-Z]\w*(?:\.[A-Z]\w*)+)")]

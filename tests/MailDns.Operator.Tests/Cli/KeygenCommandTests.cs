@@ -13,7 +13,17 @@ public class KeygenCommandTests
     {
         using var dir = new TempDir();
 
-        var result = MailDns.Testing.Cli.Run("keygen", "--domain", "mail.example.com", "--selector", "s1", "--algorithm", algorithm, "--out", dir.Path);
+        var result = MailDns.Testing.Cli.Run(
+            "keygen",
+            "--domain",
+            "mail.example.com",
+            "--selector",
+            "s1",
+            "--algorithm",
+            algorithm,
+            "--out",
+            dir.Path
+        );
 
         Assert.Equal(0, result.Exit);
         var keyFile = Path.Combine(dir.Path, "s1.key");
@@ -38,7 +48,17 @@ public class KeygenCommandTests
         using var dir = new TempDir();
         var existing = dir.Write("s1.key", "precious");
 
-        var result = MailDns.Testing.Cli.Run("keygen", "--domain", "mail.example.com", "--selector", "s1", "--algorithm", "ed25519-sha256", "--out", dir.Path);
+        var result = MailDns.Testing.Cli.Run(
+            "keygen",
+            "--domain",
+            "mail.example.com",
+            "--selector",
+            "s1",
+            "--algorithm",
+            "ed25519-sha256",
+            "--out",
+            dir.Path
+        );
 
         Assert.Equal(2, result.Exit);
         Assert.Equal("precious", File.ReadAllText(existing));
@@ -53,7 +73,12 @@ public class KeygenCommandTests
     public void Bad_arguments_are_usage_errors_that_name_the_option(string option, string value, string named)
     {
         using var dir = new TempDir();
-        var args = new Dictionary<string, string> { ["--domain"] = "mail.example.com", ["--selector"] = "s1", [option] = value };
+        var args = new Dictionary<string, string>
+        {
+            ["--domain"] = "mail.example.com",
+            ["--selector"] = "s1",
+            [option] = value,
+        };
 
         var result = MailDns.Testing.Cli.Run(["keygen", .. args.SelectMany(kv => new[] { kv.Key, kv.Value }), "--out", dir.Path]);
 
@@ -67,7 +92,19 @@ public class KeygenCommandTests
     {
         using var dir = new TempDir();
 
-        var result = MailDns.Testing.Cli.Run("keygen", "--domain", "mail.example.com", "--selector", "s1", "--algorithm", "ed25519-sha256", "--size", "2048", "--out", dir.Path);
+        var result = MailDns.Testing.Cli.Run(
+            "keygen",
+            "--domain",
+            "mail.example.com",
+            "--selector",
+            "s1",
+            "--algorithm",
+            "ed25519-sha256",
+            "--size",
+            "2048",
+            "--out",
+            dir.Path
+        );
 
         Assert.Equal(2, result.Exit);
     }

@@ -21,7 +21,12 @@ public class RenderCommandTests
         Assert.Equal("v=spf1 ip4:192.0.2.0/24 ip6:2001:db8:25::/48 include:_spf.esp.example.net ~all", (string?)spf["value"]);
         Assert.Equal((string?)spf["value"], string.Concat(spf["strings"]!.AsArray().Select(s => (string?)s)));
         Assert.Equal("default/mail-example-com", (string?)spf["owner"]);
-        Assert.Contains(records, r => ((string?)r!["name"]) == "_dmarc.mail.example.com." && ((string)r["value"]!).StartsWith("v=DMARC1; p=quarantine", StringComparison.Ordinal));
+        Assert.Contains(
+            records,
+            r =>
+                ((string?)r!["name"]) == "_dmarc.mail.example.com."
+                && ((string)r["value"]!).StartsWith("v=DMARC1; p=quarantine", StringComparison.Ordinal)
+        );
         Assert.Contains(records, r => ((string?)r!["name"]) == "_smtp._tls.mail.example.com.");
     }
 
@@ -31,7 +36,12 @@ public class RenderCommandTests
         using var dir = new TempDir();
         Assert.Equal(0, MailDns.Testing.Cli.Run("render", Repo.PathOf("examples"), "--out", dir.Path).Exit);
         var fragment = File.ReadAllText(Path.Combine(dir.Path, "zones", "example.com.zone"));
-        var zone = dir.Write("full.zone", "$TTL 3600\n@ IN SOA ns1.example.com. hostmaster.example.com. 1 7200 3600 1209600 300\n@ IN NS ns1.example.com.\nns1 IN A 192.0.2.53\n" + fragment);
+        var zone = dir.Write(
+            "full.zone",
+            "$TTL 3600\n@ IN SOA ns1.example.com. hostmaster.example.com. 1 7200 3600 1209600 300\n@ IN NS ns1.example.com.\nns1 IN A "
+                + "192.0.2.53\n"
+                + fragment
+        );
 
         var (exit, output) = Tool.Run("named-checkzone", "-i", "local", "example.com", zone);
 
@@ -49,14 +59,30 @@ public class RenderCommandTests
         Assert.Equal(0, MailDns.Testing.Cli.Run("render", Repo.PathOf("examples"), "--out", dir.Path).Exit);
 
         var zones = Directory.GetFiles(Path.Combine(dir.Path, "zones")).Select(Path.GetFileName).Order().ToList();
-        Assert.Equal(["example.app.zone", "example.co.zone", "example.com.zone", "example.dev.zone", "example.io.zone", "example.net.zone", "example.org.zone"], zones);
+        Assert.Equal(
+            [
+                "example.app.zone",
+                "example.co.zone",
+                "example.com.zone",
+                "example.dev.zone",
+                "example.io.zone",
+                "example.net.zone",
+                "example.org.zone",
+            ],
+            zones
+        );
     }
 
     [Fact]
     public void Invalid_manifests_render_nothing()
     {
         using var dir = new TempDir();
-        var input = dir.Write("in/sd.yaml", "apiVersion: maildns.io/v1alpha1\nkind: DnsProvider\nmetadata: {name: p}\nspec: {zone: example.com, zoneFile: {path: z}}\n---\napiVersion: maildns.io/v1alpha1\nkind: SendingDomain\nmetadata: {name: sd}\nspec:\n  domain: mail.example.com\n  providerRef: {name: p}\n  spf: {all: pass}\n");
+        var input = dir.Write(
+            "in/sd.yaml",
+            "apiVersion: maildns.io/v1alpha1\nkind: DnsProvider\nmetadata: {name: p}\nspec: {zone: example.com, zoneFile: {path: "
+                + "z}}\n---\napiVersion: maildns.io/v1alpha1\nkind: SendingDomain\nmetadata: {name: sd}\nspec:\n  domain: "
+                      + "mail.example.com\n  providerRef: {name: p}\n  spf: {all: pass}\n"
+        );
         var output = Path.Combine(dir.Path, "out");
 
         var result = MailDns.Testing.Cli.Run("render", input, "--out", output);
@@ -70,7 +96,11 @@ public class RenderCommandTests
     public void A_sending_domain_whose_provider_is_not_in_the_manifests_cannot_be_rendered()
     {
         using var dir = new TempDir();
-        var input = dir.Write("sd.yaml", "apiVersion: maildns.io/v1alpha1\nkind: SendingDomain\nmetadata: {name: sd}\nspec:\n  domain: mail.example.com\n  providerRef: {name: elsewhere}\n");
+        var input = dir.Write(
+            "sd.yaml",
+            "apiVersion: maildns.io/v1alpha1\nkind: SendingDomain\nmetadata: {name: sd}\nspec:\n  domain: mail.example.com\n  "
+                + "providerRef: {name: elsewhere}\n"
+        );
 
         var result = MailDns.Testing.Cli.Run("render", input, "--out", Path.Combine(dir.Path, "out"));
 

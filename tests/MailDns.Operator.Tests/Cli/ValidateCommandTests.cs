@@ -18,17 +18,39 @@ public class ValidateCommandTests
         Assert.All(docs, d => Assert.True((bool)d!["valid"]!, d.ToJsonString()));
     }
 
-    public static TheoryData<string, string, string> InvalidSpecs => new()
-    {
-        { "a typo in a field name is an unknown field", "  domain: mail.example.com\n  providerRef: {name: p}\n  dmarc: {polcy: reject}\n", "spec.dmarc.polcy" },
-        { "a missing required field is named", "  providerRef: {name: p}\n", "spec.domain" },
-        { "+all is refused by the enum", "  domain: mail.example.com\n  providerRef: {name: p}\n  spf: {all: pass}\n", "spec.spf.all" },
-        { "a ttl out of range is refused", "  domain: mail.example.com\n  providerRef: {name: p}\n  ttl: 5\n", "spec.ttl" },
-        { "a string where a number belongs is refused", "  domain: mail.example.com\n  providerRef: {name: p}\n  ttl: one hour\n", "spec.ttl" },
-        { "a bad CIDR is refused by its pattern", "  domain: mail.example.com\n  providerRef: {name: p}\n  spf: {ip4: [10.0.0.0/33]}\n", "spec.spf.ip4[0]" },
-        { "a report URI that is not mailto or https is refused", "  domain: mail.example.com\n  providerRef: {name: p}\n  dmarc: {policy: reject, aggregateReportUris: [\"http://x.example.com\"]}\n", "spec.dmarc.aggregateReportUris[0]" },
-        { "a semantic rule names its field", "  domain: mail.example.com\n  providerRef: {name: p}\n  ttl: 86400\n  dkim: {rotation: {propagationDelay: 1h}}\n", "spec.dkim.rotation.propagationDelay" },
-    };
+    public static TheoryData<string, string, string> InvalidSpecs =>
+        new()
+        {
+            {
+                "a typo in a field name is an unknown field",
+                "  domain: mail.example.com\n  providerRef: {name: p}\n  dmarc: {polcy: reject}\n",
+                "spec.dmarc.polcy"
+            },
+            { "a missing required field is named", "  providerRef: {name: p}\n", "spec.domain" },
+            { "+all is refused by the enum", "  domain: mail.example.com\n  providerRef: {name: p}\n  spf: {all: pass}\n", "spec.spf.all" },
+            { "a ttl out of range is refused", "  domain: mail.example.com\n  providerRef: {name: p}\n  ttl: 5\n", "spec.ttl" },
+            {
+                "a string where a number belongs is refused",
+                "  domain: mail.example.com\n  providerRef: {name: p}\n  ttl: one hour\n",
+                "spec.ttl"
+            },
+            {
+                "a bad CIDR is refused by its pattern",
+                "  domain: mail.example.com\n  providerRef: {name: p}\n  spf: {ip4: [10.0.0.0/33]}\n",
+                "spec.spf.ip4[0]"
+            },
+            {
+                "a report URI that is not mailto or https is refused",
+                "  domain: mail.example.com\n  providerRef: {name: p}\n  dmarc: {policy: reject, aggregateReportUris: "
+                    + "[\"http://x.example.com\"]}\n",
+                "spec.dmarc.aggregateReportUris[0]"
+            },
+            {
+                "a semantic rule names its field",
+                "  domain: mail.example.com\n  providerRef: {name: p}\n  ttl: 86400\n  dkim: {rotation: {propagationDelay: 1h}}\n",
+                "spec.dkim.rotation.propagationDelay"
+            },
+        };
 
     [Theory]
     [MemberData(nameof(InvalidSpecs))]
@@ -42,7 +64,10 @@ public class ValidateCommandTests
         Assert.Equal(1, result.Exit);
         var doc = Assert.Single(JsonNode.Parse(result.Out)!.AsArray())!;
         Assert.False((bool)doc["valid"]!);
-        Assert.True(doc["findings"]!.AsArray().Any(f => (string?)f!["path"] == path && (string?)f["severity"] == "error"), because + ": " + doc.ToJsonString());
+        Assert.True(
+            doc["findings"]!.AsArray().Any(f => (string?)f!["path"] == path && (string?)f["severity"] == "error"),
+            because + ": " + doc.ToJsonString()
+        );
         Assert.Equal(file, (string?)doc["file"]);
         Assert.Equal("SendingDomain", (string?)doc["kind"]);
         Assert.Equal("sd", (string?)doc["name"]);
@@ -94,7 +119,11 @@ public class ValidateCommandTests
     public void Unknown_maildns_kinds_and_versions_are_errors()
     {
         using var dir = new TempDir();
-        dir.Write("a.yaml", "apiVersion: maildns.io/v1alpha1\nkind: SendingDomian\nmetadata: {name: x}\n---\napiVersion: maildns.io/v1\nkind: SendingDomain\nmetadata: {name: y}\n");
+        dir.Write(
+            "a.yaml",
+            "apiVersion: maildns.io/v1alpha1\nkind: SendingDomian\nmetadata: {name: x}\n---\napiVersion: maildns.io/v1\nkind: "
+                + "SendingDomain\nmetadata: {name: y}\n"
+        );
 
         var result = MailDns.Testing.Cli.Run("validate", dir.Path, "-o", "json");
 
@@ -120,8 +149,13 @@ public class ValidateCommandTests
     public void A_domain_outside_its_providers_zone_is_refused_when_both_are_in_the_manifests()
     {
         using var dir = new TempDir();
-        dir.Write("a.yaml", "apiVersion: maildns.io/v1alpha1\nkind: DnsProvider\nmetadata: {name: p, namespace: mail}\nspec:\n  zone: example.org\n  zoneFile: {path: z}\n---\n"
-            + Header + "spec:\n  domain: mail.example.com\n  providerRef: {name: p}\n");
+        dir.Write(
+            "a.yaml",
+            "apiVersion: maildns.io/v1alpha1\nkind: DnsProvider\nmetadata: {name: p, namespace: mail}\nspec:\n  zone: example.org\n  "
+                + "zoneFile: {path: z}\n---\n"
+                + Header
+                + "spec:\n  domain: mail.example.com\n  providerRef: {name: p}\n"
+        );
 
         var result = MailDns.Testing.Cli.Run("validate", dir.Path, "-o", "json");
 

@@ -43,18 +43,40 @@ public class DeploymentManifestTests
     {
         var docs = Render();
 
-        var rules = docs.Where(d => d["kind"].ToString() is "ClusterRole" or "Role").SelectMany(d => ((YamlSequenceNode)d["rules"]).Children.Cast<YamlMappingNode>()).ToList();
-        Assert.All(rules, r => Assert.DoesNotContain("*", ((YamlSequenceNode)r["verbs"]).Children.Select(v => v.ToString()).Concat(((YamlSequenceNode)r["resources"]).Children.Select(v => v.ToString()))));
-        Assert.Contains("leases", ((YamlSequenceNode)((YamlMappingNode)((YamlSequenceNode)Kind(docs, "Role")["rules"]).Children[0])["resources"]).Children.Select(v => v.ToString()));
-        Assert.DoesNotContain(((YamlSequenceNode)Kind(docs, "ClusterRole")["rules"]).Children.Cast<YamlMappingNode>(), r => ((YamlSequenceNode)r["resources"]).Children.Any(v => v.ToString() == "leases"));
+        var rules = docs.Where(d => d["kind"].ToString() is "ClusterRole" or "Role")
+            .SelectMany(d => ((YamlSequenceNode)d["rules"]).Children.Cast<YamlMappingNode>())
+            .ToList();
+        Assert.All(
+            rules,
+            r =>
+                Assert.DoesNotContain(
+                    "*",
+                    ((YamlSequenceNode)r["verbs"])
+                        .Children.Select(v => v.ToString())
+                        .Concat(((YamlSequenceNode)r["resources"]).Children.Select(v => v.ToString()))
+                )
+        );
+        Assert.Contains(
+            "leases",
+            ((YamlSequenceNode)((YamlMappingNode)((YamlSequenceNode)Kind(docs, "Role")["rules"]).Children[0])["resources"]).Children.Select(
+                v => v.ToString()
+            )
+        );
+        Assert.DoesNotContain(
+            ((YamlSequenceNode)Kind(docs, "ClusterRole")["rules"]).Children.Cast<YamlMappingNode>(),
+            r => ((YamlSequenceNode)r["resources"]).Children.Any(v => v.ToString() == "leases")
+        );
     }
 
     [Fact]
     public void The_image_sets_the_environment_the_tests_and_benchmarks_run_the_operator_with()
     {
         var runtime = File.ReadAllText(Repo.PathOf("Dockerfile")).Split("\nFROM ")[^1];
-        var env = runtime.Split('\n').Where(l => l.StartsWith("ENV ", StringComparison.Ordinal))
-            .SelectMany(l => l[4..].Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        var env = runtime
+            .Split('\n')
+            .Where(l => l.StartsWith("ENV ", StringComparison.Ordinal))
+            .SelectMany(l => l[4..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .ToList();
 
         Assert.NotEmpty(OperatorProcess.ImageEnvironment);
         Assert.All(OperatorProcess.ImageEnvironment, pair => Assert.Contains($"{pair.Key}={pair.Value}", env));

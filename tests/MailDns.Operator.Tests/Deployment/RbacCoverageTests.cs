@@ -21,14 +21,20 @@ public class RbacCoverageTests
 
     private sealed record Grant(string Group, string Resource, string Verb, string? Namespace);
 
-    /// <summary>The rules as (group, resource[/subresource], verb, namespace): the ClusterRole anywhere, the Role in the operator's namespace.</summary>
+    /// <summary>The rules as (group, resource[/subresource], verb, namespace): the ClusterRole anywhere, the Role in the operator's
+    /// namespace.</summary>
     private static List<Grant> Rules()
     {
         var objects = KubernetesYaml.LoadAllFromString(File.ReadAllText(Repo.PathOf("examples", "deploy", "rbac.yaml")));
         var cluster = objects.OfType<V1ClusterRole>().SelectMany(r => r.Rules).Select(r => (Rule: r, Namespace: (string?)null));
         var roles = objects.OfType<V1Role>().SelectMany(r => r.Rules).Select(r => (Rule: r, Namespace: (string?)OperatorNamespace));
-        return cluster.Concat(roles)
-            .SelectMany(p => p.Rule.ApiGroups.SelectMany(g => p.Rule.Resources.SelectMany(r => p.Rule.Verbs.Select(v => new Grant(g, r, v, p.Namespace)))))
+        return cluster
+            .Concat(roles)
+            .SelectMany(p =>
+                p.Rule.ApiGroups.SelectMany(g =>
+                    p.Rule.Resources.SelectMany(r => p.Rule.Verbs.Select(v => new Grant(g, r, v, p.Namespace)))
+                )
+            )
             .ToList();
     }
 
@@ -40,24 +46,51 @@ public class RbacCoverageTests
         using var data = new TempDir();
         await OperatorEndToEndTests.SetUpAsync(api, bind);
         await api.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = OperatorNamespace } });
-        using var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = api.Host.BaseAddress.ToString(), AccessToken = OperatorUser });
+        using var client = new k8s.Kubernetes(
+            new KubernetesClientConfiguration { Host = api.Host.BaseAddress.ToString(), AccessToken = OperatorUser }
+        );
         using var stop = new CancellationTokenSource();
-        var running = Leadership.RunWhileLeadingAsync(client, OperatorNamespace, "maildns-operator", "replica-a", LeaseTimings.Default,
-            OperatorServices.Create(client, new ControllerOptions(null, data.Path, [bind.Endpoint]), TimeProvider.System).RunAsync, stop.Token);
+        var running = Leadership.RunWhileLeadingAsync(
+            client,
+            OperatorNamespace,
+            "maildns-operator",
+            "replica-a",
+            LeaseTimings.Default,
+            OperatorServices.Create(client, new ControllerOptions(null, data.Path, [bind.Endpoint]), TimeProvider.System).RunAsync,
+            stop.Token
+        );
         var domains = SendingDomainWait.Domains(api);
         var shared = new ClusterDnsProvider
         {
             Metadata = new V1ObjectMeta { Name = "shared" },
-            Spec = new DnsProviderSpec { Zone = "example.net", ZoneFile = new ZoneFileProviderSpec { Path = "example.net.zone" } },
+            Spec = new DnsProviderSpec
+            {
+                Zone = "example.net",
+                ZoneFile = new ZoneFileProviderSpec { Path = "example.net.zone" },
+            },
         };
         var clusterProviders = new GenericClient(api.Client, ApiGroup.Name, ApiGroup.Version, "clusterdnsproviders", disposeClient: false);
         await clusterProviders.CreateAsync(shared);
 
         await domains.CreateNamespacedAsync(OperatorEndToEndTests.Domain("gone", deletion: "Delete"), "mail");
         await SendingDomainWait.UntilAsync(domains, "mail", "gone", sd => SendingDomainWait.Ready(sd) == "True/Published", "Ready");
-        await domains.PatchNamespacedAsync<SendingDomain>(new V1Patch("""{"spec":{"dmarc":{"policy":"quarantine"}}}""", V1Patch.PatchType.MergePatch), "mail", "gone");
-        await SendingDomainWait.UntilAsync(domains, "mail", "gone", sd => sd.Status?.ObservedGeneration == 2 && SendingDomainWait.Ready(sd) == "True/Published", "the spec change");
-        await api.Client.CoreV1.PatchNamespacedSecretAsync(new V1Patch("""{"metadata":{"labels":{"rotated":"yes"}}}""", V1Patch.PatchType.MergePatch), "tsig", "mail");
+        await domains.PatchNamespacedAsync<SendingDomain>(
+            new V1Patch("""{"spec":{"dmarc":{"policy":"quarantine"}}}""", V1Patch.PatchType.MergePatch),
+            "mail",
+            "gone"
+        );
+        await SendingDomainWait.UntilAsync(
+            domains,
+            "mail",
+            "gone",
+            sd => sd.Status?.ObservedGeneration == 2 && SendingDomainWait.Ready(sd) == "True/Published",
+            "the spec change"
+        );
+        await api.Client.CoreV1.PatchNamespacedSecretAsync(
+            new V1Patch("""{"metadata":{"labels":{"rotated":"yes"}}}""", V1Patch.PatchType.MergePatch),
+            "tsig",
+            "mail"
+        );
         await domains.DeleteNamespacedAsync<SendingDomain>("mail", "gone");
         await SendingDomainWait.GoneAsync(domains, "mail", "gone");
         await domains.CreateNamespacedAsync(OperatorEndToEndTests.Domain("kept"), "mail");
@@ -70,15 +103,23 @@ public class RbacCoverageTests
         await running;
 
         var rules = Rules();
-        var calls = api.Host.Requests.Where(r => r.User == OperatorUser)
+        var calls = api
+            .Host.Requests.Where(r => r.User == OperatorUser)
             .Select(r => new Grant(r.Group, r.Subresource is null ? r.Resource : $"{r.Resource}/{r.Subresource}", r.Verb, r.Namespace))
             .Distinct()
             .ToList();
         bool Allows(Grant rule, Grant call) =>
-            rule.Group == call.Group && rule.Resource == call.Resource && rule.Verb == call.Verb && (rule.Namespace is null || rule.Namespace == call.Namespace);
+            rule.Group == call.Group
+            && rule.Resource == call.Resource
+            && rule.Verb == call.Verb
+            && (rule.Namespace is null || rule.Namespace == call.Namespace);
 
         Assert.Contains(calls, c => c.Resource == "leases"); // the journey did run with leader election
-        Assert.Empty(calls.Where(c => !rules.Any(r => Allows(r, c))).Select(c => $"{c.Verb} {c.Group}/{c.Resource} in {c.Namespace ?? "(cluster)"}"));
-        Assert.Empty(rules.Where(r => !calls.Any(c => Allows(r, c))).Select(r => $"{r.Verb} {r.Group}/{r.Resource} granted but never used"));
+        Assert.Empty(
+            calls.Where(c => !rules.Any(r => Allows(r, c))).Select(c => $"{c.Verb} {c.Group}/{c.Resource} in {c.Namespace ?? "(cluster)"}")
+        );
+        Assert.Empty(
+            rules.Where(r => !calls.Any(c => Allows(r, c))).Select(r => $"{r.Verb} {r.Group}/{r.Resource} granted but never used")
+        );
     }
 }

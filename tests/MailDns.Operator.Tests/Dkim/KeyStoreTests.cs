@@ -16,13 +16,57 @@ public class KeyStoreTests
     /// <summary>Dual signing mid-rotation: an active RSA and Ed25519 key, a retiring RSA key and a pending one.</summary>
     private static KeySet DualSigning()
     {
-        var state = DkimState.Empty
-            .Add(new DkimKey("rsa20260101", "rsa", DkimAlgorithm.RsaSha256, 2048, Rsa.PublicKey, KeyPhase.Retiring, T0.AddDays(-100), T0.AddDays(-100), T0.AddDays(-100), T0.AddDays(-99), T0.AddDays(-2)))
-            .Add(new DkimKey("rsa20260301", "rsa", DkimAlgorithm.RsaSha256, 2048, Rsa.PublicKey, KeyPhase.Active, T0.AddDays(-3), T0.AddDays(-3), T0.AddDays(-3), T0.AddDays(-2)))
-            .Add(new DkimKey("ed20260101", "ed", DkimAlgorithm.Ed25519Sha256, 256, Ed.PublicKey, KeyPhase.Active, T0.AddDays(-100), T0.AddDays(-100), T0.AddDays(-100), T0.AddDays(-99)))
+        var state = DkimState
+            .Empty.Add(
+                new DkimKey(
+                    "rsa20260101",
+                    "rsa",
+                    DkimAlgorithm.RsaSha256,
+                    2048,
+                    Rsa.PublicKey,
+                    KeyPhase.Retiring,
+                    T0.AddDays(-100),
+                    T0.AddDays(-100),
+                    T0.AddDays(-100),
+                    T0.AddDays(-99),
+                    T0.AddDays(-2)
+                )
+            )
+            .Add(
+                new DkimKey(
+                    "rsa20260301",
+                    "rsa",
+                    DkimAlgorithm.RsaSha256,
+                    2048,
+                    Rsa.PublicKey,
+                    KeyPhase.Active,
+                    T0.AddDays(-3),
+                    T0.AddDays(-3),
+                    T0.AddDays(-3),
+                    T0.AddDays(-2)
+                )
+            )
+            .Add(
+                new DkimKey(
+                    "ed20260101",
+                    "ed",
+                    DkimAlgorithm.Ed25519Sha256,
+                    256,
+                    Ed.PublicKey,
+                    KeyPhase.Active,
+                    T0.AddDays(-100),
+                    T0.AddDays(-100),
+                    T0.AddDays(-100),
+                    T0.AddDays(-99)
+                )
+            )
             .Add(new DkimKey("rsa20260304", "rsa", DkimAlgorithm.RsaSha256, 2048, Rsa.PublicKey, KeyPhase.Staged, T0));
         state = state with { HandledRotateRequests = state.HandledRotateRequests.Add("rsa", T0.AddDays(-3)) };
-        var privateKeys = state.Keys.ToImmutableSortedDictionary(k => k.Selector, k => k.Algorithm == DkimAlgorithm.RsaSha256 ? Rsa.PrivateKeyPem : Ed.PrivateKeyPem, StringComparer.Ordinal);
+        var privateKeys = state.Keys.ToImmutableSortedDictionary(
+            k => k.Selector,
+            k => k.Algorithm == DkimAlgorithm.RsaSha256 ? Rsa.PrivateKeyPem : Ed.PrivateKeyPem,
+            StringComparer.Ordinal
+        );
         return new KeySet("mail.example.com", state, privateKeys);
     }
 
@@ -31,14 +75,39 @@ public class KeyStoreTests
     {
         var files = MtaKeyFiles.Render(DualSigning());
 
-        Assert.Equal(["KeyTable", "SigningTable", "active", "dkim.json", "ed20260101.key", "ed20260101.txt", "rsa20260101.key", "rsa20260101.txt", "rsa20260301.key", "rsa20260301.txt", "rsa20260304.key", "rsa20260304.txt", "selector.map"], files.Keys);
+        Assert.Equal(
+            [
+                "KeyTable",
+                "SigningTable",
+                "active",
+                "dkim.json",
+                "ed20260101.key",
+                "ed20260101.txt",
+                "rsa20260101.key",
+                "rsa20260101.txt",
+                "rsa20260301.key",
+                "rsa20260301.txt",
+                "rsa20260304.key",
+                "rsa20260304.txt",
+                "selector.map",
+            ],
+            files.Keys
+        );
         Assert.Equal("ed20260101\nrsa20260301\n", files["active"]);
         Assert.Equal(
-            "ed20260101._domainkey.mail.example.com mail.example.com:ed20260101:/etc/maildns/dkim/ed20260101.key\n" +
-            "rsa20260301._domainkey.mail.example.com mail.example.com:rsa20260301:/etc/maildns/dkim/rsa20260301.key\n",
-            files["KeyTable"]);
-        Assert.Equal("*@mail.example.com ed20260101._domainkey.mail.example.com\n*@mail.example.com rsa20260301._domainkey.mail.example.com\n", files["SigningTable"]);
-        Assert.StartsWith("rsa20260301._domainkey.mail.example.com.\t3600\tIN\tTXT\t\"v=DKIM1; k=rsa; p=", files["rsa20260301.txt"], StringComparison.Ordinal);
+            "ed20260101._domainkey.mail.example.com mail.example.com:ed20260101:/etc/maildns/dkim/ed20260101.key\n"
+                + "rsa20260301._domainkey.mail.example.com mail.example.com:rsa20260301:/etc/maildns/dkim/rsa20260301.key\n",
+            files["KeyTable"]
+        );
+        Assert.Equal(
+            "*@mail.example.com ed20260101._domainkey.mail.example.com\n*@mail.example.com rsa20260301._domainkey.mail.example.com\n",
+            files["SigningTable"]
+        );
+        Assert.StartsWith(
+            "rsa20260301._domainkey.mail.example.com.\t3600\tIN\tTXT\t\"v=DKIM1; k=rsa; p=",
+            files["rsa20260301.txt"],
+            StringComparison.Ordinal
+        );
         Assert.Equal(Rsa.PrivateKeyPem, files["rsa20260301.key"]);
         Assert.Equal("mail.example.com rsa20260301\n", files["selector.map"]);
     }
@@ -74,7 +143,11 @@ public class KeyStoreTests
     {
         var files = MtaKeyFiles.Render(DualSigning()).Remove("rsa20260301.key");
 
-        Assert.Contains("rsa20260301.key", Assert.Throws<FormatException>(() => MtaKeyFiles.Parse(files)).Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "rsa20260301.key",
+            Assert.Throws<FormatException>(() => MtaKeyFiles.Parse(files)).Message,
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
@@ -96,7 +169,10 @@ public class KeyStoreTests
         Assert.Equal("..data/KeyTable", new FileInfo(Path.Combine(domainDir, "KeyTable")).LinkTarget);
         Assert.False(File.Exists(Path.Combine(domainDir, "rsa20260101.key")));
         Assert.Equal(Rsa.PrivateKeyPem, await File.ReadAllTextAsync(Path.Combine(domainDir, "rsa20260301.key")));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(domainDir, secondVersion!, "rsa20260301.key")));
+        Assert.Equal(
+            UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            File.GetUnixFileMode(Path.Combine(domainDir, secondVersion!, "rsa20260301.key"))
+        );
         var loaded = await store.LoadAsync("mail/sd", CancellationToken.None);
         Assert.Equal(removed.State.Keys, loaded!.State.Keys);
         Assert.Contains("rsa20260101", loaded.State.UsedSelectors);
@@ -127,10 +203,24 @@ public class KeySecretTests
     [Fact]
     public void The_secret_is_labelled_with_its_sending_domain_owned_by_it_and_reads_back_to_the_same_keys()
     {
-        var owner = new MailDns.Core.Api.SendingDomain { Metadata = new() { Name = "news", NamespaceProperty = "mail", Uid = "1234-abcd" } };
+        var owner = new MailDns.Core.Api.SendingDomain
+        {
+            Metadata = new()
+            {
+                Name = "news",
+                NamespaceProperty = "mail",
+                Uid = "1234-abcd",
+            },
+        };
         var material = DkimKeyMaterial.Generate(DkimAlgorithm.Ed25519Sha256);
-        var state = DkimState.Empty.Add(new DkimKey("ed20260101", "ed", DkimAlgorithm.Ed25519Sha256, 256, material.PublicKey, KeyPhase.Active, DateTimeOffset.UnixEpoch));
-        var keys = new KeySet("news.example.com", state, ImmutableSortedDictionary<string, string>.Empty.Add("ed20260101", material.PrivateKeyPem));
+        var state = DkimState.Empty.Add(
+            new DkimKey("ed20260101", "ed", DkimAlgorithm.Ed25519Sha256, 256, material.PublicKey, KeyPhase.Active, DateTimeOffset.UnixEpoch)
+        );
+        var keys = new KeySet(
+            "news.example.com",
+            state,
+            ImmutableSortedDictionary<string, string>.Empty.Add("ed20260101", material.PrivateKeyPem)
+        );
 
         var secret = KeySecret.Build(owner, keys);
 
@@ -140,7 +230,10 @@ public class KeySecretTests
         Assert.Equal("news.example.com", secret.Metadata.Labels[KeySecret.DomainLabel]);
         Assert.Equal("maildns-operator", secret.Metadata.Labels[KeySecret.ManagedByLabel]);
         var reference = Assert.Single(secret.Metadata.OwnerReferences);
-        Assert.Equal(("SendingDomain", "news", "1234-abcd", true), (reference.Kind, reference.Name, reference.Uid, reference.Controller ?? false));
+        Assert.Equal(
+            ("SendingDomain", "news", "1234-abcd", true),
+            (reference.Kind, reference.Name, reference.Uid, reference.Controller ?? false)
+        );
         Assert.Equal(keys.State.Keys, KeySecret.Read(secret).State.Keys);
         Assert.Equal(material.PrivateKeyPem, KeySecret.Read(secret).PrivateKeys["ed20260101"]);
     }

@@ -35,12 +35,18 @@ public class RotationEndToEndTests(ITestOutputHelper output)
         var runner = new DkimRotationRunner(store, new NsupdatePublisher(bind), new DnsSelectorObserver([bind.Endpoint], time), time);
         var settings = new RotationSettings(
             [new SeriesSettings("rsa", DkimAlgorithm.RsaSha256, 2048), new SeriesSettings("ed", DkimAlgorithm.Ed25519Sha256, 256)],
-            Interval: TimeSpan.FromDays(3), PropagationDelay: TimeSpan.FromHours(2), RetireAfter: TimeSpan.FromDays(1), RevokeFor: TimeSpan.FromDays(1),
-            RotateRequestedAt: null, Compromised: ImmutableHashSet<string>.Empty);
+            Interval: TimeSpan.FromDays(3),
+            PropagationDelay: TimeSpan.FromHours(2),
+            RetireAfter: TimeSpan.FromDays(1),
+            RevokeFor: TimeSpan.FromDays(1),
+            RotateRequestedAt: null,
+            Compromised: ImmutableHashSet<string>.Empty
+        );
         var locator = new BindKeyLocator(bind.Client());
         var signedEarlier = new Dictionary<string, MimeMessage>(StringComparer.Ordinal); // the first message signed with each key
         var activeSeen = new HashSet<string>(StringComparer.Ordinal);
-        int verified = 0, revokedFailures = 0;
+        int verified = 0,
+            revokedFailures = 0;
 
         for (var hour = 0; hour < 24 * 12; hour++)
         {
@@ -59,7 +65,10 @@ public class RotationEndToEndTests(ITestOutputHelper output)
             {
                 activeSeen.Add(selector);
                 var message = Sign(selector, keys.State.Find(selector)!.Algorithm, Path.Combine(mounted, selector + ".key"), hour);
-                Assert.True(await VerifyAsync(message, locator), $"hour {hour}: mail signed with active {selector} failed to verify against BIND");
+                Assert.True(
+                    await VerifyAsync(message, locator),
+                    $"hour {hour}: mail signed with active {selector} failed to verify against BIND"
+                );
                 verified++;
                 signedEarlier.TryAdd(selector, message);
             }
@@ -70,7 +79,10 @@ public class RotationEndToEndTests(ITestOutputHelper output)
                 var phase = keys.State.Find(selector)?.Phase;
                 if (phase is KeyPhase.Active or KeyPhase.Retiring)
                 {
-                    Assert.True(await VerifyAsync(message, locator), $"hour {hour}: earlier mail signed with {selector} ({phase}) no longer verifies");
+                    Assert.True(
+                        await VerifyAsync(message, locator),
+                        $"hour {hour}: earlier mail signed with {selector} ({phase}) no longer verifies"
+                    );
                     verified++;
                 }
                 else if (phase is KeyPhase.Revoked)
@@ -85,15 +97,26 @@ public class RotationEndToEndTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"verified={verified} revokedFailures={revokedFailures} activeSelectors={string.Join(",", activeSeen.Order())}");
-        Assert.True(activeSeen.Count(s => s.StartsWith("rsa", StringComparison.Ordinal)) >= 4, "the RSA series did not rotate: " + string.Join(",", activeSeen));
-        Assert.True(activeSeen.Count(s => s.StartsWith("ed", StringComparison.Ordinal)) >= 4, "the Ed25519 series did not rotate: " + string.Join(",", activeSeen));
+        Assert.True(
+            activeSeen.Count(s => s.StartsWith("rsa", StringComparison.Ordinal)) >= 4,
+            "the RSA series did not rotate: " + string.Join(",", activeSeen)
+        );
+        Assert.True(
+            activeSeen.Count(s => s.StartsWith("ed", StringComparison.Ordinal)) >= 4,
+            "the Ed25519 series did not rotate: " + string.Join(",", activeSeen)
+        );
         Assert.True(verified > 500, $"only {verified} verifications");
         Assert.True(revokedFailures > 0, "no revoked key was ever checked");
         var final = (await store.LoadAsync(Owner, CancellationToken.None))!;
         Assert.True(final.State.UsedSelectors.Count > final.State.Keys.Count, "no key was ever fully removed");
         foreach (var deleted in final.State.UsedSelectors.Where(s => final.State.Find(s) is null))
         {
-            var answer = await new DnsClientQuery().AskAsync(bind.Endpoint, new Core.Health.DnsQuestion($"{deleted}._domainkey.{Domain}", Core.Health.DnsType.Txt), recursive: false, CancellationToken.None);
+            var answer = await new DnsClientQuery().AskAsync(
+                bind.Endpoint,
+                new Core.Health.DnsQuestion($"{deleted}._domainkey.{Domain}", Core.Health.DnsType.Txt),
+                recursive: false,
+                CancellationToken.None
+            );
             Assert.NotEqual(Core.Health.LookupOutcome.Failed, answer.Outcome);
             Assert.Empty(answer.Txt);
         }
@@ -108,7 +131,12 @@ public class RotationEndToEndTests(ITestOutputHelper output)
         message.Date = new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero).AddHours(hour);
         message.Body = new TextPart("plain") { Text = $"Signed with {selector} at hour {hour}.\n" };
         using var pem = File.OpenRead(keyFile);
-        var signer = new DkimSigner(pem, Domain, selector, algorithm == DkimAlgorithm.RsaSha256 ? DkimSignatureAlgorithm.RsaSha256 : DkimSignatureAlgorithm.Ed25519Sha256)
+        var signer = new DkimSigner(
+            pem,
+            Domain,
+            selector,
+            algorithm == DkimAlgorithm.RsaSha256 ? DkimSignatureAlgorithm.RsaSha256 : DkimSignatureAlgorithm.Ed25519Sha256
+        )
         {
             HeaderCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
             BodyCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
@@ -143,7 +171,12 @@ public class RotationEndToEndTests(ITestOutputHelper output)
                 script.Append("update delete ").Append(name).Append(" TXT\n");
                 if (key.Phase.HasRecord())
                 {
-                    script.Append("update add ").Append(name).Append(" 300 TXT ").Append(TxtStrings.Quote(TxtStrings.Split(key.ToPublicKey().RecordValue))).Append('\n');
+                    script
+                        .Append("update add ")
+                        .Append(name)
+                        .Append(" 300 TXT ")
+                        .Append(TxtStrings.Quote(TxtStrings.Split(key.ToPublicKey().RecordValue)))
+                        .Append('\n');
                 }
             }
 
@@ -155,10 +188,19 @@ public class RotationEndToEndTests(ITestOutputHelper output)
     /// <summary>Fetches DKIM keys from the test's BIND, as a receiver's resolver would.</summary>
     private sealed class BindKeyLocator(LookupClient client) : DkimPublicKeyLocatorBase
     {
-        public override AsymmetricKeyParameter LocatePublicKey(string methods, string domain, string selector, CancellationToken cancellationToken = default) =>
-            LocatePublicKeyAsync(methods, domain, selector, cancellationToken).GetAwaiter().GetResult();
+        public override AsymmetricKeyParameter LocatePublicKey(
+            string methods,
+            string domain,
+            string selector,
+            CancellationToken cancellationToken = default
+        ) => LocatePublicKeyAsync(methods, domain, selector, cancellationToken).GetAwaiter().GetResult();
 
-        public override async Task<AsymmetricKeyParameter> LocatePublicKeyAsync(string methods, string domain, string selector, CancellationToken cancellationToken = default)
+        public override async Task<AsymmetricKeyParameter> LocatePublicKeyAsync(
+            string methods,
+            string domain,
+            string selector,
+            CancellationToken cancellationToken = default
+        )
         {
             var response = await client.QueryAsync($"{selector}._domainkey.{domain}", QueryType.TXT, QueryClass.IN, cancellationToken);
             var txt = string.Concat(response.Answers.TxtRecords().SelectMany(r => r.Text));

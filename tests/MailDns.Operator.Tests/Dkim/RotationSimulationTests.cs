@@ -23,7 +23,9 @@ public class RotationSimulationTests(ITestOutputHelper output)
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     // RSA generation costs ~100 ms; the simulation draws RSA keys from a pool (a selector still never changes key).
-    private static readonly Lazy<DkimKeyMaterial[]> RsaPool = new(() => Enumerable.Range(0, 6).Select(_ => DkimKeyMaterial.Generate(DkimAlgorithm.RsaSha256, 1024)).ToArray());
+    private static readonly Lazy<DkimKeyMaterial[]> RsaPool = new(() =>
+        Enumerable.Range(0, 6).Select(_ => DkimKeyMaterial.Generate(DkimAlgorithm.RsaSha256, 1024)).ToArray()
+    );
 
     [Fact]
     public void Two_simulated_years_keep_the_rotation_invariants_under_crashes_dns_lag_and_spec_changes()
@@ -31,7 +33,10 @@ public class RotationSimulationTests(ITestOutputHelper output)
         var totals = new Totals();
         Gen.Int.Sample(seed => Run(seed, totals), iter: Schedules, threads: 2);
 
-        output.WriteLine($"schedules={totals.Schedules} steps={totals.Steps} crashes={totals.Crashes} activations={totals.Activations} compromises={totals.Compromises}");
+        output.WriteLine(
+            $"schedules={totals.Schedules} steps={totals.Steps} crashes={totals.Crashes} activations={totals.Activations} "
+                + $"compromises={totals.Compromises}"
+        );
         Assert.Equal(Schedules, totals.Schedules);
         Assert.True(totals.Crashes > Schedules * 5, $"only {totals.Crashes} crashes were injected");
         Assert.True(totals.Activations > Schedules * 10, $"only {totals.Activations} activations happened");
@@ -73,8 +78,18 @@ public class RotationSimulationTests(ITestOutputHelper output)
         var propagation = TimeSpan.FromHours(random.Next(1, 48));
         var dns = new SimulatedDns(random.Next(1, 4), TimeSpan.FromHours(random.Next(0, (int)propagation.TotalHours + 1)), random);
         var store = new InMemoryKeyStore();
-        var crashingStore = new CrashingKeyStore(store) { CrashBefore = 0.02, CrashAfter = 0.02, Random = random };
-        var publisher = new SimulatedPublisher(dns, time) { CrashBefore = 0.03, CrashAfter = 0.03, Random = random };
+        var crashingStore = new CrashingKeyStore(store)
+        {
+            CrashBefore = 0.02,
+            CrashAfter = 0.02,
+            Random = random,
+        };
+        var publisher = new SimulatedPublisher(dns, time)
+        {
+            CrashBefore = 0.03,
+            CrashAfter = 0.03,
+            Random = random,
+        };
         var observer = new SimulatedObserver(dns, time);
         var generate = (DkimAlgorithm algorithm, int bits) =>
             algorithm == DkimAlgorithm.RsaSha256 ? RsaPool.Value[random.Next(RsaPool.Value.Length)] : DkimKeyMaterial.Generate(algorithm);
@@ -88,11 +103,15 @@ public class RotationSimulationTests(ITestOutputHelper output)
             TimeSpan.FromDays(random.Next(1, 8)),
             TimeSpan.FromDays(random.Next(1, 8)),
             null,
-            ImmutableHashSet<string>.Empty);
+            ImmutableHashSet<string>.Empty
+        );
 
         var everSeen = new Dictionary<string, string>(StringComparer.Ordinal);
         var usedBefore = ImmutableSortedSet<string>.Empty;
-        long steps = 0, crashes = 0, activations = 0, compromises = 0;
+        long steps = 0,
+            crashes = 0,
+            activations = 0,
+            compromises = 0;
         var active = new HashSet<string>(StringComparer.Ordinal);
         var runner = new DkimRotationRunner(crashingStore, publisher, observer, time, generate);
 
@@ -146,14 +165,23 @@ public class RotationSimulationTests(ITestOutputHelper output)
         var final = store.LoadAsync(Owner, CancellationToken.None).GetAwaiter().GetResult()!;
         foreach (var series in settings.Series)
         {
-            Assert.True(final.State.Keys.Count(k => k.Series == series.Prefix && k.Phase == KeyPhase.Active) == 1,
-                $"seed {seed}: series {series.Prefix} did not converge to one active key: {final}");
+            Assert.True(
+                final.State.Keys.Count(k => k.Series == series.Prefix && k.Phase == KeyPhase.Active) == 1,
+                $"seed {seed}: series {series.Prefix} did not converge to one active key: {final}"
+            );
         }
 
         totals.Add(steps, crashes, activations, compromises);
     }
 
-    private static RotationSettings MaybeChangeSpec(RotationSettings settings, InMemoryKeyStore store, Random random, DateTimeOffset now, SeriesSettings ed, ref long compromises)
+    private static RotationSettings MaybeChangeSpec(
+        RotationSettings settings,
+        InMemoryKeyStore store,
+        Random random,
+        DateTimeOffset now,
+        SeriesSettings ed,
+        ref long compromises
+    )
     {
         var roll = random.NextDouble();
         if (roll < 0.01)
@@ -164,7 +192,10 @@ public class RotationSimulationTests(ITestOutputHelper output)
         if (roll < 0.013)
         {
             var keys = store.LoadAsync(Owner, CancellationToken.None).GetAwaiter().GetResult();
-            var victim = keys?.State.Keys.Where(k => k.Phase is KeyPhase.Active or KeyPhase.Verified).Select(k => k.Selector).FirstOrDefault();
+            var victim = keys
+                ?.State.Keys.Where(k => k.Phase is KeyPhase.Active or KeyPhase.Verified)
+                .Select(k => k.Selector)
+                .FirstOrDefault();
             if (victim is not null)
             {
                 compromises++;
@@ -175,14 +206,27 @@ public class RotationSimulationTests(ITestOutputHelper output)
         if (roll < 0.016)
         {
             return settings.Series.Any(s => s.Prefix == "ed")
-                ? settings with { Series = settings.Series.Where(s => s.Prefix != "ed").ToList() }
-                : settings with { Series = [.. settings.Series, ed] };
+                ? settings with
+                {
+                    Series = settings.Series.Where(s => s.Prefix != "ed").ToList(),
+                }
+                : settings with
+                {
+                    Series = [.. settings.Series, ed],
+                };
         }
 
         return settings;
     }
 
-    private static void CheckInvariants(int seed, KeySet keys, SimulatedDns dns, RotationSettings settings, Dictionary<string, string> everSeen, ImmutableSortedSet<string> usedBefore)
+    private static void CheckInvariants(
+        int seed,
+        KeySet keys,
+        SimulatedDns dns,
+        RotationSettings settings,
+        Dictionary<string, string> everSeen,
+        ImmutableSortedSet<string> usedBefore
+    )
     {
         void Fail(string invariant, string what) => Assert.Fail($"seed {seed}: invariant {invariant} broken: {what}; {keys}");
 

@@ -7,9 +7,7 @@ namespace MailDns.Operator.Tests.Dkim;
 public sealed class SimulatedCrash : Exception
 {
     public SimulatedCrash(string where)
-        : base("simulated crash " + where)
-    {
-    }
+        : base("simulated crash " + where) { }
 }
 
 /// <summary>
@@ -91,9 +89,14 @@ public sealed class SimulatedDns
     public IEnumerable<(string Name, string Value)> AllRecords => servers.SelectMany(s => s.Select(kv => (kv.Key, kv.Value))).Distinct();
 
     public IReadOnlyList<ServerAnswer> Query(string name) =>
-        servers.Select((s, i) => Down
-            ? new ServerAnswer($"ns{i}", null, Failed: true)
-            : new ServerAnswer($"ns{i}", s.TryGetValue(name, out var v) ? [TxtStrings.Split(v)] : [])).ToList();
+        servers
+            .Select(
+                (s, i) =>
+                    Down
+                        ? new ServerAnswer($"ns{i}", null, Failed: true)
+                        : new ServerAnswer($"ns{i}", s.TryGetValue(name, out var v) ? [TxtStrings.Split(v)] : [])
+            )
+            .ToList();
 }
 
 public sealed class SimulatedPublisher(SimulatedDns dns, TimeProvider time) : IDkimPublisher
@@ -111,7 +114,10 @@ public sealed class SimulatedPublisher(SimulatedDns dns, TimeProvider time) : ID
             throw new SimulatedCrash("before publishing");
         }
 
-        dns.Publish(keys.ToDictionary(k => Name(k.Selector, domain), k => k.Phase.HasRecord() ? k.ToPublicKey().RecordValue : null), time.GetUtcNow());
+        dns.Publish(
+            keys.ToDictionary(k => Name(k.Selector, domain), k => k.Phase.HasRecord() ? k.ToPublicKey().RecordValue : null),
+            time.GetUtcNow()
+        );
         if (Random.NextDouble() < CrashAfter)
         {
             throw new SimulatedCrash("after publishing");
@@ -125,12 +131,21 @@ public sealed class SimulatedPublisher(SimulatedDns dns, TimeProvider time) : ID
 
 public sealed class SimulatedObserver(SimulatedDns dns, TimeProvider time) : ISelectorObserver
 {
-    public Task<IReadOnlyDictionary<string, SelectorObservation>> ObserveAsync(string domain, IReadOnlyList<DkimKey> keys, CancellationToken cancellationToken)
+    public Task<IReadOnlyDictionary<string, SelectorObservation>> ObserveAsync(
+        string domain,
+        IReadOnlyList<DkimKey> keys,
+        CancellationToken cancellationToken
+    )
     {
         var now = time.GetUtcNow();
         IReadOnlyDictionary<string, SelectorObservation> result = keys.ToDictionary(
             k => k.Selector,
-            k => new SelectorObservation(k.Selector, SelectorClassifier.Classify(k, dns.Query(SimulatedPublisher.Name(k.Selector, domain))), now));
+            k => new SelectorObservation(
+                k.Selector,
+                SelectorClassifier.Classify(k, dns.Query(SimulatedPublisher.Name(k.Selector, domain))),
+                now
+            )
+        );
         return Task.FromResult(result);
     }
 }

@@ -25,8 +25,14 @@ public class CheckCommandTests(HealthZones zones) : IClassFixture<HealthZones>
         Assert.Equal("healthy.test", (string?)json["domain"]);
         Assert.True((bool)json["healthy"]!);
         var checks = json["checks"]!.AsArray();
-        Assert.All(checks, c => Assert.Equal(["id", "selector", "server", "status", "severity", "message"], c!.AsObject().Select(p => p.Key)));
-        Assert.Contains(checks, c => (string?)c!["id"] == "dkim.exists" && (string?)c["selector"] == "s1" && (string?)c["status"] == "pass");
+        Assert.All(
+            checks,
+            c => Assert.Equal(["id", "selector", "server", "status", "severity", "message"], c!.AsObject().Select(p => p.Key))
+        );
+        Assert.Contains(
+            checks,
+            c => (string?)c!["id"] == "dkim.exists" && (string?)c["selector"] == "s1" && (string?)c["status"] == "pass"
+        );
     }
 
     [Fact]
@@ -48,7 +54,16 @@ public class CheckCommandTests(HealthZones zones) : IClassFixture<HealthZones>
         var closed = ((IPEndPoint)udp.Client.LocalEndPoint!).Port;
         udp.Dispose();
 
-        var result = MailDns.Testing.Cli.Run("check", "healthy.test", "--nameserver", $"127.0.0.1:{closed}", "--timeout", "0.5", "--output", "json");
+        var result = MailDns.Testing.Cli.Run(
+            "check",
+            "healthy.test",
+            "--nameserver",
+            $"127.0.0.1:{closed}",
+            "--timeout",
+            "0.5",
+            "--output",
+            "json"
+        );
 
         Assert.Equal(3, result.Exit);
         Assert.All(JsonNode.Parse(result.Out)!["checks"]!.AsArray(), c => Assert.Equal("unknown", (string?)c!["status"]));
@@ -69,7 +84,9 @@ public class CheckCommandTests(HealthZones zones) : IClassFixture<HealthZones>
     public void Expecting_a_manifest_reports_the_policy_and_record_the_servers_do_not_serve()
     {
         using var dir = new TempDir();
-        var manifest = dir.Write("sd.yaml", """
+        var manifest = dir.Write(
+            "sd.yaml",
+            """
             apiVersion: maildns.io/v1alpha1
             kind: SendingDomain
             metadata: {name: healthy}
@@ -78,14 +95,27 @@ public class CheckCommandTests(HealthZones zones) : IClassFixture<HealthZones>
               providerRef: {name: zone}
               spf: {ip4: [192.0.2.0/24], include: [_spf.esp.test], all: fail}
               dmarc: {policy: quarantine, aggregateReportUris: ["mailto:dmarc@reports.test"]}
-            """);
+            """
+        );
 
         var result = MailDns.Testing.Cli.Run("check", "healthy.test", "--nameserver", Server, "--expect", manifest, "--output", "json");
 
         Assert.Equal(1, result.Exit);
         var checks = JsonNode.Parse(result.Out)!["checks"]!.AsArray();
-        Assert.Contains(checks, c => (string?)c!["id"] == "dmarc.policy" && (string?)c["status"] == "fail" && ((string?)c["message"])!.Contains("p=quarantine", StringComparison.Ordinal));
-        Assert.Contains(checks, c => (string?)c!["id"] == "records.expected" && (string?)c["status"] == "fail" && ((string?)c["message"])!.StartsWith("_dmarc.healthy.test", StringComparison.Ordinal));
+        Assert.Contains(
+            checks,
+            c =>
+                (string?)c!["id"] == "dmarc.policy"
+                && (string?)c["status"] == "fail"
+                && ((string?)c["message"])!.Contains("p=quarantine", StringComparison.Ordinal)
+        );
+        Assert.Contains(
+            checks,
+            c =>
+                (string?)c!["id"] == "records.expected"
+                && (string?)c["status"] == "fail"
+                && ((string?)c["message"])!.StartsWith("_dmarc.healthy.test", StringComparison.Ordinal)
+        );
     }
 
     [Fact]
@@ -93,10 +123,17 @@ public class CheckCommandTests(HealthZones zones) : IClassFixture<HealthZones>
     {
         using var dir = new TempDir();
         var created = DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
-        var state = DkimState.Empty
-            .Add(new DkimKey("s1", "ed", DkimAlgorithm.Ed25519Sha256, 256, zones.Key.PublicKey, KeyPhase.Active, created))
+        var state = DkimState
+            .Empty.Add(new DkimKey("s1", "ed", DkimAlgorithm.Ed25519Sha256, 256, zones.Key.PublicKey, KeyPhase.Active, created))
             .Add(new DkimKey("revoked", "ed", DkimAlgorithm.Ed25519Sha256, 256, zones.Key.PublicKey, KeyPhase.Revoked, created));
-        var set = new KeySet("keys.test", state, ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal).Add("s1", zones.Key.PrivateKeyPem).Add("revoked", zones.Key.PrivateKeyPem));
+        var set = new KeySet(
+            "keys.test",
+            state,
+            ImmutableSortedDictionary
+                .Create<string, string>(StringComparer.Ordinal)
+                .Add("s1", zones.Key.PrivateKeyPem)
+                .Add("revoked", zones.Key.PrivateKeyPem)
+        );
         foreach (var (name, content) in MtaKeyFiles.Render(set))
         {
             dir.Write(name, content);
@@ -105,8 +142,14 @@ public class CheckCommandTests(HealthZones zones) : IClassFixture<HealthZones>
         var result = MailDns.Testing.Cli.Run("check", "keys.test", "--nameserver", Server, "--expect", dir.Path, "--output", "json");
 
         var checks = JsonNode.Parse(result.Out)!["checks"]!.AsArray();
-        Assert.Contains(checks, c => (string?)c!["id"] == "dkim.key-matches" && (string?)c["selector"] == "revoked" && (string?)c["status"] == "fail");
-        Assert.Contains(checks, c => (string?)c!["id"] == "dkim.exists" && (string?)c["selector"] == "s1" && (string?)c["status"] == "fail"); // keys.test serves no s1
+        Assert.Contains(
+            checks,
+            c => (string?)c!["id"] == "dkim.key-matches" && (string?)c["selector"] == "revoked" && (string?)c["status"] == "fail"
+        );
+        Assert.Contains(
+            checks,
+            c => (string?)c!["id"] == "dkim.exists" && (string?)c["selector"] == "s1" && (string?)c["status"] == "fail"
+        ); // keys.test serves no s1
         Assert.DoesNotContain("PRIVATE KEY", result.Out + result.Error, StringComparison.Ordinal);
     }
 }

@@ -11,10 +11,21 @@ public class HealthCheckAgainstBindTests(HealthZones zones) : IClassFixture<Heal
 {
     private readonly HealthGatherer gatherer = new(new DnsClientQuery(TimeSpan.FromSeconds(2)));
 
-    private Task<HealthReport> CheckAsync(string domain, string[]? selectors = null, HealthExpectation? expected = null, params IPEndPoint[] servers)
+    private Task<HealthReport> CheckAsync(
+        string domain,
+        string[]? selectors = null,
+        HealthExpectation? expected = null,
+        params IPEndPoint[] servers
+    )
     {
         var endpoints = servers.Length == 0 ? [zones.Primary.Endpoint] : servers;
-        return gatherer.CheckAsync(domain, selectors ?? [], expected, new HealthTargets(endpoints, [zones.Primary.Endpoint]), CancellationToken.None);
+        return gatherer.CheckAsync(
+            domain,
+            selectors ?? [],
+            expected,
+            new HealthTargets(endpoints, [zones.Primary.Endpoint]),
+            CancellationToken.None
+        );
     }
 
     private static CheckResult Only(HealthReport report, string id, string? selector = null) =>
@@ -67,7 +78,10 @@ public class HealthCheckAgainstBindTests(HealthZones zones) : IClassFixture<Heal
     public async Task Dkim_keys_are_checked_against_the_keys_the_operator_holds()
     {
         var expected = new HealthExpectation(
-            [HealthZones.Dkim("keys.test", "wrong", zones.Key), HealthZones.Dkim("keys.test", "revoked", zones.Key, revoked: true)], null, Complete: false);
+            [HealthZones.Dkim("keys.test", "wrong", zones.Key), HealthZones.Dkim("keys.test", "revoked", zones.Key, revoked: true)],
+            null,
+            Complete: false
+        );
 
         var report = await CheckAsync("keys.test", ["weak", "testing", "absent"], expected);
 

@@ -21,7 +21,11 @@ public class HealthMetricsAndDiscoveryTests(HealthZones zones) : IClassFixture<H
         var metrics = new HealthMetrics(registry);
         var at = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
 
-        metrics.Record("mail/a", new HealthReport("a.test", [CheckResult.Fail("spf.single", "2 SPF records"), CheckResult.Pass("dkim.exists", "ok", "s1")]), at);
+        metrics.Record(
+            "mail/a",
+            new HealthReport("a.test", [CheckResult.Fail("spf.single", "2 SPF records"), CheckResult.Pass("dkim.exists", "ok", "s1")]),
+            at
+        );
         metrics.Record("mail/b", new HealthReport("b.test", [CheckResult.Pass("spf.single", "ok")]), at);
         var text = await ScrapeAsync(registry);
         Assert.Contains("maildns_health_check_status{domain=\"mail/a\",check=\"spf.single\",selector=\"\",server=\"\"} 2", text);
@@ -40,7 +44,13 @@ public class HealthMetricsAndDiscoveryTests(HealthZones zones) : IClassFixture<H
     [Fact]
     public async Task Discovery_walks_up_to_the_zone_and_finds_its_nameservers_addresses()
     {
-        var (zone, servers, error) = await DnsClientQuery.DiscoverAsync("no.such.name.healthy.test", [zones.Primary.Endpoint], zones.Primary.Port, TimeSpan.FromSeconds(2), CancellationToken.None);
+        var (zone, servers, error) = await DnsClientQuery.DiscoverAsync(
+            "no.such.name.healthy.test",
+            [zones.Primary.Endpoint],
+            zones.Primary.Port,
+            TimeSpan.FromSeconds(2),
+            CancellationToken.None
+        );
 
         Assert.Null(error);
         Assert.Equal("healthy.test", zone);
@@ -50,7 +60,13 @@ public class HealthMetricsAndDiscoveryTests(HealthZones zones) : IClassFixture<H
     [Fact]
     public async Task Discovery_through_an_unreachable_resolver_reports_why()
     {
-        var (zone, servers, error) = await DnsClientQuery.DiscoverAsync("healthy.test", [new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 1)], 53, TimeSpan.FromMilliseconds(300), CancellationToken.None);
+        var (zone, servers, error) = await DnsClientQuery.DiscoverAsync(
+            "healthy.test",
+            [new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 1)],
+            53,
+            TimeSpan.FromMilliseconds(300),
+            CancellationToken.None
+        );
 
         Assert.Null(zone);
         Assert.Empty(servers);

@@ -18,10 +18,11 @@ public sealed class HealthZones : IDisposable
         Rsa1024 = DkimKeyMaterial.Generate(DkimAlgorithm.RsaSha256, 1024);
         var key = Txt(Record(Key));
         var dmarc = "_dmarc IN TXT \"v=DMARC1; p=reject; rua=mailto:dmarc@reports.test\"";
-        Primary = new BindServer(
-        [
+        Primary = new BindServer([
             ("healthy.test", $"@ IN TXT \"v=spf1 ip4:192.0.2.0/24 include:_spf.esp.test -all\"\ns1._domainkey IN TXT {key}\n{dmarc}\n"),
-            ("esp.test", """
+            (
+                "esp.test",
+                """
                 _spf IN TXT "v=spf1 ip4:198.51.100.0/24 ~all"
                 nospf IN TXT "hello"
                 chain1 IN TXT "v=spf1 a mx include:chain2.esp.test ~all"
@@ -36,19 +37,32 @@ public sealed class HealthZones : IDisposable
                 chain2 IN MX 10 mail.esp.test.
                 chain3 IN MX 10 mail.esp.test.
                 mail IN A 192.0.2.25
-                """),
+                """
+            ),
             ("reports.test", "healthy.test._report._dmarc IN TXT \"v=DMARC1\"\nstale.test._report._dmarc IN TXT \"v=DMARC1\"\n"),
-            ("twospf.test", $"@ IN TXT \"v=spf1 ip4:192.0.2.1 -all\"\n@ IN TXT \"v=spf1 ip4:192.0.2.2 -all\"\n{dmarc.Replace("reports.test", "twospf.test", StringComparison.Ordinal)}\n"),
+            (
+                "twospf.test",
+                $"@ IN TXT \"v=spf1 ip4:192.0.2.1 -all\"\n@ IN TXT \"v=spf1 ip4:192.0.2.2 "
+                    + $"-all\"\n{dmarc.Replace("reports.test", "twospf.test", StringComparison.Ordinal)}\n"
+            ),
             ("lookups.test", "@ IN TXT \"v=spf1 include:chain1.esp.test -all\"\n"),
             ("voids.test", "@ IN TXT \"v=spf1 a:nx1.voids.test a:nx2.voids.test exists:nx3.voids.test -all\"\n"),
             ("loop.test", "@ IN TXT \"v=spf1 include:a.loop.test -all\"\na IN TXT \"v=spf1 include:loop.test ~all\"\n"),
             ("notarget.test", "@ IN TXT \"v=spf1 include:nospf.esp.test -all\"\n"),
-            ("bigmx.test", "@ IN TXT \"v=spf1 mx -all\"\n" + string.Concat(Enumerable.Range(1, 11).Select(i => $"@ IN MX {i} mx{i}.bigmx.test.\nmx{i} IN A 192.0.2.{i}\n"))),
+            (
+                "bigmx.test",
+                "@ IN TXT \"v=spf1 mx -all\"\n"
+                    + string.Concat(Enumerable.Range(1, 11).Select(i => $"@ IN MX {i} mx{i}.bigmx.test.\nmx{i} IN A 192.0.2.{i}\n"))
+            ),
             ("plusall.test", "@ IN TXT \"v=spf1 +all\"\n"),
             ("nodmarc.test", "@ IN TXT \"v=spf1 -all\"\n"),
             ("monitor.test", "@ IN TXT \"v=spf1 -all\"\n_dmarc IN TXT \"v=DMARC1; p=none\"\n"),
             ("unauthorised.test", "@ IN TXT \"v=spf1 -all\"\n_dmarc IN TXT \"v=DMARC1; p=reject; rua=mailto:d@reports.test\"\n"),
-            ("keys.test", $"@ IN TXT \"v=spf1 -all\"\nwrong._domainkey IN TXT {Txt(Record(OtherKey))}\nrevoked._domainkey IN TXT {key}\nweak._domainkey IN TXT {Txt(Record(Rsa1024))}\ntesting._domainkey IN TXT {Txt(Record(Key) + "; t=y")}\n"),
+            (
+                "keys.test",
+                $"@ IN TXT \"v=spf1 -all\"\nwrong._domainkey IN TXT {Txt(Record(OtherKey))}\nrevoked._domainkey IN TXT "
+                    + $"{key}\nweak._domainkey IN TXT {Txt(Record(Rsa1024))}\ntesting._domainkey IN TXT {Txt(Record(Key) + "; t=y")}\n"
+            ),
             ("stale.test", $"@ IN TXT \"v=spf1 -all\"\ns2._domainkey IN TXT {key}\n"),
         ]);
         Secondary = new BindServer([("stale.test", $"@ IN TXT \"v=spf1 -all\"\ns2._domainkey IN TXT {Txt(Record(OtherKey))}\n")]);
@@ -64,7 +78,8 @@ public sealed class HealthZones : IDisposable
 
     public BindServer Secondary { get; }
 
-    public static string Record(DkimKeyMaterial key, bool revoked = false) => new DkimPublicKey("s", key.Algorithm, key.PublicKey, revoked).RecordValue;
+    public static string Record(DkimKeyMaterial key, bool revoked = false) =>
+        new DkimPublicKey("s", key.Algorithm, key.PublicKey, revoked).RecordValue;
 
     public static DesiredRecord Dkim(string domain, string selector, DkimKeyMaterial key, bool revoked = false) =>
         new($"{selector}._domainkey.{domain}", 300, Record(key, revoked), RecordPurpose.Dkim, "default/test", selector);

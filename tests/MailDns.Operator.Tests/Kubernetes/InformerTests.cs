@@ -10,22 +10,39 @@ namespace MailDns.Operator.Tests.Kubernetes;
 /// <summary>The informer's initial LIST against the test API server: in pages, and whole again when a page's token has expired.</summary>
 public class InformerTests
 {
-    private static SendingDomain Domain(int i) => new()
-    {
-        Metadata = new V1ObjectMeta { Name = $"d{i:D4}", NamespaceProperty = "mail" },
-        Spec = new SendingDomainSpec { Domain = $"d{i}.example.org", ProviderRef = new ProviderRef { Name = "zone" } },
-    };
+    private static SendingDomain Domain(int i) =>
+        new()
+        {
+            Metadata = new V1ObjectMeta { Name = $"d{i:D4}", NamespaceProperty = "mail" },
+            Spec = new SendingDomainSpec
+            {
+                Domain = $"d{i}.example.org",
+                ProviderRef = new ProviderRef { Name = "zone" },
+            },
+        };
 
     private static async Task CreateAsync(ApiServer api, IEnumerable<int> which)
     {
         var sds = new GenericClient(api.Client, "maildns.io", "v1alpha1", "sendingdomains", disposeClient: false);
-        await Parallel.ForEachAsync(which, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, token) => await sds.CreateNamespacedAsync(Domain(i), "mail", token));
+        await Parallel.ForEachAsync(
+            which,
+            new ParallelOptions { MaxDegreeOfParallelism = 16 },
+            async (i, token) => await sds.CreateNamespacedAsync(Domain(i), "mail", token)
+        );
     }
 
     private static async Task<IReadOnlyDictionary<string, SendingDomain>> SyncAsync(IKubernetes client, ConcurrentBag<string> changed)
     {
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var informer = new Informer<SendingDomain>(client, "maildns.io", "v1alpha1", "sendingdomains", "mail", changed.Add, TimeSpan.FromHours(1));
+        var informer = new Informer<SendingDomain>(
+            client,
+            "maildns.io",
+            "v1alpha1",
+            "sendingdomains",
+            "mail",
+            changed.Add,
+            TimeSpan.FromHours(1)
+        );
         var running = informer.RunAsync(stop.Token);
         await informer.Synced.WaitAsync(stop.Token);
         await stop.CancelAsync();
@@ -58,14 +75,21 @@ public class InformerTests
         var count = InformerSource.PageSize + 10;
         await CreateAsync(api, Enumerable.Range(0, count));
         // Before the second page is asked for, enough writes go by that the first page's version leaves the history.
-        using var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = api.Host.BaseAddress.ToString() }, new BeforeContinue(() => CreateAsync(api, Enumerable.Range(count, 60))));
+        using var client = new k8s.Kubernetes(
+            new KubernetesClientConfiguration { Host = api.Host.BaseAddress.ToString() },
+            new BeforeContinue(() => CreateAsync(api, Enumerable.Range(count, 60)))
+        );
         var mark = api.Host.Requests.Count;
         var changed = new ConcurrentBag<string>();
 
         var cache = await SyncAsync(client, changed);
 
         Assert.Equal(count + 60, cache.Count);
-        var lists = api.Host.Requests.Skip(mark).Where(r => r.Verb == "list" && r.Resource == "sendingdomains").Select(r => r.Status).ToList();
+        var lists = api
+            .Host.Requests.Skip(mark)
+            .Where(r => r.Verb == "list" && r.Resource == "sendingdomains")
+            .Select(r => r.Status)
+            .ToList();
         Assert.Equal([200, 410, 200], lists);
     }
 

@@ -19,7 +19,9 @@ public static partial class InvalidManifests
     public static IEnumerable<InvalidManifest> FromSchema(string crdFile, JsonObject valid)
     {
         var crd = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(File.ReadAllText(Repo.PathOf("crds", crdFile)));
-        var schema = JsonNode.Parse(KubernetesJson.Serialize(crd.Spec.Versions[0].Schema.OpenAPIV3Schema))!["properties"]!["spec"]!.AsObject();
+        var schema = JsonNode.Parse(KubernetesJson.Serialize(crd.Spec.Versions[0].Schema.OpenAPIV3Schema))!["properties"]![
+            "spec"
+        ]!.AsObject();
         return Walk(schema, "spec", valid);
     }
 
@@ -124,7 +126,10 @@ public static partial class InvalidManifests
             node = node?[m.Groups[1].Value];
             if (m.Groups[2].Success)
             {
-                node = node is JsonArray a && a.Count > int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) ? a[int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)] : null;
+                node =
+                    node is JsonArray a && a.Count > int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)
+                        ? a[int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)]
+                        : null;
             }
         }
 

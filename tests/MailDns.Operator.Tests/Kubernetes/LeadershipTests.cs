@@ -15,19 +15,20 @@ public class LeadershipTests
         await using var api = await ApiServer.StartAsync();
         var working = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
         var started = new SemaphoreSlim(0);
-        Func<CancellationToken, Task> Work(string id) => async token =>
-        {
-            working[id] = true;
-            started.Release();
-            try
+        Func<CancellationToken, Task> Work(string id) =>
+            async token =>
             {
-                await Task.Delay(Timeout.Infinite, token);
-            }
-            finally
-            {
-                working[id] = false;
-            }
-        };
+                working[id] = true;
+                started.Release();
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, token);
+                }
+                finally
+                {
+                    working[id] = false;
+                }
+            };
         using var killA = new CancellationTokenSource();
         using var stopB = new CancellationTokenSource();
 

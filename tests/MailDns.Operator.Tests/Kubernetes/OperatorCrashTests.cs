@@ -37,14 +37,20 @@ public class OperatorCrashTests(ITestOutputHelper output)
         await using var api = await ApiServer.StartAsync();
         var crashes = new ConcurrentDictionary<string, int>();
         var generations = 0;
-        await System.Threading.Tasks.Parallel.ForEachAsync(Enumerable.Range(1, Schedules), new ParallelOptions { MaxDegreeOfParallelism = Parallel }, async (seed, _) =>
-        {
-            var count = await RunScheduleAsync(api, seed, crashes);
-            Interlocked.Add(ref generations, count);
-        });
+        await System.Threading.Tasks.Parallel.ForEachAsync(
+            Enumerable.Range(1, Schedules),
+            new ParallelOptions { MaxDegreeOfParallelism = Parallel },
+            async (seed, _) =>
+            {
+                var count = await RunScheduleAsync(api, seed, crashes);
+                Interlocked.Add(ref generations, count);
+            }
+        );
 
-        output.WriteLine($"{Schedules} schedules, {generations} operator starts, {crashes.Values.Sum()} crashes; at: " +
-            string.Join(", ", crashes.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value}")));
+        output.WriteLine(
+            $"{Schedules} schedules, {generations} operator starts, {crashes.Values.Sum()} crashes; at: "
+                + string.Join(", ", crashes.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value}"))
+        );
         Assert.True(crashes.Values.Sum() >= Schedules * 3, "too few crashes were injected");
         Assert.Contains(crashes.Keys, k => k.StartsWith("after update secrets", StringComparison.Ordinal)); // a save that landed unseen
         Assert.Contains(crashes.Keys, k => k.StartsWith("before update secrets", StringComparison.Ordinal)); // a save that never left
@@ -65,8 +71,15 @@ public class OperatorCrashTests(ITestOutputHelper output)
         {
             starts++;
             var crash = crashesLeft > 0 ? CrashHandler.Random(random) : null;
-            using var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = api.Host.BaseAddress.ToString() }, crash is null ? [] : [crash]);
-            var controller = OperatorServices.Create(client, new ControllerOptions(ns, data.Path, []) { Backoff = new(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1)) }, clock);
+            using var client = new k8s.Kubernetes(
+                new KubernetesClientConfiguration { Host = api.Host.BaseAddress.ToString() },
+                crash is null ? [] : [crash]
+            );
+            var controller = OperatorServices.Create(
+                client,
+                new ControllerOptions(ns, data.Path, []) { Backoff = new(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1)) },
+                clock
+            );
             using var stop = new CancellationTokenSource();
             var running = controller.RunAsync(stop.Token);
             var done = false;
@@ -121,14 +134,33 @@ public class OperatorCrashTests(ITestOutputHelper output)
     private static async Task SetUpAsync(ApiServer api, string ns)
     {
         await api.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } });
-        await api.Client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonNode.Parse("""
-            {"apiVersion":"maildns.io/v1alpha1","kind":"DnsProvider","metadata":{"name":"zone","namespace":"NAMESPACE"},"spec":{"zone":"example.com","zoneFile":{"path":"example.com.zone"}}}
-            """.Replace("NAMESPACE", ns, StringComparison.Ordinal)), "maildns.io", "v1alpha1", ns, "dnsproviders");
-        await api.Client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonNode.Parse("""
-            {"apiVersion":"maildns.io/v1alpha1","kind":"SendingDomain","metadata":{"name":"mail","namespace":"NAMESPACE"},
-             "spec":{"domain":"mail.example.com","providerRef":{"name":"zone"},"ttl":60,"spf":{"ip4":["192.0.2.1"]},"dmarc":{"policy":"none"},
-                     "dkim":{"series":[{"algorithm":"ed25519-sha256","selectorPrefix":"ed"}],"rotation":{"interval":"1h","propagationDelay":"2m","retireAfter":"5m","revokeFor":"5m"}}}}
-            """.Replace("NAMESPACE", ns, StringComparison.Ordinal)), "maildns.io", "v1alpha1", ns, "sendingdomains");
+        await api.Client.CustomObjects.CreateNamespacedCustomObjectAsync(
+            JsonNode.Parse(
+                """
+                {"apiVersion":"maildns.io/v1alpha1","kind":"DnsProvider","metadata":{"name":"zone","namespace":"NAMESPACE"},
+                  "spec":{"zone":"example.com","zoneFile":{"path":"example.com.zone"}}}
+                """.Replace("NAMESPACE", ns, StringComparison.Ordinal)
+            ),
+            "maildns.io",
+            "v1alpha1",
+            ns,
+            "dnsproviders"
+        );
+        await api.Client.CustomObjects.CreateNamespacedCustomObjectAsync(
+            JsonNode.Parse(
+                """
+                {"apiVersion":"maildns.io/v1alpha1","kind":"SendingDomain","metadata":{"name":"mail","namespace":"NAMESPACE"},
+                 "spec":{"domain":"mail.example.com","providerRef":{"name":"zone"},"ttl":60,"spf":{"ip4":["192.0.2.1"]},
+                   "dmarc":{"policy":"none"},
+                         "dkim":{"series":[{"algorithm":"ed25519-sha256","selectorPrefix":"ed"}],"rotation":{"interval":"1h",
+                           "propagationDelay":"2m","retireAfter":"5m","revokeFor":"5m"}}}}
+                """.Replace("NAMESPACE", ns, StringComparison.Ordinal)
+            ),
+            "maildns.io",
+            "v1alpha1",
+            ns,
+            "sendingdomains"
+        );
     }
 
     /// <summary>
@@ -155,7 +187,9 @@ public class OperatorCrashTests(ITestOutputHelper output)
             IReadOnlyDictionary<string, IReadOnlyList<string>> zone;
             while (true)
             {
-                zone = File.Exists(zoneFile) ? ZoneFileEditor.Read(File.ReadAllText(zoneFile), "example.com") : new Dictionary<string, IReadOnlyList<string>>();
+                zone = File.Exists(zoneFile)
+                    ? ZoneFileEditor.Read(File.ReadAllText(zoneFile), "example.com")
+                    : new Dictionary<string, IReadOnlyList<string>>();
                 var after = await ReadKeySecretAsync(api, ns);
                 if (after?.Metadata.ResourceVersion == secret?.Metadata.ResourceVersion)
                 {
@@ -167,9 +201,14 @@ public class OperatorCrashTests(ITestOutputHelper output)
 
             // Before the first key Secret exists, nothing may be served at a selector: invariant 2 holds from the start.
             var keys = secret is null ? KeySet.Empty("mail.example.com") : KeySecret.Read(secret);
-            string Served(string selector) => zone.TryGetValue($"{selector}._domainkey.mail.example.com", out var v) ? string.Concat(v) : "";
-            last = string.Join(", ", keys.State.Keys.Select(k => $"{k.Selector}={k.Phase}")) + " | zone: " + string.Join(", ", zone.Keys.Where(n => n.Contains("._domainkey.", StringComparison.Ordinal)));
-            void Check(bool holds, string invariant, string what) => Assert.True(holds, $"seed {seed}: invariant {invariant} broken: {what}; {last}");
+            string Served(string selector) =>
+                zone.TryGetValue($"{selector}._domainkey.mail.example.com", out var v) ? string.Concat(v) : "";
+            last =
+                string.Join(", ", keys.State.Keys.Select(k => $"{k.Selector}={k.Phase}"))
+                + " | zone: "
+                + string.Join(", ", zone.Keys.Where(n => n.Contains("._domainkey.", StringComparison.Ordinal)));
+            void Check(bool holds, string invariant, string what) =>
+                Assert.True(holds, $"seed {seed}: invariant {invariant} broken: {what}; {last}");
 
             foreach (var key in keys.State.Keys.Where(k => Served(k.Selector).Contains(k.PublicKey, StringComparison.Ordinal)))
             {
@@ -179,20 +218,35 @@ public class OperatorCrashTests(ITestOutputHelper output)
             foreach (var key in keys.State.Keys)
             {
                 // 3. A selector's key never changes, and a deleted selector never comes back.
-                Check(!publicKeys.TryGetValue(key.Selector, out var known) || known == key.PublicKey, "3", $"{key.Selector} has a new public key");
+                Check(
+                    !publicKeys.TryGetValue(key.Selector, out var known) || known == key.PublicKey,
+                    "3",
+                    $"{key.Selector} has a new public key"
+                );
                 Check(!deleted.Contains(key.Selector), "3", $"{key.Selector} was deleted and reused");
                 publicKeys[key.Selector] = key.PublicKey;
                 if (key.Phase == KeyPhase.Active)
                 {
                     // 1. Active only after being verified for at least the propagation delay, and still served.
-                    Check(key.VerifiedAt is { } verified && key.ActivatedAt >= verified + PropagationDelay, "1", $"{key.Selector} activated before the propagation delay");
-                    Check(Served(key.Selector).Contains(key.PublicKey, StringComparison.Ordinal), "1", $"active {key.Selector} is not served");
+                    Check(
+                        key.VerifiedAt is { } verified && key.ActivatedAt >= verified + PropagationDelay,
+                        "1",
+                        $"{key.Selector} activated before the propagation delay"
+                    );
+                    Check(
+                        Served(key.Selector).Contains(key.PublicKey, StringComparison.Ordinal),
+                        "1",
+                        $"active {key.Selector} is not served"
+                    );
 
                     // As DNS saw it: served for the propagation delay before this look found it active. The zone is
                     // looked at once a step, so it may have been served up to a step before the first look saw it.
                     var served = firstServed.GetValueOrDefault(key.Selector, now);
-                    Check(everActive.Contains(key.Selector) || now >= served + PropagationDelay - Step, "1",
-                        $"{key.Selector} active at {now:t}, first served at {served:t}");
+                    Check(
+                        everActive.Contains(key.Selector) || now >= served + PropagationDelay - Step,
+                        "1",
+                        $"{key.Selector} active at {now:t}, first served at {served:t}"
+                    );
                     everActive.Add(key.Selector);
                     first ??= key.Selector;
                 }
@@ -204,7 +258,11 @@ public class OperatorCrashTests(ITestOutputHelper output)
             foreach (var name in zone.Keys.Where(n => n.EndsWith("._domainkey.mail.example.com", StringComparison.Ordinal)))
             {
                 var selector = name[..name.IndexOf('.', StringComparison.Ordinal)];
-                Check(Served(selector).EndsWith("p=", StringComparison.Ordinal) || keys.PrivateKeys.ContainsKey(selector), "2", $"{selector} is served but its private key is gone");
+                Check(
+                    Served(selector).EndsWith("p=", StringComparison.Ordinal) || keys.PrivateKeys.ContainsKey(selector),
+                    "2",
+                    $"{selector} is served but its private key is gone"
+                );
             }
 
             foreach (var gone in publicKeys.Keys.Where(s => keys.State.Find(s) is null))
@@ -250,12 +308,13 @@ public class OperatorCrashTests(ITestOutputHelper output)
         public string At { get; private set; } = "";
 
         /// <summary>Half the crashes at a key Secret write, a quarter at a status write, a quarter at any request.</summary>
-        public static CrashHandler Random(Random random) => random.Next(4) switch
-        {
-            0 or 1 => new CrashHandler(IsSecretWrite, random.Next(1, 5), random.Next(2) == 0),
-            2 => new CrashHandler(IsStatusWrite, random.Next(1, 5), random.Next(2) == 0),
-            _ => new CrashHandler(_ => true, random.Next(1, 40), random.Next(2) == 0),
-        };
+        public static CrashHandler Random(Random random) =>
+            random.Next(4) switch
+            {
+                0 or 1 => new CrashHandler(IsSecretWrite, random.Next(1, 5), random.Next(2) == 0),
+                2 => new CrashHandler(IsStatusWrite, random.Next(1, 5), random.Next(2) == 0),
+                _ => new CrashHandler(_ => true, random.Next(1, 40), random.Next(2) == 0),
+            };
 
         private static bool IsSecretWrite(HttpRequestMessage request) =>
             request.Method != HttpMethod.Get && request.RequestUri!.AbsolutePath.Contains("/secrets", StringComparison.Ordinal);
@@ -292,15 +351,17 @@ public class OperatorCrashTests(ITestOutputHelper output)
         {
             var path = request.RequestUri!.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
             var resource = path.Length >= 2 && path[^2] is "secrets" or "sendingdomains" or "events" ? path[^2] : path[^1];
-            var verb = request.RequestUri.Query.Contains("watch=true", StringComparison.Ordinal) ? "watch" : request.Method.Method switch
-            {
-                "GET" => path[^1] is "secrets" or "sendingdomains" or "dnsproviders" or "clusterdnsproviders" ? "list" : "get",
-                "POST" => "create",
-                "PUT" => "update",
-                "PATCH" => "patch",
-                "DELETE" => "delete",
-                var other => other,
-            };
+            var verb = request.RequestUri.Query.Contains("watch=true", StringComparison.Ordinal)
+                ? "watch"
+                : request.Method.Method switch
+                {
+                    "GET" => path[^1] is "secrets" or "sendingdomains" or "dnsproviders" or "clusterdnsproviders" ? "list" : "get",
+                    "POST" => "create",
+                    "PUT" => "update",
+                    "PATCH" => "patch",
+                    "DELETE" => "delete",
+                    var other => other,
+                };
             At = $"{verb} {(path[^1] == "status" ? "sendingdomains/status" : resource)}";
             crashed = true;
         }

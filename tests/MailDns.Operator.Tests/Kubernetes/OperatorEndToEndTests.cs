@@ -24,34 +24,60 @@ public class OperatorEndToEndTests
     internal static async Task SetUpAsync(ApiServer api, BindServer bind)
     {
         await api.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "mail" } });
-        await api.Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "tsig" }, StringData = new Dictionary<string, string> { ["secret"] = bind.Secret } }, "mail");
+        await api.Client.CoreV1.CreateNamespacedSecretAsync(
+            new V1Secret
+            {
+                Metadata = new V1ObjectMeta { Name = "tsig" },
+                StringData = new Dictionary<string, string> { ["secret"] = bind.Secret },
+            },
+            "mail"
+        );
         var provider = new DnsProvider
         {
             Metadata = new V1ObjectMeta { Name = "bind", NamespaceProperty = "mail" },
-            Spec = new DnsProviderSpec { Zone = bind.Zone, Rfc2136 = new Rfc2136ProviderSpec { Server = $"127.0.0.1:{bind.Port}", TsigKeyName = bind.KeyName, TsigAlgorithm = "hmac-sha256", TsigSecretRef = new SecretKeyRef { Name = "tsig", Key = "secret" } } },
+            Spec = new DnsProviderSpec
+            {
+                Zone = bind.Zone,
+                Rfc2136 = new Rfc2136ProviderSpec
+                {
+                    Server = $"127.0.0.1:{bind.Port}",
+                    TsigKeyName = bind.KeyName,
+                    TsigAlgorithm = "hmac-sha256",
+                    TsigSecretRef = new SecretKeyRef { Name = "tsig", Key = "secret" },
+                },
+            },
         };
-        await new GenericClient(api.Client, "maildns.io", "v1alpha1", "dnsproviders", disposeClient: false).CreateNamespacedAsync(provider, "mail");
+        await new GenericClient(api.Client, "maildns.io", "v1alpha1", "dnsproviders", disposeClient: false).CreateNamespacedAsync(
+            provider,
+            "mail"
+        );
     }
 
-    internal static SendingDomain Domain(string name, string policy = "reject", string deletion = "Retain") => new()
-    {
-        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "mail" },
-        Spec = new SendingDomainSpec
+    internal static SendingDomain Domain(string name, string policy = "reject", string deletion = "Retain") =>
+        new()
         {
-            Domain = $"{name}.example.org",
-            ProviderRef = new ProviderRef { Name = "bind" },
-            Spf = new SpfSpec { Ip4 = ["198.51.100.10"], All = "fail" },
-            Dkim = new DkimSpec { Series = [new DkimSeriesSpec { Algorithm = "ed25519-sha256", SelectorPrefix = "ed" }] },
-            Dmarc = new DmarcSpec { Policy = policy, AggregateReportUris = ["mailto:dmarc@example.org"] },
-            DeletionPolicy = deletion,
-        },
-    };
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "mail" },
+            Spec = new SendingDomainSpec
+            {
+                Domain = $"{name}.example.org",
+                ProviderRef = new ProviderRef { Name = "bind" },
+                Spf = new SpfSpec { Ip4 = ["198.51.100.10"], All = "fail" },
+                Dkim = new DkimSpec { Series = [new DkimSeriesSpec { Algorithm = "ed25519-sha256", SelectorPrefix = "ed" }] },
+                Dmarc = new DmarcSpec { Policy = policy, AggregateReportUris = ["mailto:dmarc@example.org"] },
+                DeletionPolicy = deletion,
+            },
+        };
 
     internal static string[] Served(BindServer bind, string name) =>
-        bind.Client().Query(name, DnsClient.QueryType.TXT).Answers.OfType<DnsClient.Protocol.TxtRecord>().Select(r => string.Concat(r.Text)).Order(StringComparer.Ordinal).ToArray();
+        bind.Client()
+            .Query(name, DnsClient.QueryType.TXT)
+            .Answers.OfType<DnsClient.Protocol.TxtRecord>()
+            .Select(r => string.Concat(r.Text))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
 
     [Fact]
-    public async Task A_sending_domain_becomes_ready_with_its_keys_in_a_secret_and_its_records_in_bind_and_follows_spec_changes_and_deletion()
+    public async Task A_sending_domain_becomes_ready_with_keys_in_a_secret_and_records_in_bind_and_follows_spec_changes_and_deletion()
     {
         await using var api = await ApiServer.StartAsync();
         using var bind = new BindServer("example.org");
@@ -71,18 +97,48 @@ public class OperatorEndToEndTests
         Assert.Contains($"{selector}.key", secret.Data.Keys);
         Assert.Equal(["v=spf1 ip4:198.51.100.10 -all"], Served(bind, "news.example.org"));
         Assert.StartsWith("v=DMARC1; p=reject", Assert.Single(Served(bind, "_dmarc.news.example.org")), StringComparison.Ordinal);
-        Assert.StartsWith("v=DKIM1; k=ed25519; p=", Assert.Single(Served(bind, $"{selector}._domainkey.news.example.org")), StringComparison.Ordinal);
-        var (exit, table) = Tool.Run("kubectl", "--kubeconfig", "/dev/null", "--server", api.Host.BaseAddress.ToString(), "get", "sd", "-n", "mail");
+        Assert.StartsWith(
+            "v=DKIM1; k=ed25519; p=",
+            Assert.Single(Served(bind, $"{selector}._domainkey.news.example.org")),
+            StringComparison.Ordinal
+        );
+        var (exit, table) = Tool.Run(
+            "kubectl",
+            "--kubeconfig",
+            "/dev/null",
+            "--server",
+            api.Host.BaseAddress.ToString(),
+            "get",
+            "sd",
+            "-n",
+            "mail"
+        );
         Assert.True(exit == 0, table);
         Assert.Matches(@"news\s+news\.example\.org\s+True", table);
 
         // A DMARC change reaches BIND, replacing the old value in place.
-        await Domains(api).PatchNamespacedAsync<SendingDomain>(new V1Patch("""{"spec":{"dmarc":{"policy":"quarantine"}}}""", V1Patch.PatchType.MergePatch), "mail", "news");
+        await Domains(api)
+            .PatchNamespacedAsync<SendingDomain>(
+                new V1Patch("""{"spec":{"dmarc":{"policy":"quarantine"}}}""", V1Patch.PatchType.MergePatch),
+                "mail",
+                "news"
+            );
         await WaitForAsync(api, "news", sd => sd.Status?.ObservedGeneration == 2 && Ready(sd) == "True/Published");
         Assert.StartsWith("v=DMARC1; p=quarantine", Assert.Single(Served(bind, "_dmarc.news.example.org")), StringComparison.Ordinal);
 
         // A spec the schema accepts but the rules do not (11 lookups): InvalidSpec naming the field; DNS untouched.
-        await Domains(api).PatchNamespacedAsync<SendingDomain>(new V1Patch("""{"spec":{"spf":{"a":true,"mx":true,"include":["a.example","b.example","c.example","d.example","e.example","f.example","g.example","h.example","i.example"]}}}""", V1Patch.PatchType.MergePatch), "mail", "news");
+        await Domains(api)
+            .PatchNamespacedAsync<SendingDomain>(
+                new V1Patch(
+                    """
+                    {"spec":{"spf":{"a":true,"mx":true,"include":["a.example","b.example","c.example","d.example","e.example","f.example",
+                      "g.example","h.example","i.example"]}}}
+                    """,
+                    V1Patch.PatchType.MergePatch
+                ),
+                "mail",
+                "news"
+            );
         var invalid = await WaitForAsync(api, "news", sd => Ready(sd) == "False/InvalidSpec");
         Assert.Contains("spec.spf", invalid.Status!.Conditions!.Single(c => c.Type == "Ready").Message);
         Assert.Equal(["v=spf1 ip4:198.51.100.10 -all"], Served(bind, "news.example.org"));
@@ -125,7 +181,16 @@ public class OperatorEndToEndTests
         using var data = new TempDir();
         await SetUpAsync(api, bind);
         var right = bind.Secret;
-        await api.Client.CoreV1.PatchNamespacedSecretAsync(new V1Patch($$$"""{"data":{"secret":"{{{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Convert.ToBase64String(new byte[32])))}}}"}}""", V1Patch.PatchType.MergePatch), "tsig", "mail");
+        await api.Client.CoreV1.PatchNamespacedSecretAsync(
+            new V1Patch(
+                $$$"""
+                {"data":{"secret":"{{{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Convert.ToBase64String(new byte[32])))}}}"}}
+                """,
+                V1Patch.PatchType.MergePatch
+            ),
+            "tsig",
+            "mail"
+        );
         using var stop = new CancellationTokenSource();
         var controller = OperatorServices.Create(api.Client, new ControllerOptions(null, data.Path, [bind.Endpoint]), TimeProvider.System);
         var failures = 0;
@@ -139,11 +204,16 @@ public class OperatorEndToEndTests
         Assert.Empty(Served(bind, "tsig.example.org"));
 
         // Only the Secret's change can bring it back (no retry is scheduled): the Secret informer requeues it.
-        await api.Client.CoreV1.PatchNamespacedSecretAsync(new V1Patch($$$"""{"stringData":{"secret":"{{{right}}}"}}""", V1Patch.PatchType.MergePatch), "tsig", "mail");
+        await api.Client.CoreV1.PatchNamespacedSecretAsync(
+            new V1Patch($$$"""{"stringData":{"secret":"{{{right}}}"}}""", V1Patch.PatchType.MergePatch),
+            "tsig",
+            "mail"
+        );
         await WaitForAsync(api, "tsig", sd => Ready(sd) == "True/Published");
         Assert.Equal(["v=spf1 ip4:198.51.100.10 -all"], Served(bind, "tsig.example.org"));
         Assert.Equal(0, failures);
-        Assert.Equal(2, api.Host.Requests.Count(r => r.Verb == "get" && r.Resource == "secrets" && r.Name == "tsig")); // read again only when it changed
+        // read again only when it changed
+        Assert.Equal(2, api.Host.Requests.Count(r => r.Verb == "get" && r.Resource == "secrets" && r.Name == "tsig"));
 
         await stop.CancelAsync();
         await running;

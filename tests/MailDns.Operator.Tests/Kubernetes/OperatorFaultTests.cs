@@ -29,8 +29,11 @@ public class OperatorFaultTests(ITestOutputHelper output)
         using var data = new TempDir();
         await OperatorEndToEndTests.SetUpAsync(api, bind);
         var domains = SendingDomainWait.Domains(api);
-        await Parallel.ForEachAsync(Enumerable.Range(0, Count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, token) =>
-            await domains.CreateNamespacedAsync(OperatorEndToEndTests.Domain($"f{i}"), "mail", token));
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, Count),
+            new ParallelOptions { MaxDegreeOfParallelism = 16 },
+            async (i, token) => await domains.CreateNamespacedAsync(OperatorEndToEndTests.Domain($"f{i}"), "mail", token)
+        );
 
         var faults = api.Host.Faults;
         faults.User = OperatorUser; // the test's own reads and writes stay clean
@@ -40,9 +43,16 @@ public class OperatorFaultTests(ITestOutputHelper output)
         faults.Latency = TimeSpan.FromMilliseconds(2);
         faults.DropWatchesAfter = TimeSpan.FromSeconds(3);
         var backoff = new Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5));
-        using var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = api.Host.BaseAddress.ToString(), AccessToken = OperatorUser });
+        using var client = new k8s.Kubernetes(
+            new KubernetesClientConfiguration { Host = api.Host.BaseAddress.ToString(), AccessToken = OperatorUser }
+        );
         var logger = new ListLogger();
-        var controller = OperatorServices.Create(client, new ControllerOptions(null, data.Path, [bind.Endpoint]) { Backoff = backoff }, TimeProvider.System, logs: logger);
+        var controller = OperatorServices.Create(
+            client,
+            new ControllerOptions(null, data.Path, [bind.Endpoint]) { Backoff = backoff },
+            TimeProvider.System,
+            logs: logger
+        );
         var failures = new ConcurrentQueue<(string Key, int Count, TimeSpan Delay)>();
         controller.Queue.Failed += (key, count, delay, _) => failures.Enqueue((key, count, delay));
         using var stop = new CancellationTokenSource();
@@ -57,7 +67,13 @@ public class OperatorFaultTests(ITestOutputHelper output)
             }
         });
 
-        var all = await SendingDomainWait.UntilAllAsync(domains, "mail", Count, sd => SendingDomainWait.Ready(sd) == "True/Published", TimeSpan.FromSeconds(240));
+        var all = await SendingDomainWait.UntilAllAsync(
+            domains,
+            "mail",
+            Count,
+            sd => SendingDomainWait.Ready(sd) == "True/Published",
+            TimeSpan.FromSeconds(240)
+        );
         var seconds = watch.Elapsed.TotalSeconds;
         await stop.CancelAsync();
         await running;
@@ -76,7 +92,11 @@ public class OperatorFaultTests(ITestOutputHelper output)
             var selector = Assert.Single(sd.Status!.Dkim!.Keys!).Selector;
             var secret = secrets.Single(s => s.Metadata.Name == $"{sd.Metadata.Name}-dkim");
             Assert.Equal([$"{selector}.key"], secret.Data.Keys.Where(k => k.EndsWith(".key", StringComparison.Ordinal)));
-            var added = System.Text.RegularExpressions.Regex.Matches(bindLog, $@"adding an RR at '([^']+)\._domainkey\.{sd.Metadata.Name}\.example\.org'").Select(m => m.Groups[1].Value).Distinct().ToList();
+            var added = System
+                .Text.RegularExpressions.Regex.Matches(bindLog, $@"adding an RR at '([^']+)\._domainkey\.{sd.Metadata.Name}\.example\.org'")
+                .Select(m => m.Groups[1].Value)
+                .Distinct()
+                .ToList();
             Assert.Equal([selector], added);
         }
 
@@ -86,24 +106,36 @@ public class OperatorFaultTests(ITestOutputHelper output)
         Assert.All(new[] { 409, 429, 500 }, code => Assert.Contains(mine, r => r.Status == code));
         Assert.Contains(mine, r => r.Verb == "watch" && r.Status == 410);
         Assert.NotEmpty(failures);
-        Assert.All(failures, f =>
-        {
-            var raw = Math.Min(backoff.Initial.TotalMilliseconds * Math.Pow(2, f.Count - 1), backoff.Cap.TotalMilliseconds);
-            Assert.InRange(f.Delay.TotalMilliseconds, (raw * 0.5) - 1, backoff.Cap.TotalMilliseconds);
-        });
+        Assert.All(
+            failures,
+            f =>
+            {
+                var raw = Math.Min(backoff.Initial.TotalMilliseconds * Math.Pow(2, f.Count - 1), backoff.Cap.TotalMilliseconds);
+                Assert.InRange(f.Delay.TotalMilliseconds, (raw * 0.5) - 1, backoff.Cap.TotalMilliseconds);
+            }
+        );
 
         // Nothing secret, in any encoding, in the logs of every category, events, statuses or the data directory.
         var events = await api.Client.EventsV1.ListNamespacedEventAsync("mail");
         var needles = SecretScan.Needles(secrets);
         Assert.True(needles.Count > Count, $"only {needles.Count} needles");
-        var hits = SecretScan.Hits(needles, logger.Lines.Select(l => ("log", l))
-            .Concat(events.Items.Select(e => ("event", JsonSerializer.Serialize(e))))
-            .Concat(all.Select(sd => ("status", JsonSerializer.Serialize(sd.Status))))
-            .Concat(SecretScan.Files(data.Path)));
+        var hits = SecretScan.Hits(
+            needles,
+            logger
+                .Lines.Select(l => ("log", l))
+                .Concat(events.Items.Select(e => ("event", JsonSerializer.Serialize(e))))
+                .Concat(all.Select(sd => ("status", JsonSerializer.Serialize(sd.Status))))
+                .Concat(SecretScan.Files(data.Path))
+        );
         Assert.Empty(hits);
 
-        output.WriteLine($"{Count} Ready in {seconds:F1} s; operator requests {mine.Count}, injected {injected} ({100.0 * injected / mine.Count(r => r.Verb != "watch"):F1}% of non-watch), " +
-            $"watches {mine.Count(r => r.Verb == "watch")}, 410s {mine.Count(r => r.Status == 410)}; failed reconciles {failures.Count}, longest streak {failures.Max(f => f.Count)}, " +
-            $"longest delay {failures.Max(f => f.Delay).TotalSeconds:F2} s; scanned {logger.Lines.Count} log lines, {events.Items.Count} events, {all.Count} statuses for {needles.Count} needles");
+        output.WriteLine(
+            $"{Count} Ready in {seconds:F1} s; operator requests {mine.Count}, injected {injected} "
+                + $"({100.0 * injected / mine.Count(r => r.Verb != "watch"):F1}% of non-watch), "
+                + $"watches {mine.Count(r => r.Verb == "watch")}, 410s {mine.Count(r => r.Status == 410)}; failed reconciles "
+                    + $"{failures.Count}, longest streak {failures.Max(f => f.Count)}, "
+                + $"longest delay {failures.Max(f => f.Delay).TotalSeconds:F2} s; scanned {logger.Lines.Count} log lines, "
+                    + $"{events.Items.Count} events, {all.Count} statuses for {needles.Count} needles"
+        );
     }
 }

@@ -41,7 +41,10 @@ public class OperatorHealthTests
 
         Assert.Contains("spf.single", broken.Status!.Conditions!.Single(c => c.Type == "Healthy").Message);
         var events = await api.Client.EventsV1.ListNamespacedEventAsync("mail");
-        Assert.Contains(events.Items, e => e.Reason == "HealthCheckChanged" && e.Note.StartsWith("spf.single", StringComparison.Ordinal) && e.Type == "Warning");
+        Assert.Contains(
+            events.Items,
+            e => e.Reason == "HealthCheckChanged" && e.Note.StartsWith("spf.single", StringComparison.Ordinal) && e.Type == "Warning"
+        );
         await stop.CancelAsync();
         await running;
     }

@@ -15,9 +15,24 @@ public class OperatorProcessTests
     {
         await using var api = await ApiServer.StartAsync();
         using var data = new TempDir();
-        var (applied, output) = Tool.Run("kubectl", "--kubeconfig", "/dev/null", "--server", api.Host.BaseAddress.ToString(), "apply", "-f", Repo.PathOf("examples", "quickstart"));
+        var (applied, output) = Tool.Run(
+            "kubectl",
+            "--kubeconfig",
+            "/dev/null",
+            "--server",
+            api.Host.BaseAddress.ToString(),
+            "apply",
+            "-f",
+            Repo.PathOf("examples", "quickstart")
+        );
         Assert.True(applied == 0, output);
-        using var process = OperatorProcess.Start(api.Host.BaseAddress, data.Path, "--leader-elect", "--leader-election-namespace", "default");
+        using var process = OperatorProcess.Start(
+            api.Host.BaseAddress,
+            data.Path,
+            "--leader-elect",
+            "--leader-election-namespace",
+            "default"
+        );
         try
         {
             var domains = new GenericClient(api.Client, "maildns.io", "v1alpha1", "sendingdomains", disposeClient: false);
@@ -56,14 +71,26 @@ public class OperatorProcessTests
         Assert.Equal(0, process.Process.ExitCode); // stopped cleanly, within the termination timeout
         var lines = process.Log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var entries = lines.Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject()).ToList(); // every line is one JSON object
-        Assert.All(entries, e => Assert.True(e.ContainsKey("Timestamp") && e.ContainsKey("LogLevel") && e.ContainsKey("Message"), e.ToJsonString()));
+        Assert.All(
+            entries,
+            e => Assert.True(e.ContainsKey("Timestamp") && e.ContainsKey("LogLevel") && e.ContainsKey("Message"), e.ToJsonString())
+        );
         Assert.Contains(entries, e => ((string)e["Message"]!).StartsWith("leading: ", StringComparison.Ordinal));
-        Assert.Contains(entries, e => ((string)e["Message"]!).StartsWith("default/mail-example-com Ready=True", StringComparison.Ordinal)
-            && e["Scopes"]!.AsArray().Any(scope => (string?)scope?["key"] == "default/mail-example-com"));
+        Assert.Contains(
+            entries,
+            e =>
+                ((string)e["Message"]!).StartsWith("default/mail-example-com Ready=True", StringComparison.Ordinal)
+                && e["Scopes"]!.AsArray().Any(scope => (string?)scope?["key"] == "default/mail-example-com")
+        );
         Assert.Contains(entries, e => ((string)e["Message"]!).StartsWith("stopping: ", StringComparison.Ordinal));
-        var scopes = entries.Where(e => e.ContainsKey("Scopes")).SelectMany(e => e["Scopes"]!.AsArray()).OfType<System.Text.Json.Nodes.JsonObject>().ToList();
+        var scopes = entries
+            .Where(e => e.ContainsKey("Scopes"))
+            .SelectMany(e => e["Scopes"]!.AsArray())
+            .OfType<System.Text.Json.Nodes.JsonObject>()
+            .ToList();
         Assert.NotEmpty(scopes);
-        Assert.All(scopes, s => Assert.DoesNotContain("System.Collections", (string?)s["Message"] ?? "", StringComparison.Ordinal)); // a readable scope
+        // a readable scope
+        Assert.All(scopes, s => Assert.DoesNotContain("System.Collections", (string?)s["Message"] ?? "", StringComparison.Ordinal));
         Assert.Equal("operator stopped", (string)entries[^1]["Message"]!);
     }
 }

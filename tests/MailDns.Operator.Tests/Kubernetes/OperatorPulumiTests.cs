@@ -30,7 +30,9 @@ public class OperatorPulumiTests(ITestOutputHelper output)
     private static List<(string Name, string Content)> StackRecords(PulumiStandInHarness standIn)
     {
         var file = Path.Combine(standIn.Backend, ".pulumi", "stacks", "maildns", Stack + ".json");
-        return JsonNode.Parse(File.ReadAllText(file))!.AsObject()
+        return JsonNode
+            .Parse(File.ReadAllText(file))!
+            .AsObject()
             .Where(p => (string?)p.Value!["type"] == "cloudflare:index/dnsRecord:DnsRecord")
             .Select(p => ((string)p.Value!["properties"]!["name"]!, (string)p.Value!["properties"]!["content"]!))
             .ToList();
@@ -39,8 +41,22 @@ public class OperatorPulumiTests(ITestOutputHelper output)
     private static async Task SetUpAsync(ApiServer api, PulumiStandInHarness standIn)
     {
         await api.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "mail" } });
-        await api.Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "cloudflare" }, StringData = new Dictionary<string, string> { ["CLOUDFLARE_API_TOKEN"] = PulumiStandInHarness.Token } }, "mail");
-        await api.Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "pulumi" }, StringData = new Dictionary<string, string> { ["passphrase"] = PulumiStandInHarness.Passphrase } }, "mail");
+        await api.Client.CoreV1.CreateNamespacedSecretAsync(
+            new V1Secret
+            {
+                Metadata = new V1ObjectMeta { Name = "cloudflare" },
+                StringData = new Dictionary<string, string> { ["CLOUDFLARE_API_TOKEN"] = PulumiStandInHarness.Token },
+            },
+            "mail"
+        );
+        await api.Client.CoreV1.CreateNamespacedSecretAsync(
+            new V1Secret
+            {
+                Metadata = new V1ObjectMeta { Name = "pulumi" },
+                StringData = new Dictionary<string, string> { ["passphrase"] = PulumiStandInHarness.Passphrase },
+            },
+            "mail"
+        );
         var provider = new DnsProvider
         {
             Metadata = new V1ObjectMeta { Name = "cf", NamespaceProperty = "mail" },
@@ -57,7 +73,10 @@ public class OperatorPulumiTests(ITestOutputHelper output)
                 },
             },
         };
-        await new GenericClient(api.Client, "maildns.io", "v1alpha1", "dnsproviders", disposeClient: false).CreateNamespacedAsync(provider, "mail");
+        await new GenericClient(api.Client, "maildns.io", "v1alpha1", "dnsproviders", disposeClient: false).CreateNamespacedAsync(
+            provider,
+            "mail"
+        );
     }
 
     private static SendingDomain Domain(string name)
@@ -71,8 +90,14 @@ public class OperatorPulumiTests(ITestOutputHelper output)
     /// The operator on the stand-in. Its health checks look the zone up through a loopback BIND that serves
     /// another zone (it refuses), never through the machine's resolvers: no test asks beyond 127.0.0.1.
     /// </summary>
-    private static OperatorRuntime Controller(ApiServer api, TempDir data, PulumiStandInHarness standIn, BindServer resolver, int workers = 4,
-        int windowMs = 500)
+    private static OperatorRuntime Controller(
+        ApiServer api,
+        TempDir data,
+        PulumiStandInHarness standIn,
+        BindServer resolver,
+        int workers = 4,
+        int windowMs = 500
+    )
     {
         var options = new ControllerOptions(null, data.Path, [], workers)
         {
@@ -117,22 +142,40 @@ public class OperatorPulumiTests(ITestOutputHelper output)
         // starts from their statuses, so nothing looks missing and no run happens until one domain changes.
         using var stopAgain = new CancellationTokenSource();
         var again = Controller(api, data, standIn, resolver, workers: 1, windowMs: 20).RunAsync(stopAgain.Token);
-        await Domains(api).PatchNamespacedAsync<SendingDomain>(new V1Patch("""{"spec":{"dmarc":{"policy":"quarantine"}}}""", V1Patch.PatchType.MergePatch), "mail", "d0");
+        await Domains(api)
+            .PatchNamespacedAsync<SendingDomain>(
+                new V1Patch("""{"spec":{"dmarc":{"policy":"quarantine"}}}""", V1Patch.PatchType.MergePatch),
+                "mail",
+                "d0"
+            );
         await WaitForAsync(api, "d0", sd => sd.Status?.ObservedGeneration == 2 && Ready(sd) == "True/Published");
         Assert.Equal(ups + 1, standIn.Calls().Count(c => (string?)c["argv"]![0] == "up"));
         records = StackRecords(standIn);
         Assert.Equal(36, records.Count);
-        Assert.StartsWith("v=DMARC1; p=quarantine", records.Single(r => r.Name == "_dmarc.d0.example.org").Content, StringComparison.Ordinal);
+        Assert.StartsWith(
+            "v=DMARC1; p=quarantine",
+            records.Single(r => r.Name == "_dmarc.d0.example.org").Content,
+            StringComparison.Ordinal
+        );
         Assert.StartsWith("v=DMARC1; p=reject", records.Single(r => r.Name == "_dmarc.d1.example.org").Content, StringComparison.Ordinal);
 
         // The provider refuses a record: the reason reaches status; once it accepts again, the retry converges.
         standIn.FailMode = "resource";
-        await Domains(api).PatchNamespacedAsync<SendingDomain>(new V1Patch("""{"spec":{"dmarc":{"policy":"quarantine"}}}""", V1Patch.PatchType.MergePatch), "mail", "d1");
+        await Domains(api)
+            .PatchNamespacedAsync<SendingDomain>(
+                new V1Patch("""{"spec":{"dmarc":{"policy":"quarantine"}}}""", V1Patch.PatchType.MergePatch),
+                "mail",
+                "d1"
+            );
         var failed = await WaitForAsync(api, "d1", sd => Ready(sd) == "False/PublishFailed");
         Assert.Contains("400 Bad Request: record content is invalid", failed.Status!.Conditions!.Single(c => c.Type == "Ready").Message);
         standIn.FailMode = null;
         await WaitForAsync(api, "d1", sd => sd.Status?.ObservedGeneration == 2 && Ready(sd) == "True/Published");
-        Assert.StartsWith("v=DMARC1; p=quarantine", StackRecords(standIn).Single(r => r.Name == "_dmarc.d1.example.org").Content, StringComparison.Ordinal);
+        Assert.StartsWith(
+            "v=DMARC1; p=quarantine",
+            StackRecords(standIn).Single(r => r.Name == "_dmarc.d1.example.org").Content,
+            StringComparison.Ordinal
+        );
 
         // Deletion (policy Delete) takes exactly that domain's three records out of the stack.
         await Domains(api).DeleteNamespacedAsync<SendingDomain>("mail", "d2");
@@ -147,7 +190,8 @@ public class OperatorPulumiTests(ITestOutputHelper output)
         // The credentials went to the pulumi process as environment variables only: never in an argument, a
         // workspace file or the operator's status.
         Assert.All(standIn.Calls(), c => Assert.Contains("CLOUDFLARE_API_TOKEN", c["env"]!.AsArray().Select(n => (string)n!)));
-        var everything = File.ReadAllText(standIn.LogFile)
+        var everything =
+            File.ReadAllText(standIn.LogFile)
             + string.Concat(Directory.EnumerateFiles(data.Path, "*", SearchOption.AllDirectories).Select(File.ReadAllText))
             + JsonSerializer.Serialize((await Domains(api).ListNamespacedAsync<SendingDomainList>("mail")).Items.Select(sd => sd.Status));
         Assert.DoesNotContain(PulumiStandInHarness.Token, everything, StringComparison.Ordinal);

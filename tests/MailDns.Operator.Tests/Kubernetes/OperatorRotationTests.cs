@@ -21,7 +21,14 @@ public class OperatorRotationTests
     /// Moves the clock on in steps until the condition holds: a requeue timer is armed only after the reconcile
     /// that asks for it returns, so one big jump could land before the timer exists.
     /// </summary>
-    private static async Task<SendingDomain> AdvanceUntilAsync(FakeTimeProvider clock, GenericClient domains, TimeSpan step, TimeSpan atMost, Func<SendingDomain, bool> condition, string what)
+    private static async Task<SendingDomain> AdvanceUntilAsync(
+        FakeTimeProvider clock,
+        GenericClient domains,
+        TimeSpan step,
+        TimeSpan atMost,
+        Func<SendingDomain, bool> condition,
+        string what
+    )
     {
         var moved = TimeSpan.Zero;
         var deadline = DateTime.UtcNow + Bound;
@@ -33,7 +40,11 @@ public class OperatorRotationTests
                 return sd;
             }
 
-            Assert.True(DateTime.UtcNow < deadline && moved < atMost, $"{what} not reached after {moved} of simulated time: {string.Join(", ", sd.Status?.Dkim?.Keys?.Select(k => $"{k.Selector}={k.Phase}") ?? [])}");
+            Assert.True(
+                DateTime.UtcNow < deadline && moved < atMost,
+                $"{what} not reached after {moved} of simulated time: "
+                    + $"{string.Join(", ", sd.Status?.Dkim?.Keys?.Select(k => $"{k.Selector}={k.Phase}") ?? [])}"
+            );
             clock.Advance(step);
             moved += step;
             await Task.Delay(50); // let the reconcile the clock woke run; the bounds above fail the test
@@ -47,7 +58,16 @@ public class OperatorRotationTests
     {
         await using var api = await ApiServer.StartAsync();
         using var data = new TempDir();
-        var (applied, output) = Tool.Run("kubectl", "--kubeconfig", "/dev/null", "--server", api.Host.BaseAddress.ToString(), "apply", "-f", Repo.PathOf("examples", "quickstart"));
+        var (applied, output) = Tool.Run(
+            "kubectl",
+            "--kubeconfig",
+            "/dev/null",
+            "--server",
+            api.Host.BaseAddress.ToString(),
+            "apply",
+            "-f",
+            Repo.PathOf("examples", "quickstart")
+        );
         Assert.True(applied == 0, output);
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-01T09:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         using var stop = new CancellationTokenSource();
@@ -58,30 +78,77 @@ public class OperatorRotationTests
         var first = await WaitForAsync(domains, sd => Phases(sd) is ["Verified", "Verified"], "two verified keys");
         var firstSelectors = first.Status!.Dkim!.Keys!.Select(k => k.Selector).Order().ToArray();
 
-        var active = await AdvanceUntilAsync(clock, domains, TimeSpan.FromHours(1), TimeSpan.FromHours(30), sd => Phases(sd) is ["Active", "Active"], "activation");
-        Assert.True(clock.GetUtcNow() >= first.Status.Dkim.Keys!.Max(k => k.VerifiedAt!.Value) + TimeSpan.FromDays(1), "activated before the propagation delay");
+        var active = await AdvanceUntilAsync(
+            clock,
+            domains,
+            TimeSpan.FromHours(1),
+            TimeSpan.FromHours(30),
+            sd => Phases(sd) is ["Active", "Active"],
+            "activation"
+        );
+        Assert.True(
+            clock.GetUtcNow() >= first.Status.Dkim.Keys!.Max(k => k.VerifiedAt!.Value) + TimeSpan.FromDays(1),
+            "activated before the propagation delay"
+        );
         Assert.Equal(firstSelectors, active.Status!.Dkim!.ActiveSelectors!.Order());
         var secret = KeySecret.Read(await api.Client.CoreV1.ReadNamespacedSecretAsync("mail-example-com-dkim", "default"));
         Assert.Equal(firstSelectors, secret.State.Active.Select(k => k.Selector).Order());
 
         clock.Advance(TimeSpan.FromHours(1));
         var requested = clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
-        await domains.PatchNamespacedAsync<SendingDomain>(new V1Patch("{\"spec\":{\"dkim\":{\"rotateRequestedAt\":\"" + requested + "\"}}}", V1Patch.PatchType.MergePatch), "default", "mail-example-com");
-        await WaitForAsync(domains, sd => Phases(sd) is ["Active", "Active", "Verified", "Verified"], "new keys published and verified beside the active ones");
+        await domains.PatchNamespacedAsync<SendingDomain>(
+            new V1Patch("{\"spec\":{\"dkim\":{\"rotateRequestedAt\":\"" + requested + "\"}}}", V1Patch.PatchType.MergePatch),
+            "default",
+            "mail-example-com"
+        );
+        await WaitForAsync(
+            domains,
+            sd => Phases(sd) is ["Active", "Active", "Verified", "Verified"],
+            "new keys published and verified beside the active ones"
+        );
 
-        var rotated = await AdvanceUntilAsync(clock, domains, TimeSpan.FromHours(1), TimeSpan.FromHours(30), sd => Phases(sd) is ["Active", "Active", "Retiring", "Retiring"], "the switch");
+        var rotated = await AdvanceUntilAsync(
+            clock,
+            domains,
+            TimeSpan.FromHours(1),
+            TimeSpan.FromHours(30),
+            sd => Phases(sd) is ["Active", "Active", "Retiring", "Retiring"],
+            "the switch"
+        );
         Assert.Empty(rotated.Status!.Dkim!.ActiveSelectors!.Intersect(firstSelectors));
         Assert.All(rotated.Status.Dkim.Keys!.Where(k => firstSelectors.Contains(k.Selector)), k => Assert.Equal("Retiring", k.Phase));
         Assert.Equal("True", rotated.Status.Conditions!.Single(c => c.Type == "Ready").Status);
 
         // 91 days on: the retired keys are revoked (their clock starts now), the scheduled rotation publishes new keys.
         clock.Advance(TimeSpan.FromDays(91));
-        var scheduled = await AdvanceUntilAsync(clock, domains, TimeSpan.FromMinutes(1), TimeSpan.FromHours(1), sd => Phases(sd) is ["Active", "Active", "Revoked", "Revoked", "Verified", "Verified"], "revocation and the scheduled rotation");
+        var scheduled = await AdvanceUntilAsync(
+            clock,
+            domains,
+            TimeSpan.FromMinutes(1),
+            TimeSpan.FromHours(1),
+            sd => Phases(sd) is ["Active", "Active", "Revoked", "Revoked", "Verified", "Verified"],
+            "revocation and the scheduled rotation"
+        );
         var zone = Path.Combine(data.Path, "zones", "example.com.zone");
-        Assert.All(firstSelectors, s => Assert.Contains($"{s}._domainkey.mail.example.com.\t3600\tIN\tTXT\t\"v=DKIM1; k=", File.ReadAllText(zone), StringComparison.Ordinal));
+        Assert.All(
+            firstSelectors,
+            s =>
+                Assert.Contains(
+                    $"{s}._domainkey.mail.example.com.\t3600\tIN\tTXT\t\"v=DKIM1; k=",
+                    File.ReadAllText(zone),
+                    StringComparison.Ordinal
+                )
+        );
 
         // revokeFor (7 d) later the revoked keys are withdrawn; a propagation delay after that they are gone.
-        var cleaned = await AdvanceUntilAsync(clock, domains, TimeSpan.FromHours(2), TimeSpan.FromDays(12), sd => !sd.Status!.Dkim!.Keys!.Any(k => firstSelectors.Contains(k.Selector)), "deletion of the first keys");
+        var cleaned = await AdvanceUntilAsync(
+            clock,
+            domains,
+            TimeSpan.FromHours(2),
+            TimeSpan.FromDays(12),
+            sd => !sd.Status!.Dkim!.Keys!.Any(k => firstSelectors.Contains(k.Selector)),
+            "deletion of the first keys"
+        );
         Assert.Equal(4, cleaned.Status!.Dkim!.Keys!.Count);
         Assert.All(firstSelectors, s => Assert.DoesNotContain($"{s}._domainkey", File.ReadAllText(zone), StringComparison.Ordinal));
 

@@ -14,7 +14,11 @@ public class OperatorTakeoverTests
     private static async Task WaitReadyAsync(GenericClient domains, string name)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await domains.ReadNamespacedAsync<SendingDomain>("mail", name)).Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") != true)
+        while (
+            (await domains.ReadNamespacedAsync<SendingDomain>("mail", name)).Status?.Conditions?.Any(c =>
+                c.Type == "Ready" && c.Status == "True"
+            ) != true
+        )
         {
             Assert.True(DateTime.UtcNow < deadline, $"{name} not Ready within 60 s");
             await Task.Delay(100); // polling the API for the outcome; the deadline fails the test
@@ -32,20 +36,40 @@ public class OperatorTakeoverTests
         var domains = new GenericClient(api.Client, "maildns.io", "v1alpha1", "sendingdomains", disposeClient: false);
         using var killA = new CancellationTokenSource();
         using var stopB = new CancellationTokenSource();
-        var a = Leadership.RunWhileLeadingAsync(api.Client, "default", "maildns-operator", "replica-a", Fast,
-            OperatorServices.Create(api.Client, new ControllerOptions(null, dataA.Path, [bind.Endpoint]), TimeProvider.System).RunAsync, killA.Token);
+        var a = Leadership.RunWhileLeadingAsync(
+            api.Client,
+            "default",
+            "maildns-operator",
+            "replica-a",
+            Fast,
+            OperatorServices.Create(api.Client, new ControllerOptions(null, dataA.Path, [bind.Endpoint]), TimeProvider.System).RunAsync,
+            killA.Token
+        );
         await domains.CreateNamespacedAsync(OperatorEndToEndTests.Domain("first"), "mail");
         await WaitReadyAsync(domains, "first");
-        var b = Leadership.RunWhileLeadingAsync(api.Client, "default", "maildns-operator", "replica-b", Fast,
-            OperatorServices.Create(api.Client, new ControllerOptions(null, dataB.Path, [bind.Endpoint]), TimeProvider.System).RunAsync, stopB.Token);
-        Assert.Equal("replica-a", (await api.Client.CoordinationV1.ReadNamespacedLeaseAsync("maildns-operator", "default")).Spec.HolderIdentity);
+        var b = Leadership.RunWhileLeadingAsync(
+            api.Client,
+            "default",
+            "maildns-operator",
+            "replica-b",
+            Fast,
+            OperatorServices.Create(api.Client, new ControllerOptions(null, dataB.Path, [bind.Endpoint]), TimeProvider.System).RunAsync,
+            stopB.Token
+        );
+        Assert.Equal(
+            "replica-a",
+            (await api.Client.CoordinationV1.ReadNamespacedLeaseAsync("maildns-operator", "default")).Spec.HolderIdentity
+        );
 
         await killA.CancelAsync(); // the leader dies without handing over
         await a;
         await domains.CreateNamespacedAsync(OperatorEndToEndTests.Domain("second"), "mail");
         await WaitReadyAsync(domains, "second");
 
-        Assert.Equal("replica-b", (await api.Client.CoordinationV1.ReadNamespacedLeaseAsync("maildns-operator", "default")).Spec.HolderIdentity);
+        Assert.Equal(
+            "replica-b",
+            (await api.Client.CoordinationV1.ReadNamespacedLeaseAsync("maildns-operator", "default")).Spec.HolderIdentity
+        );
         Assert.Equal(["v=spf1 ip4:198.51.100.10 -all"], OperatorEndToEndTests.Served(bind, "second.example.org"));
         await stopB.CancelAsync();
         await b;

@@ -7,7 +7,15 @@ namespace MailDns.Operator.Tests.Kubernetes;
 public class OwnWritesTests
 {
     private static SendingDomain At(string resourceVersion) =>
-        new() { Metadata = new V1ObjectMeta { Name = "d", NamespaceProperty = "ns", ResourceVersion = resourceVersion } };
+        new()
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = "d",
+                NamespaceProperty = "ns",
+                ResourceVersion = resourceVersion,
+            },
+        };
 
     [Fact]
     public void A_cache_still_holding_a_version_this_controller_replaced_yields_the_controllers_own_write()

@@ -20,16 +20,29 @@ public class SecretKeyStoreTests
         var sd = new SendingDomain
         {
             Metadata = new V1ObjectMeta { Name = "news", NamespaceProperty = "default" },
-            Spec = new SendingDomainSpec { Domain = "news.example.com", ProviderRef = new ProviderRef { Name = "zone" } },
+            Spec = new SendingDomainSpec
+            {
+                Domain = "news.example.com",
+                ProviderRef = new ProviderRef { Name = "zone" },
+            },
         };
-        return await new GenericClient(api.Client, "maildns.io", "v1alpha1", "sendingdomains", disposeClient: false).CreateNamespacedAsync(sd, "default");
+        return await new GenericClient(api.Client, "maildns.io", "v1alpha1", "sendingdomains", disposeClient: false).CreateNamespacedAsync(
+            sd,
+            "default"
+        );
     }
 
     private static KeySet Keys(string selector)
     {
         var key = DkimKeyMaterial.Generate(DkimAlgorithm.Ed25519Sha256);
-        var state = DkimState.Empty.Add(new DkimKey(selector, "ed", DkimAlgorithm.Ed25519Sha256, 256, key.PublicKey, KeyPhase.Staged, DateTimeOffset.UnixEpoch));
-        return new KeySet("news.example.com", state, ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal).Add(selector, key.PrivateKeyPem));
+        var state = DkimState.Empty.Add(
+            new DkimKey(selector, "ed", DkimAlgorithm.Ed25519Sha256, 256, key.PublicKey, KeyPhase.Staged, DateTimeOffset.UnixEpoch)
+        );
+        return new KeySet(
+            "news.example.com",
+            state,
+            ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal).Add(selector, key.PrivateKeyPem)
+        );
     }
 
     [Fact]
@@ -61,7 +74,9 @@ public class SecretKeyStoreTests
         Assert.Null(await store.LoadAsync(domain.Key, CancellationToken.None));
         Assert.Null(await store.LoadAsync(domain.Key, CancellationToken.None)); // a rotation step loads again
         await new SecretKeyStore(api.Client, _ => domain).SaveAsync(domain.Key, Keys("ed1"), CancellationToken.None); // another writer
-        var conflict = await Assert.ThrowsAsync<HttpOperationException>(() => store.SaveAsync(domain.Key, Keys("ed2"), CancellationToken.None));
+        var conflict = await Assert.ThrowsAsync<HttpOperationException>(() =>
+            store.SaveAsync(domain.Key, Keys("ed2"), CancellationToken.None)
+        );
 
         Assert.Equal(HttpStatusCode.Conflict, conflict.Response.StatusCode); // create refused: AlreadyExists
         Assert.Equal(1, api.Host.Requests.Count(r => r.Verb == "get" && r.Resource == "secrets"));

@@ -13,31 +13,47 @@ public static class SecretScan
 {
     private const int Piece = 32;
 
-    /// <summary>The needles in a set of Secrets: the private keys of key Secrets (the rest of those is public), every value of the others.</summary>
+    /// <summary>The needles in a set of Secrets: the private keys of key Secrets (the rest of those is public), every value of the
+    /// others.</summary>
     public static IReadOnlyList<string> Needles(IEnumerable<V1Secret> secrets) =>
-        secrets.Select(s => (s.Data ?? new Dictionary<string, byte[]>()).Values.Select(v => Encoding.UTF8.GetString(v)).ToList())
-            .SelectMany(values => values.Any(IsPrivateKey) ? values.Where(IsPrivateKey).SelectMany(KeyForms) : values.Where(v => v.Length >= 8).SelectMany(CredentialForms))
+        secrets
+            .Select(s => (s.Data ?? new Dictionary<string, byte[]>()).Values.Select(v => Encoding.UTF8.GetString(v)).ToList())
+            .SelectMany(values =>
+                values.Any(IsPrivateKey)
+                    ? values.Where(IsPrivateKey).SelectMany(KeyForms)
+                    : values.Where(v => v.Length >= 8).SelectMany(CredentialForms)
+            )
             .SelectMany(WithPieces)
             .Distinct(StringComparer.Ordinal)
             .ToList();
 
     /// <summary>Where a needle (or a PEM header) was found: "source: needle prefix", empty when clean.</summary>
     public static IReadOnlyList<string> Hits(IReadOnlyList<string> needles, IEnumerable<(string Source, string Text)> haystacks) =>
-        haystacks.SelectMany(h => needles.Where(n => h.Text.Contains(n, StringComparison.Ordinal)).Select(n => $"{h.Source}: {n[..8]}...")
-                .Concat(h.Text.Contains("PRIVATE KEY", StringComparison.Ordinal) ? [$"{h.Source}: a PEM private key header"] : []))
+        haystacks
+            .SelectMany(h =>
+                needles
+                    .Where(n => h.Text.Contains(n, StringComparison.Ordinal))
+                    .Select(n => $"{h.Source}: {n[..8]}...")
+                    .Concat(h.Text.Contains("PRIVATE KEY", StringComparison.Ordinal) ? [$"{h.Source}: a PEM private key header"] : [])
+            )
             .ToList();
 
     /// <summary>Every file under a directory, as a haystack named by its path.</summary>
     public static IEnumerable<(string Source, string Text)> Files(string directory) =>
         Directory.Exists(directory)
-            ? Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Select(f => ($"file {Path.GetRelativePath(directory, f)}", File.ReadAllText(f)))
+            ? Directory
+                .EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+                .Select(f => ($"file {Path.GetRelativePath(directory, f)}", File.ReadAllText(f)))
             : [];
 
     private static bool IsPrivateKey(string value) => value.Contains("PRIVATE KEY", StringComparison.Ordinal);
 
     private static IEnumerable<string> KeyForms(string pem)
     {
-        var lines = pem.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith("-----", StringComparison.Ordinal)).ToList();
+        var lines = pem.Split('\n')
+            .Select(l => l.Trim())
+            .Where(l => l.Length > 0 && !l.StartsWith("-----", StringComparison.Ordinal))
+            .ToList();
         var body = string.Concat(lines);
         var der = Convert.FromBase64String(body);
         foreach (var line in lines.Where(l => l.Length >= Piece))

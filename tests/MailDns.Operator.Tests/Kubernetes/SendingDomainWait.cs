@@ -13,9 +13,17 @@ internal static class SendingDomainWait
     public static GenericClient Domains(ApiServer api) => new(api.Client, "maildns.io", "v1alpha1", "sendingdomains", disposeClient: false);
 
     /// <summary>The Ready condition as "Status/Reason", or empty.</summary>
-    public static string Ready(SendingDomain sd) => sd.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready") is { } c ? $"{c.Status}/{c.Reason}" : "";
+    public static string Ready(SendingDomain sd) =>
+        sd.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready") is { } c ? $"{c.Status}/{c.Reason}" : "";
 
-    public static async Task<SendingDomain> UntilAsync(GenericClient domains, string ns, string name, Func<SendingDomain, bool> condition, string what, TimeSpan? bound = null)
+    public static async Task<SendingDomain> UntilAsync(
+        GenericClient domains,
+        string ns,
+        string name,
+        Func<SendingDomain, bool> condition,
+        string what,
+        TimeSpan? bound = null
+    )
     {
         var limit = bound ?? Bound;
         var deadline = DateTime.UtcNow + limit;
@@ -27,13 +35,22 @@ internal static class SendingDomainWait
                 return sd;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"{ns}/{name}: {what} not reached within {limit}: {JsonSerializer.Serialize(sd.Status)}");
+            Assert.True(
+                DateTime.UtcNow < deadline,
+                $"{ns}/{name}: {what} not reached within {limit}: {JsonSerializer.Serialize(sd.Status)}"
+            );
             await Task.Delay(100); // polling the API for the outcome; the bound above fails the test
         }
     }
 
     /// <summary>Until <paramref name="count"/> SendingDomains in the namespace all meet the condition; returns them.</summary>
-    public static async Task<IReadOnlyList<SendingDomain>> UntilAllAsync(GenericClient domains, string ns, int count, Func<SendingDomain, bool> condition, TimeSpan bound)
+    public static async Task<IReadOnlyList<SendingDomain>> UntilAllAsync(
+        GenericClient domains,
+        string ns,
+        int count,
+        Func<SendingDomain, bool> condition,
+        TimeSpan bound
+    )
     {
         var deadline = DateTime.UtcNow + bound;
         while (true)
@@ -45,7 +62,11 @@ internal static class SendingDomainWait
                 return items.ToList();
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"{met} of {count} in {ns} met the condition within {bound}; not: {string.Join(", ", items.Where(i => !condition(i)).Take(5).Select(i => $"{i.Metadata.Name} {Ready(i)}"))}");
+            Assert.True(
+                DateTime.UtcNow < deadline,
+                $"{met} of {count} in {ns} met the condition within {bound}; not: "
+                    + $"{string.Join(", ", items.Where(i => !condition(i)).Take(5).Select(i => $"{i.Metadata.Name} {Ready(i)}"))}"
+            );
             await Task.Delay(250); // polling the API for the outcome; the bound above fails the test
         }
     }

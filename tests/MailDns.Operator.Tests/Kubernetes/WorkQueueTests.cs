@@ -37,7 +37,8 @@ public class WorkQueueTests
             }
         }
 
-        public async Task AssertQuietAsync() => Assert.False(await done.WaitAsync(TimeSpan.FromMilliseconds(200)), "an unexpected reconcile ran");
+        public async Task AssertQuietAsync() =>
+            Assert.False(await done.WaitAsync(TimeSpan.FromMilliseconds(200)), "an unexpected reconcile ran");
     }
 
     [Fact]
@@ -46,7 +47,19 @@ public class WorkQueueTests
         var recorder = new Recorder();
         var gate = new TaskCompletionSource();
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var queue = new WorkQueue<string>((k, _) => recorder.Run(k, async _ => { started.TrySetResult(); await gate.Task; return ReconcileOutcome.Done; }), TimeProvider.System);
+        var queue = new WorkQueue<string>(
+            (k, _) =>
+                recorder.Run(
+                    k,
+                    async _ =>
+                    {
+                        started.TrySetResult();
+                        await gate.Task;
+                        return ReconcileOutcome.Done;
+                    }
+                ),
+            TimeProvider.System
+        );
         queue.Add("a");
         using var stop = new CancellationTokenSource();
         var workers = queue.RunAsync(2, stop.Token);
@@ -71,8 +84,23 @@ public class WorkQueueTests
         var recorder = new Recorder();
         var attempts = 0;
         var delays = new List<TimeSpan>();
-        var queue = new WorkQueue<string>((k, _) => recorder.Run(k, _ => ++attempts < 4 ? throw new InvalidOperationException("api down") : Task.FromResult(ReconcileOutcome.Done)), clock, new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)), seed: 7);
-        queue.Failed += (_, _, delay, _) => { lock (delays) { delays.Add(delay); } };
+        var queue = new WorkQueue<string>(
+            (k, _) =>
+                recorder.Run(
+                    k,
+                    _ => ++attempts < 4 ? throw new InvalidOperationException("api down") : Task.FromResult(ReconcileOutcome.Done)
+                ),
+            clock,
+            new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)),
+            seed: 7
+        );
+        queue.Failed += (_, _, delay, _) =>
+        {
+            lock (delays)
+            {
+                delays.Add(delay);
+            }
+        };
         using var stop = new CancellationTokenSource();
         var workers = queue.RunAsync(1, stop.Token);
 
@@ -98,7 +126,17 @@ public class WorkQueueTests
     {
         var clock = new FakeTimeProvider();
         var recorder = new Recorder();
-        var queue = new WorkQueue<string>((k, _) => recorder.Run(k, _ => Task.FromResult(recorder.Runs.Count == 1 ? ReconcileOutcome.At(clock.GetUtcNow().AddHours(24)) : ReconcileOutcome.Done)), clock);
+        var queue = new WorkQueue<string>(
+            (k, _) =>
+                recorder.Run(
+                    k,
+                    _ =>
+                        Task.FromResult(
+                            recorder.Runs.Count == 1 ? ReconcileOutcome.At(clock.GetUtcNow().AddHours(24)) : ReconcileOutcome.Done
+                        )
+                ),
+            clock
+        );
         using var stop = new CancellationTokenSource();
         var workers = queue.RunAsync(1, stop.Token);
 
@@ -121,18 +159,25 @@ public class WorkQueueTests
         var running = 0;
         var max = 0;
         var recorder = new Recorder();
-        var queue = new WorkQueue<string>((k, _) => recorder.Run(k, async _ =>
-        {
-            var now = Interlocked.Increment(ref running);
-            lock (recorder)
-            {
-                max = Math.Max(max, now);
-            }
+        var queue = new WorkQueue<string>(
+            (k, _) =>
+                recorder.Run(
+                    k,
+                    async _ =>
+                    {
+                        var now = Interlocked.Increment(ref running);
+                        lock (recorder)
+                        {
+                            max = Math.Max(max, now);
+                        }
 
-            await gate.Task;
-            Interlocked.Decrement(ref running);
-            return ReconcileOutcome.Done;
-        }), TimeProvider.System);
+                        await gate.Task;
+                        Interlocked.Decrement(ref running);
+                        return ReconcileOutcome.Done;
+                    }
+                ),
+            TimeProvider.System
+        );
         using var stop = new CancellationTokenSource();
         var workers = queue.RunAsync(3, stop.Token);
         for (var i = 0; i < 10; i++)
@@ -163,13 +208,16 @@ public class WorkQueueTests
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var finished = new ConcurrentQueue<(string Key, bool Cancelled)>();
-        var queue = new WorkQueue<string>(async (key, token) =>
-        {
-            started.TrySetResult();
-            await release.Task;
-            finished.Enqueue((key, token.IsCancellationRequested));
-            return ReconcileOutcome.Done;
-        }, time);
+        var queue = new WorkQueue<string>(
+            async (key, token) =>
+            {
+                started.TrySetResult();
+                await release.Task;
+                finished.Enqueue((key, token.IsCancellationRequested));
+                return ReconcileOutcome.Done;
+            },
+            time
+        );
         var underWayAtStop = -1;
         queue.Stopping += n => underWayAtStop = n;
         using var stop = new CancellationTokenSource();
@@ -193,13 +241,16 @@ public class WorkQueueTests
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var runs = 0;
-        var queue = new WorkQueue<string>(async (_, token) =>
-        {
-            Interlocked.Increment(ref runs);
-            started.TrySetResult();
-            await Task.Delay(Timeout.InfiniteTimeSpan, token);
-            return ReconcileOutcome.Done;
-        }, time);
+        var queue = new WorkQueue<string>(
+            async (_, token) =>
+            {
+                Interlocked.Increment(ref runs);
+                started.TrySetResult();
+                await Task.Delay(Timeout.InfiniteTimeSpan, token);
+                return ReconcileOutcome.Done;
+            },
+            time
+        );
         using var stop = new CancellationTokenSource();
         var running = queue.RunAsync(1, stop.Token, grace: TimeSpan.FromSeconds(10));
         queue.Add("a");

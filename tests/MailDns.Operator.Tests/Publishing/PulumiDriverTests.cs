@@ -10,13 +10,23 @@ namespace MailDns.Operator.Tests.Publishing;
 /// <summary>The Pulumi driver against the stand-in CLI: argv, environment, --json parsing, failures and locks.</summary>
 public class PulumiDriverTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private static PulumiStack Stack(string name, int domains, string dmarc = "reject") => new(
-        name, "cloudflare", "example.com", new Dictionary<string, string> { ["zoneId"] = "023e105f4ecef8ad9ca31a8372d0c353" },
-        Enumerable.Range(0, domains).SelectMany(i => new DesiredRecord[]
-        {
-            new($"d{i}.example.com", 300, "v=spf1 -all", RecordPurpose.Spf, $"mail/d{i}"),
-            new($"_dmarc.d{i}.example.com", 300, $"v=DMARC1; p={dmarc}", RecordPurpose.Dmarc, $"mail/d{i}"),
-        }).ToList());
+    private static PulumiStack Stack(string name, int domains, string dmarc = "reject") =>
+        new(
+            name,
+            "cloudflare",
+            "example.com",
+            new Dictionary<string, string> { ["zoneId"] = "023e105f4ecef8ad9ca31a8372d0c353" },
+            Enumerable
+                .Range(0, domains)
+                .SelectMany(i =>
+                    new DesiredRecord[]
+                    {
+                        new($"d{i}.example.com", 300, "v=spf1 -all", RecordPurpose.Spf, $"mail/d{i}"),
+                        new($"_dmarc.d{i}.example.com", 300, $"v=DMARC1; p={dmarc}", RecordPurpose.Dmarc, $"mail/d{i}"),
+                    }
+                )
+                .ToList()
+        );
 
     [Fact]
     public async Task An_update_creates_then_a_second_reports_same_with_secrets_only_in_the_environment()
@@ -33,9 +43,23 @@ public class PulumiDriverTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal((0, 7), (second.Report.Count("create"), second.Report.Count("same")));
         var calls = standIn.Calls();
         Assert.Contains(calls, c => Argv(c).SequenceEqual(["stack", "select", "--create", workspace.Stack, "--non-interactive"]));
-        Assert.Contains(calls, c => Argv(c).SequenceEqual(["up", "--yes", "--skip-preview", "--json", "--non-interactive", "--stack", workspace.Stack]));
-        Assert.All(calls, c => Assert.Superset(new HashSet<string> { "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "CLOUDFLARE_API_TOKEN" }, c["env"]!.AsArray().Select(n => (string)n!).ToHashSet()));
-        var everything = File.ReadAllText(standIn.LogFile) + string.Concat(Directory.GetFiles(workspace.Directory).Select(File.ReadAllText)) + first.Diagnostics + first.Reason;
+        Assert.Contains(
+            calls,
+            c => Argv(c).SequenceEqual(["up", "--yes", "--skip-preview", "--json", "--non-interactive", "--stack", workspace.Stack])
+        );
+        Assert.All(
+            calls,
+            c =>
+                Assert.Superset(
+                    new HashSet<string> { "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "CLOUDFLARE_API_TOKEN" },
+                    c["env"]!.AsArray().Select(n => (string)n!).ToHashSet()
+                )
+        );
+        var everything =
+            File.ReadAllText(standIn.LogFile)
+            + string.Concat(Directory.GetFiles(workspace.Directory).Select(File.ReadAllText))
+            + first.Diagnostics
+            + first.Reason;
         Assert.DoesNotContain(PulumiStandInHarness.Token, everything, StringComparison.Ordinal);
         Assert.DoesNotContain(PulumiStandInHarness.Passphrase, everything, StringComparison.Ordinal);
         Assert.DoesNotContain(PulumiStandInHarness.Token, workspace.ToString(), StringComparison.Ordinal);
@@ -65,7 +89,11 @@ public class PulumiDriverTests(Xunit.Abstractions.ITestOutputHelper output)
         standIn.FailMode = "resource";
         var workspace = standIn.Workspace("failing");
 
-        var result = await new PulumiPublisher(new PulumiCli(standIn.Executable)).ApplyAsync(Stack("failing", 1), workspace, CancellationToken.None);
+        var result = await new PulumiPublisher(new PulumiCli(standIn.Executable)).ApplyAsync(
+            Stack("failing", 1),
+            workspace,
+            CancellationToken.None
+        );
 
         Assert.Equal(4, result.ExitCode);
         Assert.StartsWith("a resource operation failed at the provider: ", result.Reason, StringComparison.Ordinal);
@@ -106,7 +134,10 @@ public class PulumiDriverTests(Xunit.Abstractions.ITestOutputHelper output)
         await publisher.ApplyAsync(Stack("busy", 1), workspace, CancellationToken.None);
         var lockDir = Path.Combine(standIn.Backend, ".pulumi", "locks", "maildns", "busy");
         Directory.CreateDirectory(lockDir);
-        File.WriteAllText(Path.Combine(lockDir, "live.json"), new JsonObject { ["pid"] = Environment.ProcessId, ["hostname"] = Environment.MachineName }.ToJsonString());
+        File.WriteAllText(
+            Path.Combine(lockDir, "live.json"),
+            new JsonObject { ["pid"] = Environment.ProcessId, ["hostname"] = Environment.MachineName }.ToJsonString()
+        );
 
         var result = await publisher.ApplyAsync(Stack("busy", 1), workspace, CancellationToken.None);
 
@@ -124,7 +155,11 @@ public class PulumiDriverTests(Xunit.Abstractions.ITestOutputHelper output)
         await new PulumiPublisher(new PulumiCli(standIn.Executable)).ApplyAsync(Stack("slow", 1), workspace, CancellationToken.None);
         standIn.FailMode = "hang";
 
-        var result = await new PulumiPublisher(new PulumiCli(standIn.Executable, TimeSpan.FromSeconds(3))).ApplyAsync(Stack("slow", 2), workspace, CancellationToken.None);
+        var result = await new PulumiPublisher(new PulumiCli(standIn.Executable, TimeSpan.FromSeconds(3))).ApplyAsync(
+            Stack("slow", 2),
+            workspace,
+            CancellationToken.None
+        );
 
         Assert.Equal(9, result.ExitCode);
         Assert.StartsWith("the operation timed out", result.Reason, StringComparison.Ordinal);
@@ -143,15 +178,22 @@ public class PulumiDriverTests(Xunit.Abstractions.ITestOutputHelper output)
                 var result = await publisher.ApplyAsync(Stack(stack, domains.Count), workspace, ct);
                 Assert.True(result.Succeeded, result.Reason);
             },
-            TimeSpan.FromMilliseconds(200), maxParallel: 4, TimeProvider.System);
+            TimeSpan.FromMilliseconds(200),
+            maxParallel: 4,
+            TimeProvider.System
+        );
 
         // 1,000 SendingDomains arriving as a watch would deliver them: each adds itself and asks for a publish.
-        await Task.WhenAll(Enumerable.Range(0, 1000).Select(async i =>
-        {
-            await Task.Yield();
-            domains[i] = true;
-            await coalescer.RequestAsync("bulk");
-        }));
+        await Task.WhenAll(
+            Enumerable
+                .Range(0, 1000)
+                .Select(async i =>
+                {
+                    await Task.Yield();
+                    domains[i] = true;
+                    await coalescer.RequestAsync("bulk");
+                })
+        );
 
         var ups = standIn.Calls().Count(c => Argv(c)[0] == "up");
         output.WriteLine($"1000 SendingDomains on one provider: {ups} pulumi up run(s)");

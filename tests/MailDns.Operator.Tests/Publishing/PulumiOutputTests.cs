@@ -68,5 +68,6 @@ public class PulumiOutputTests
     [InlineData(6, "the stack was not found")]
     [InlineData(9, "the operation timed out")]
     [InlineData(42, "exited with code 42")]
-    public void Exit_codes_map_to_reasons(int code, string reason) => Assert.StartsWith(reason, PulumiOutput.ExitReason(code), StringComparison.Ordinal);
+    public void Exit_codes_map_to_reasons(int code, string reason) =>
+        Assert.StartsWith(reason, PulumiOutput.ExitReason(code), StringComparison.Ordinal);
 }

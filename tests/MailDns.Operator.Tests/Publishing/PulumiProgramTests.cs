@@ -11,7 +11,11 @@ namespace MailDns.Operator.Tests.Publishing;
 /// </summary>
 public class PulumiProgramTests
 {
-    private static readonly string LongDkim = "v=DKIM1; k=rsa; p=" + string.Concat(Enumerable.Range(0, 392).Select(i => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[i * 7 % 64]));
+    private static readonly string LongDkim =
+        "v=DKIM1; k=rsa; p="
+        + string.Concat(
+            Enumerable.Range(0, 392).Select(i => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[i * 7 % 64])
+        );
 
     private static readonly DesiredRecord[] Records =
     [
@@ -21,21 +25,26 @@ public class PulumiProgramTests
         new("news.example.com", 300, "v=spf1 -all", RecordPurpose.Spf, "mail/news"),
     ];
 
-    public static TheoryData<string, string> Packages => new()
-    {
-        { "cloudflare", "zoneId=023e105f4ecef8ad9ca31a8372d0c353" },
-        { "aws", "zoneId=Z0123456789ABCDEFGHIJ,region=eu-west-1" },
-        { "gcp", "project=example-project,managedZone=example-com" },
-        { "azure-native", "resourceGroupName=dns,subscriptionId=00000000-0000-0000-0000-000000000000" },
-        { "digitalocean", "domain=example.com" },
-        { "dns", "server=192.0.2.53,port=53,keyName=maildns.,keyAlgorithm=hmac-sha256" },
-    };
+    public static TheoryData<string, string> Packages =>
+        new()
+        {
+            { "cloudflare", "zoneId=023e105f4ecef8ad9ca31a8372d0c353" },
+            { "aws", "zoneId=Z0123456789ABCDEFGHIJ,region=eu-west-1" },
+            { "gcp", "project=example-project,managedZone=example-com" },
+            { "azure-native", "resourceGroupName=dns,subscriptionId=00000000-0000-0000-0000-000000000000" },
+            { "digitalocean", "domain=example.com" },
+            { "dns", "server=192.0.2.53,port=53,keyName=maildns.,keyAlgorithm=hmac-sha256" },
+        };
 
-    private static PulumiStack Stack(string package, string config, IEnumerable<DesiredRecord>? records = null) => new(
-        "mail-provider-example-com", package, "example.com",
-        config.Split(',').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]),
-        (records ?? Records).ToList(),
-        new Dictionary<string, IReadOnlyList<string>> { ["mail.example.com"] = ["google-site-verification=keep-me"] });
+    private static PulumiStack Stack(string package, string config, IEnumerable<DesiredRecord>? records = null) =>
+        new(
+            "mail-provider-example-com",
+            package,
+            "example.com",
+            config.Split(',').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]),
+            (records ?? Records).ToList(),
+            new Dictionary<string, IReadOnlyList<string>> { ["mail.example.com"] = ["google-site-verification=keep-me"] }
+        );
 
     [Theory]
     [MemberData(nameof(Packages))]
@@ -67,7 +76,10 @@ public class PulumiProgramTests
         Assert.Equal("yaml", root["runtime"].ToString());
         var resources = (YamlMappingNode)root["resources"];
         Assert.Equal($"pulumi:providers:{package}", resources["provider"]["type"].ToString());
-        Assert.All(resources.Children.Where(r => r.Key.ToString() != "provider"), r => Assert.Equal("${provider}", r.Value["options"]["provider"].ToString()));
+        Assert.All(
+            resources.Children.Where(r => r.Key.ToString() != "provider"),
+            r => Assert.Equal("${provider}", r.Value["options"]["provider"].ToString())
+        );
         Assert.DoesNotMatch("(?i)token|secret|password|apikey|access_key", program);
     }
 
@@ -96,7 +108,9 @@ public class PulumiProgramTests
     [Fact]
     public void A_value_that_looks_like_an_interpolation_is_escaped()
     {
-        var (program, _) = PulumiProgram.Render(Stack("digitalocean", "domain=example.com", [new("x.example.com", 300, "v=spf1 exists:${oops} -all", RecordPurpose.Spf, "a/b")]));
+        var (program, _) = PulumiProgram.Render(
+            Stack("digitalocean", "domain=example.com", [new("x.example.com", 300, "v=spf1 exists:${oops} -all", RecordPurpose.Spf, "a/b")])
+        );
 
         Assert.Contains("\"v=spf1 exists:$${oops} -all\"", program);
     }
@@ -105,6 +119,8 @@ public class PulumiProgramTests
     {
         var yaml = new YamlStream();
         yaml.Load(new StringReader(program));
-        return ((YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["resources"]).Children.Select(c => c.Key.ToString()).ToList();
+        return ((YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["resources"])
+            .Children.Select(c => c.Key.ToString())
+            .ToList();
     }
 }

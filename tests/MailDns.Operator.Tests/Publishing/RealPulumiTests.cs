@@ -25,10 +25,26 @@ public class RealPulumiTests
     {
         using var dir = new TempDir();
         Directory.CreateDirectory(Path.Combine(dir.Path, "backend"));
-        var workspace = new PulumiWorkspace(Path.Combine(dir.Path, "work"), "real", "file://" + Path.Combine(dir.Path, "backend"), "test-passphrase", new Dictionary<string, string>());
-        var stack = new PulumiStack("real", "digitalocean", "example.com", new Dictionary<string, string> { ["domain"] = "example.com" }, [new("example.com", 300, "v=spf1 -all", RecordPurpose.Spf, "a/b")]);
+        var workspace = new PulumiWorkspace(
+            Path.Combine(dir.Path, "work"),
+            "real",
+            "file://" + Path.Combine(dir.Path, "backend"),
+            "test-passphrase",
+            new Dictionary<string, string>()
+        );
+        var stack = new PulumiStack(
+            "real",
+            "digitalocean",
+            "example.com",
+            new Dictionary<string, string> { ["domain"] = "example.com" },
+            [new("example.com", 300, "v=spf1 -all", RecordPurpose.Spf, "a/b")]
+        );
 
-        var preview = await new PulumiPublisher(new PulumiCli("pulumi", TimeSpan.FromMinutes(5))).PreviewAsync(stack, workspace, CancellationToken.None);
+        var preview = await new PulumiPublisher(new PulumiCli("pulumi", TimeSpan.FromMinutes(5))).PreviewAsync(
+            stack,
+            workspace,
+            CancellationToken.None
+        );
 
         Assert.True(preview.Succeeded, preview.Reason + preview.Diagnostics);
         Assert.Contains(preview.Steps, s => s.Op == "create" && s.Type == "digitalocean:index/dnsRecord:DnsRecord");

@@ -13,13 +13,14 @@ public class Rfc2136PublisherTests
 {
     private const string Zone = "pub.test";
 
-    public static TheoryData<string, string> Servers => new()
-    {
-        { "bind", "hmac-sha256" },
-        { "bind", "hmac-sha512" },
-        { "knot", "hmac-sha256" },
-        { "knot", "hmac-sha512" },
-    };
+    public static TheoryData<string, string> Servers =>
+        new()
+        {
+            { "bind", "hmac-sha256" },
+            { "bind", "hmac-sha512" },
+            { "knot", "hmac-sha256" },
+            { "knot", "hmac-sha512" },
+        };
 
     private sealed class Server : IDisposable
     {
@@ -35,7 +36,13 @@ public class Rfc2136PublisherTests
             else
             {
                 var knot = new KnotServer(Zone, algorithm);
-                (process, Endpoint, KeyName, Secret, Update) = (knot, knot.Endpoint, knot.KeyName, knot.Secret, _ => throw new NotSupportedException());
+                (process, Endpoint, KeyName, Secret, Update) = (
+                    knot,
+                    knot.Endpoint,
+                    knot.KeyName,
+                    knot.Secret,
+                    _ => throw new NotSupportedException()
+                );
             }
 
             Algorithm = algorithm;
@@ -52,10 +59,24 @@ public class Rfc2136PublisherTests
         public Action<string> Update { get; }
 
         public RecordPublisher Publisher(byte[]? secret = null) =>
-            new(new Rfc2136Store(Endpoint, Zone, new TsigKey(KeyName, Algorithm, secret ?? Convert.FromBase64String(Secret)), new DnsClientQuery()));
+            new(
+                new Rfc2136Store(
+                    Endpoint,
+                    Zone,
+                    new TsigKey(KeyName, Algorithm, secret ?? Convert.FromBase64String(Secret)),
+                    new DnsClientQuery()
+                )
+            );
 
         public async Task<IReadOnlyList<string>> ServedAsync(string name) =>
-            (await new DnsClientQuery().AskAsync(Endpoint, new Core.Health.DnsQuestion(name, Core.Health.DnsType.Txt), false, CancellationToken.None)).Joined;
+            (
+                await new DnsClientQuery().AskAsync(
+                    Endpoint,
+                    new Core.Health.DnsQuestion(name, Core.Health.DnsType.Txt),
+                    false,
+                    CancellationToken.None
+                )
+            ).Joined;
 
         public void Dispose() => process.Dispose();
     }
@@ -69,9 +90,17 @@ public class Rfc2136PublisherTests
         using var server = new Server(kind, algorithm);
         var publisher = server.Publisher();
         var rsa = DkimKeyMaterial.Generate(DkimAlgorithm.RsaSha256);
-        var dkim = new DesiredRecord($"s1._domainkey.{Zone}", 300, new DkimPublicKey("s1", DkimAlgorithm.RsaSha256, rsa.PublicKey).RecordValue, RecordPurpose.Dkim, "mail/pub", "s1");
+        var dkim = new DesiredRecord(
+            $"s1._domainkey.{Zone}",
+            300,
+            new DkimPublicKey("s1", DkimAlgorithm.RsaSha256, rsa.PublicKey).RecordValue,
+            RecordPurpose.Dkim,
+            "mail/pub",
+            "s1"
+        );
         var foreign = new DesiredRecord(Zone, 300, "google-site-verification=abc", RecordPurpose.Spf, "someone-else");
-        Assert.True((await server.Publisher().ApplyAsync([foreign], [], adopt: false, CancellationToken.None)).Succeeded); // a record the product does not own
+        // a record the product does not own
+        Assert.True((await server.Publisher().ApplyAsync([foreign], [], adopt: false, CancellationToken.None)).Succeeded);
 
         var first = await publisher.ApplyAsync([Spf("v=spf1 ip4:192.0.2.1 -all"), dkim], [], adopt: false, CancellationToken.None);
         Assert.True(first.Succeeded, string.Join("; ", first.Failures.Select(f => f.Error)));
@@ -85,10 +114,18 @@ public class Rfc2136PublisherTests
 
         var update = await publisher.ApplyAsync([Spf("v=spf1 ip4:192.0.2.2 -all")], owned, adopt: false, CancellationToken.None);
         Assert.Equal((0, 1, 1), (update.Created, update.Updated, update.Deleted));
-        Assert.Equal(["google-site-verification=abc", "v=spf1 ip4:192.0.2.2 -all"], (await server.ServedAsync(Zone)).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["google-site-verification=abc", "v=spf1 ip4:192.0.2.2 -all"],
+            (await server.ServedAsync(Zone)).Order(StringComparer.Ordinal)
+        );
         Assert.Empty(await server.ServedAsync(dkim.Name));
 
-        var deletion = await publisher.ApplyAsync([], [new(Zone, "v=spf1 ip4:192.0.2.2 -all", "mail/pub")], adopt: false, CancellationToken.None);
+        var deletion = await publisher.ApplyAsync(
+            [],
+            [new(Zone, "v=spf1 ip4:192.0.2.2 -all", "mail/pub")],
+            adopt: false,
+            CancellationToken.None
+        );
         Assert.Equal(1, deletion.Deleted);
         Assert.Equal(["google-site-verification=abc"], await server.ServedAsync(Zone));
     }
@@ -100,7 +137,16 @@ public class Rfc2136PublisherTests
     {
         using var server = new Server(kind, "hmac-sha256");
 
-        var refused = await Assert.ThrowsAsync<PublishException>(() => server.Publisher(secret: new byte[32]).ApplyAsync([Spf("v=spf1 -all"), new DesiredRecord("_dmarc." + Zone, 300, "v=DMARC1; p=none", RecordPurpose.Dmarc, "mail/pub")], [], adopt: false, CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<PublishException>(() =>
+            server
+                .Publisher(secret: new byte[32])
+                .ApplyAsync(
+                    [Spf("v=spf1 -all"), new DesiredRecord("_dmarc." + Zone, 300, "v=DMARC1; p=none", RecordPurpose.Dmarc, "mail/pub")],
+                    [],
+                    adopt: false,
+                    CancellationToken.None
+                )
+        );
 
         Assert.Equal(MailDns.Core.Api.ConditionReasons.CredentialsRejected, refused.Reason); // not worth retrying with the same key
         Assert.Contains("NOTAUTH", refused.Message);
@@ -128,9 +174,16 @@ public class Rfc2136PublisherTests
     [Fact]
     public async Task An_unreachable_primary_refuses_to_plan_rather_than_guess()
     {
-        var store = new Rfc2136Store(new IPEndPoint(IPAddress.Loopback, BindServer.FreePort()), Zone, new TsigKey("k", "hmac-sha256", new byte[32]), new DnsClientQuery(TimeSpan.FromMilliseconds(300), retries: 0));
+        var store = new Rfc2136Store(
+            new IPEndPoint(IPAddress.Loopback, BindServer.FreePort()),
+            Zone,
+            new TsigKey("k", "hmac-sha256", new byte[32]),
+            new DnsClientQuery(TimeSpan.FromMilliseconds(300), retries: 0)
+        );
 
-        var e = await Assert.ThrowsAsync<PublishException>(() => new RecordPublisher(store).PreviewAsync([Spf("v=spf1 -all")], [], false, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<PublishException>(() =>
+            new RecordPublisher(store).PreviewAsync([Spf("v=spf1 -all")], [], false, CancellationToken.None)
+        );
 
         Assert.Contains("127.0.0.1", e.Message);
     }

@@ -11,13 +11,18 @@ public class StackCoalescerTests
         var started = new SemaphoreSlim(0);
         var running = 0;
         var maxRunning = 0;
-        var coalescer = new StackCoalescer(async (_, _) =>
-        {
-            maxRunning = Math.Max(maxRunning, Interlocked.Increment(ref running));
-            started.Release();
-            await gate.Task;
-            Interlocked.Decrement(ref running);
-        }, TimeSpan.FromMilliseconds(10), maxParallel: 4, TimeProvider.System);
+        var coalescer = new StackCoalescer(
+            async (_, _) =>
+            {
+                maxRunning = Math.Max(maxRunning, Interlocked.Increment(ref running));
+                started.Release();
+                await gate.Task;
+                Interlocked.Decrement(ref running);
+            },
+            TimeSpan.FromMilliseconds(10),
+            maxParallel: 4,
+            TimeProvider.System
+        );
 
         var first = coalescer.RequestAsync("s");
         Assert.True(await started.WaitAsync(TimeSpan.FromSeconds(10)));
@@ -35,7 +40,16 @@ public class StackCoalescerTests
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = new SemaphoreSlim(0);
-        var coalescer = new StackCoalescer(async (_, _) => { started.Release(); await gate.Task; }, TimeSpan.Zero, maxParallel: 2, TimeProvider.System);
+        var coalescer = new StackCoalescer(
+            async (_, _) =>
+            {
+                started.Release();
+                await gate.Task;
+            },
+            TimeSpan.Zero,
+            maxParallel: 2,
+            TimeProvider.System
+        );
 
         var requests = Enumerable.Range(0, 4).Select(i => coalescer.RequestAsync($"s{i}")).ToList();
         Assert.True(await started.WaitAsync(TimeSpan.FromSeconds(10)));
@@ -51,9 +65,16 @@ public class StackCoalescerTests
     public async Task A_failing_run_fails_every_request_it_served_and_the_next_request_runs_again()
     {
         var attempts = 0;
-        var coalescer = new StackCoalescer((_, _) => ++attempts == 1 ? throw new InvalidOperationException("provider down") : Task.CompletedTask, TimeSpan.FromMilliseconds(20), 1, TimeProvider.System);
+        var coalescer = new StackCoalescer(
+            (_, _) => ++attempts == 1 ? throw new InvalidOperationException("provider down") : Task.CompletedTask,
+            TimeSpan.FromMilliseconds(20),
+            1,
+            TimeProvider.System
+        );
 
-        var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => Task.WhenAll(coalescer.RequestAsync("s"), coalescer.RequestAsync("s")));
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            Task.WhenAll(coalescer.RequestAsync("s"), coalescer.RequestAsync("s"))
+        );
         await coalescer.RequestAsync("s");
 
         Assert.Equal("provider down", failed.Message);

@@ -9,17 +9,18 @@ namespace MailDns.Operator.Tests.Publishing;
 
 public class ZoneFilePublisherTests
 {
-    private static SendingDomain Domain() => new()
-    {
-        Metadata = new k8s.Models.V1ObjectMeta { Name = "example", NamespaceProperty = "mail" },
-        Spec = new SendingDomainSpec
+    private static SendingDomain Domain() =>
+        new()
         {
-            Domain = "mail.example.com",
-            ProviderRef = new ProviderRef { Name = "zone" },
-            Spf = new SpfSpec { Ip4 = ["192.0.2.0/24"], All = "fail" },
-            Dmarc = new DmarcSpec { Policy = "reject", AggregateReportUris = ["mailto:d@example.com"] },
-        },
-    };
+            Metadata = new k8s.Models.V1ObjectMeta { Name = "example", NamespaceProperty = "mail" },
+            Spec = new SendingDomainSpec
+            {
+                Domain = "mail.example.com",
+                ProviderRef = new ProviderRef { Name = "zone" },
+                Spf = new SpfSpec { Ip4 = ["192.0.2.0/24"], All = "fail" },
+                Dmarc = new DmarcSpec { Policy = "reject", AggregateReportUris = ["mailto:d@example.com"] },
+            },
+        };
 
     [Fact]
     public async Task A_new_zone_file_is_created_published_into_and_loads_in_bind()
@@ -36,7 +37,12 @@ public class ZoneFilePublisherTests
         Assert.Equal(3, result.Created);
         var (exit, output) = Tool.Run("named-checkzone", "example.com", path);
         Assert.True(exit == 0, output);
-        var again = await publisher.ApplyAsync(desired, desired.Select(d => new OwnedRecord(d.Name, d.Value, d.Owner)).ToList(), adopt: false, CancellationToken.None);
+        var again = await publisher.ApplyAsync(
+            desired,
+            desired.Select(d => new OwnedRecord(d.Name, d.Value, d.Owner)).ToList(),
+            adopt: false,
+            CancellationToken.None
+        );
         Assert.Equal((0, 3), (again.Created, again.Unchanged));
         Assert.Equal([path], Directory.GetFiles(Path.GetDirectoryName(path)!)); // no temporary file left behind
     }
@@ -59,7 +65,12 @@ public class ZoneFilePublisherTests
         await publisher.ApplyAsync(desired, [], adopt: false, CancellationToken.None);
         Assert.Equal(0, Tool.Run("named-checkzone", "example.com", path).Exit);
 
-        var removed = await publisher.ApplyAsync([], desired.Select(d => new OwnedRecord(d.Name, d.Value, d.Owner)).ToList(), adopt: false, CancellationToken.None);
+        var removed = await publisher.ApplyAsync(
+            [],
+            desired.Select(d => new OwnedRecord(d.Name, d.Value, d.Owner)).ToList(),
+            adopt: false,
+            CancellationToken.None
+        );
 
         Assert.Equal(2, removed.Deleted);
         var text = File.ReadAllText(path);

@@ -6,22 +6,41 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace MailDns.Operator.Tests.Reconcile;
 
-/// <summary>`maildns reconcile` as users run it: the quick start, runs that continue from the state directory under a controlled clock, spec changes, bad input, and RFC 2136 to a real BIND.</summary>
+/// <summary>`maildns reconcile` as users run it: the quick start, runs that continue from the state directory under a controlled clock,
+/// spec changes, bad input, and RFC 2136 to a real BIND.</summary>
 public class ReconcileCommandTests
 {
-    private static readonly DateTimeOffset Start = DateTimeOffset.Parse("2026-03-01T09:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+    private static readonly DateTimeOffset Start = DateTimeOffset.Parse(
+        "2026-03-01T09:00:00Z",
+        System.Globalization.CultureInfo.InvariantCulture
+    );
 
-    private static async Task<(int Exit, JsonArray Domains, string Error)> RunAsync(string manifests, string state, FakeTimeProvider clock, params string[] nameservers)
+    private static async Task<(int Exit, JsonArray Domains, string Error)> RunAsync(
+        string manifests,
+        string state,
+        FakeTimeProvider clock,
+        params string[] nameservers
+    )
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var exit = await ReconcileCommand.RunAsync([manifests], state, nameservers, json: true, clock, new Console2(stdout, stderr), CancellationToken.None);
+        var exit = await ReconcileCommand.RunAsync(
+            [manifests],
+            state,
+            nameservers,
+            json: true,
+            clock,
+            new Console2(stdout, stderr),
+            CancellationToken.None
+        );
         return (exit, stdout.ToString().Length > 0 ? JsonNode.Parse(stdout.ToString())!.AsArray() : [], stderr.ToString());
     }
 
-    private static JsonNode Condition(JsonNode domain, string type) => domain["status"]!["conditions"]!.AsArray().Single(c => (string?)c!["type"] == type)!;
+    private static JsonNode Condition(JsonNode domain, string type) =>
+        domain["status"]!["conditions"]!.AsArray().Single(c => (string?)c!["type"] == type)!;
 
-    private static string[] Phases(JsonNode domain) => domain["status"]!["dkim"]!["keys"]!.AsArray().Select(k => $"{k!["selector"]}={k["phase"]}").ToArray();
+    private static string[] Phases(JsonNode domain) =>
+        domain["status"]!["dkim"]!["keys"]!.AsArray().Select(k => $"{k!["selector"]}={k["phase"]}").ToArray();
 
     [Fact]
     public async Task The_quick_start_publishes_verified_records_that_load_in_bind_and_a_second_run_changes_nothing()
@@ -87,11 +106,16 @@ public class ReconcileCommandTests
         File.WriteAllText(Path.Combine(manifests.Path, "sd.yaml"), sd);
         await RunAsync(manifests.Path, state.Path, clock);
 
-        File.WriteAllText(Path.Combine(manifests.Path, "sd.yaml"), sd.Replace("policy: quarantine", "policy: reject", StringComparison.Ordinal));
+        File.WriteAllText(
+            Path.Combine(manifests.Path, "sd.yaml"),
+            sd.Replace("policy: quarantine", "policy: reject", StringComparison.Ordinal)
+        );
         var (exit, _, _) = await RunAsync(manifests.Path, state.Path, clock);
 
         Assert.Equal(0, exit);
-        var dmarc = ZoneFileEditor.Read(File.ReadAllText(Path.Combine(state.Path, "zones", "example.com.zone")), "example.com")["_dmarc.mail.example.com"];
+        var dmarc = ZoneFileEditor.Read(File.ReadAllText(Path.Combine(state.Path, "zones", "example.com.zone")), "example.com")[
+            "_dmarc.mail.example.com"
+        ];
         Assert.StartsWith("v=DMARC1; p=reject", Assert.Single(dmarc), StringComparison.Ordinal);
     }
 
@@ -101,7 +125,11 @@ public class ReconcileCommandTests
         using var state = new TempDir();
         using var manifests = new TempDir();
         File.Copy(Repo.PathOf("examples", "quickstart", "dnsprovider.yaml"), Path.Combine(manifests.Path, "dnsprovider.yaml"));
-        File.WriteAllText(Path.Combine(manifests.Path, "sd.yaml"), File.ReadAllText(Repo.PathOf("examples", "quickstart", "sendingdomain.yaml")).Replace("policy: quarantine", "policy: sometimes", StringComparison.Ordinal));
+        File.WriteAllText(
+            Path.Combine(manifests.Path, "sd.yaml"),
+            File.ReadAllText(Repo.PathOf("examples", "quickstart", "sendingdomain.yaml"))
+                .Replace("policy: quarantine", "policy: sometimes", StringComparison.Ordinal)
+        );
 
         var (exit, domains, _) = await RunAsync(manifests.Path, state.Path, new FakeTimeProvider(Start));
 
@@ -119,7 +147,9 @@ public class ReconcileCommandTests
         using var bind = new BindServer("example.org");
         using var state = new TempDir();
         using var manifests = new TempDir();
-        manifests.Write("all.yaml", $"""
+        manifests.Write(
+            "all.yaml",
+            $"""
             apiVersion: v1
             kind: Secret
             metadata: {"{"}name: tsig, namespace: mail{"}"}
@@ -130,7 +160,11 @@ public class ReconcileCommandTests
             metadata: {"{"}name: bind, namespace: mail{"}"}
             spec:
               zone: example.org
-              rfc2136: {"{"}server: "127.0.0.1:{bind.Port}", tsigKeyName: {bind.KeyName}, tsigAlgorithm: hmac-sha256, tsigSecretRef: {"{"}name: tsig, key: secret{"}"}{"}"}
+              rfc2136:
+                server: "127.0.0.1:{bind.Port}"
+                tsigKeyName: {bind.KeyName}
+                tsigAlgorithm: hmac-sha256
+                tsigSecretRef: {"{"}name: tsig, key: secret{"}"}
             ---
             apiVersion: maildns.io/v1alpha1
             kind: SendingDomain
@@ -141,7 +175,8 @@ public class ReconcileCommandTests
               spf: {"{"}ip4: [198.51.100.10], all: fail{"}"}
               dkim: {"{"}series: [{"{"}algorithm: ed25519-sha256, selectorPrefix: ed{"}"}]{"}"}
               dmarc: {"{"}policy: reject, aggregateReportUris: ["mailto:dmarc@example.org"]{"}"}
-            """);
+            """
+        );
 
         var (exit, domains, error) = await RunAsync(manifests.Path, state.Path, new FakeTimeProvider(Start), $"127.0.0.1:{bind.Port}");
 
@@ -149,9 +184,16 @@ public class ReconcileCommandTests
         var domain = domains[0]!;
         Assert.Equal("True", (string?)Condition(domain, "RecordsVerified")["status"]);
         Assert.Equal("True", (string?)Condition(domain, "Healthy")["status"]);
-        Assert.Contains(domain["status"]!["health"]!["checks"]!.AsArray(), c => (string?)c!["id"] == "dkim.key-matches" && (string?)c["status"] == "pass");
+        Assert.Contains(
+            domain["status"]!["health"]!["checks"]!.AsArray(),
+            c => (string?)c!["id"] == "dkim.key-matches" && (string?)c["status"] == "pass"
+        );
         var spf = bind.Client().Query("news.example.org", DnsClient.QueryType.TXT).Answers.OfType<DnsClient.Protocol.TxtRecord>().Single();
         Assert.Equal("v=spf1 ip4:198.51.100.10 -all", string.Concat(spf.Text));
-        Assert.DoesNotContain(bind.Secret, File.ReadAllText(Path.Combine(state.Path, "status", "mail", "news.json")), StringComparison.Ordinal);
+        Assert.DoesNotContain(
+            bind.Secret,
+            File.ReadAllText(Path.Combine(state.Path, "status", "mail", "news.json")),
+            StringComparison.Ordinal
+        );
     }
 }

@@ -18,17 +18,50 @@ public partial class CelRuleTests
 
     private static readonly Dictionary<string, Func<IEnumerable<string>>> Violations = new()
     {
-        ["dkim.size-not-rsa"] = () => SendingDomainValidator.Validate(new SendingDomain
-        {
-            Metadata = new() { Name = "x" },
-            Spec = new SendingDomainSpec { Domain = "mail.example.com", ProviderRef = new() { Name = "p" }, Dkim = new DkimSpec { Series = [new DkimSeriesSpec { Algorithm = "ed25519-sha256", Size = 2048, SelectorPrefix = "ed" }] } },
-        }).Select(f => f.Code),
-        ["provider.exactly-one-kind"] = () => DnsProviderValidator.Validate("p", new DnsProviderSpec { Zone = "example.com" }, false).Select(f => f.Code),
-        ["provider.secret-namespace-required"] = () => DnsProviderValidator.Validate("p", new DnsProviderSpec
-        {
-            Zone = "example.com",
-            Pulumi = new PulumiProviderSpec { Package = "cloudflare", CredentialsSecretRef = new SecretRef { Name = "creds" } },
-        }, true).Select(f => f.Code),
+        ["dkim.size-not-rsa"] = () =>
+            SendingDomainValidator
+                .Validate(
+                    new SendingDomain
+                    {
+                        Metadata = new() { Name = "x" },
+                        Spec = new SendingDomainSpec
+                        {
+                            Domain = "mail.example.com",
+                            ProviderRef = new() { Name = "p" },
+                            Dkim = new DkimSpec
+                            {
+                                Series =
+                                [
+                                    new DkimSeriesSpec
+                                    {
+                                        Algorithm = "ed25519-sha256",
+                                        Size = 2048,
+                                        SelectorPrefix = "ed",
+                                    },
+                                ],
+                            },
+                        },
+                    }
+                )
+                .Select(f => f.Code),
+        ["provider.exactly-one-kind"] = () =>
+            DnsProviderValidator.Validate("p", new DnsProviderSpec { Zone = "example.com" }, false).Select(f => f.Code),
+        ["provider.secret-namespace-required"] = () =>
+            DnsProviderValidator
+                .Validate(
+                    "p",
+                    new DnsProviderSpec
+                    {
+                        Zone = "example.com",
+                        Pulumi = new PulumiProviderSpec
+                        {
+                            Package = "cloudflare",
+                            CredentialsSecretRef = new SecretRef { Name = "creds" },
+                        },
+                    },
+                    true
+                )
+                .Select(f => f.Code),
     };
 
     [Fact]

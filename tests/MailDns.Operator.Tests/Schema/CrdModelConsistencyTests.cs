@@ -16,12 +16,13 @@ public class CrdModelConsistencyTests
 {
     private static readonly CrdSchemas Crds = CrdSchemas.Embedded;
 
-    public static TheoryData<string, Type, Type> Kinds => new()
-    {
-        { SendingDomain.KindName, typeof(SendingDomainSpec), typeof(SendingDomainStatus) },
-        { DnsProvider.KindName, typeof(DnsProviderSpec), typeof(DnsProviderStatus) },
-        { ClusterDnsProvider.KindName, typeof(DnsProviderSpec), typeof(DnsProviderStatus) },
-    };
+    public static TheoryData<string, Type, Type> Kinds =>
+        new()
+        {
+            { SendingDomain.KindName, typeof(SendingDomainSpec), typeof(SendingDomainStatus) },
+            { DnsProvider.KindName, typeof(DnsProviderSpec), typeof(DnsProviderStatus) },
+            { ClusterDnsProvider.KindName, typeof(DnsProviderSpec), typeof(DnsProviderStatus) },
+        };
 
     [Theory]
     [MemberData(nameof(Kinds))]
@@ -43,13 +44,17 @@ public class CrdModelConsistencyTests
         _ = (spec, status);
         var missing = new List<string>();
 
-        Walk(Crds.OpenApiSchema(kind), "", (path, node) =>
-        {
-            if (string.IsNullOrWhiteSpace((string?)node["description"]))
+        Walk(
+            Crds.OpenApiSchema(kind),
+            "",
+            (path, node) =>
             {
-                missing.Add(path.Length == 0 ? "(root)" : path);
+                if (string.IsNullOrWhiteSpace((string?)node["description"]))
+                {
+                    missing.Add(path.Length == 0 ? "(root)" : path);
+                }
             }
-        });
+        );
 
         Assert.Empty(missing);
     }
@@ -62,15 +67,22 @@ public class CrdModelConsistencyTests
         var readme = File.ReadAllText(MailDns.Testing.Repo.PathOf("README.md"));
         var missing = new List<string>();
 
-        Walk(Crds.OpenApiSchema(kind), "", (path, _) =>
-        {
-            if ((path.StartsWith("spec.", StringComparison.Ordinal) || path.StartsWith("status.", StringComparison.Ordinal))
-                && !path.Contains("{}", StringComparison.Ordinal) && !path.EndsWith("[]", StringComparison.Ordinal)
-                && !readme.Contains($"| `{path}` |", StringComparison.Ordinal))
+        Walk(
+            Crds.OpenApiSchema(kind),
+            "",
+            (path, _) =>
             {
-                missing.Add(path);
+                if (
+                    (path.StartsWith("spec.", StringComparison.Ordinal) || path.StartsWith("status.", StringComparison.Ordinal))
+                    && !path.Contains("{}", StringComparison.Ordinal)
+                    && !path.EndsWith("[]", StringComparison.Ordinal)
+                    && !readme.Contains($"| `{path}` |", StringComparison.Ordinal)
+                )
+                {
+                    missing.Add(path);
+                }
             }
-        });
+        );
 
         Assert.True(missing.Count == 0, "README.md lacks: " + string.Join(", ", missing));
     }
@@ -90,22 +102,23 @@ public class CrdModelConsistencyTests
         Assert.Equal("Cluster", (string?)Crds.Crd(ClusterDnsProvider.KindName)["spec"]!["scope"]);
     }
 
-    public static TheoryData<string, string, object> SchemaDefaults => new()
-    {
-        { SendingDomain.KindName, "spec.ttl", Defaults.Ttl },
-        { SendingDomain.KindName, "spec.providerRef.kind", Defaults.ProviderKind },
-        { SendingDomain.KindName, "spec.spf.all", Defaults.SpfAll },
-        { SendingDomain.KindName, "spec.dkim.series[].algorithm", Defaults.DkimAlgorithm },
-        { SendingDomain.KindName, "spec.dkim.rotation.interval", Defaults.RotationInterval },
-        { SendingDomain.KindName, "spec.dkim.rotation.propagationDelay", Defaults.PropagationDelay },
-        { SendingDomain.KindName, "spec.dkim.rotation.retireAfter", Defaults.RetireAfter },
-        { SendingDomain.KindName, "spec.dkim.rotation.revokeFor", Defaults.RevokeFor },
-        { SendingDomain.KindName, "spec.publish.mode", Defaults.PublishMode },
-        { SendingDomain.KindName, "spec.healthCheck.schedule", Defaults.HealthSchedule },
-        { SendingDomain.KindName, "spec.deletionPolicy", Defaults.DeletionPolicy },
-        { SendingDomain.KindName, "spec.bimi.selector", Defaults.BimiSelector },
-        { DnsProvider.KindName, "spec.rfc2136.tsigAlgorithm", Defaults.TsigAlgorithm },
-    };
+    public static TheoryData<string, string, object> SchemaDefaults =>
+        new()
+        {
+            { SendingDomain.KindName, "spec.ttl", Defaults.Ttl },
+            { SendingDomain.KindName, "spec.providerRef.kind", Defaults.ProviderKind },
+            { SendingDomain.KindName, "spec.spf.all", Defaults.SpfAll },
+            { SendingDomain.KindName, "spec.dkim.series[].algorithm", Defaults.DkimAlgorithm },
+            { SendingDomain.KindName, "spec.dkim.rotation.interval", Defaults.RotationInterval },
+            { SendingDomain.KindName, "spec.dkim.rotation.propagationDelay", Defaults.PropagationDelay },
+            { SendingDomain.KindName, "spec.dkim.rotation.retireAfter", Defaults.RetireAfter },
+            { SendingDomain.KindName, "spec.dkim.rotation.revokeFor", Defaults.RevokeFor },
+            { SendingDomain.KindName, "spec.publish.mode", Defaults.PublishMode },
+            { SendingDomain.KindName, "spec.healthCheck.schedule", Defaults.HealthSchedule },
+            { SendingDomain.KindName, "spec.deletionPolicy", Defaults.DeletionPolicy },
+            { SendingDomain.KindName, "spec.bimi.selector", Defaults.BimiSelector },
+            { DnsProvider.KindName, "spec.rfc2136.tsigAlgorithm", Defaults.TsigAlgorithm },
+        };
 
     [Theory]
     [MemberData(nameof(SchemaDefaults))]
@@ -123,7 +136,9 @@ public class CrdModelConsistencyTests
     [Fact]
     public void The_default_key_series_is_the_rsa_2048_series_the_core_assumes()
     {
-        var series = Crds.OpenApiSchema(SendingDomain.KindName)["properties"]!["spec"]!["properties"]!["dkim"]!["properties"]!["series"]!["default"]!.AsArray();
+        var series = Crds.OpenApiSchema(SendingDomain.KindName)["properties"]!["spec"]!["properties"]!["dkim"]!["properties"]!["series"]![
+            "default"
+        ]!.AsArray();
 
         var only = Assert.Single(series)!;
         Assert.Equal(Defaults.DkimAlgorithm, (string?)only["algorithm"]);
@@ -200,7 +215,11 @@ public class CrdModelConsistencyTests
         switch (type)
         {
             case "string":
-                Expect(clr == typeof(string) || (clr == typeof(DateTimeOffset) && (string?)schema["format"] == "date-time") || (clr == typeof(DateTime) && (string?)schema["format"] == "date-time"));
+                Expect(
+                    clr == typeof(string)
+                        || (clr == typeof(DateTimeOffset) && (string?)schema["format"] == "date-time")
+                        || (clr == typeof(DateTime) && (string?)schema["format"] == "date-time")
+                );
                 break;
             case "integer":
                 Expect(clr == typeof(int) || clr == typeof(long));
@@ -223,7 +242,10 @@ public class CrdModelConsistencyTests
 
                 break;
             case "object" when schema["additionalProperties"] is JsonObject values:
-                var isMap = clr.IsGenericType && clr.GetGenericTypeDefinition() == typeof(IDictionary<,>) && clr.GetGenericArguments()[0] == typeof(string);
+                var isMap =
+                    clr.IsGenericType
+                    && clr.GetGenericTypeDefinition() == typeof(IDictionary<,>)
+                    && clr.GetGenericArguments()[0] == typeof(string);
                 Expect(isMap);
                 if (isMap)
                 {
@@ -256,6 +278,9 @@ public class CrdModelConsistencyTests
     [Fact]
     public void Conditions_use_the_kubernetes_condition_type()
     {
-        Assert.Equal(typeof(IList<V1Condition>), typeof(SendingDomainStatus).GetProperty(nameof(SendingDomainStatus.Conditions))!.PropertyType);
+        Assert.Equal(
+            typeof(IList<V1Condition>),
+            typeof(SendingDomainStatus).GetProperty(nameof(SendingDomainStatus.Conditions))!.PropertyType
+        );
     }
 }

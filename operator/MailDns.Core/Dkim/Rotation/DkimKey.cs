@@ -18,7 +18,8 @@ public sealed record DkimKey(
     DateTimeOffset? RetiringAt = null,
     DateTimeOffset? RevokedAt = null,
     bool Compromised = false,
-    DateTimeOffset? WithdrawnAt = null)
+    DateTimeOffset? WithdrawnAt = null
+)
 {
     public DkimPublicKey ToPublicKey() => new(Selector, Algorithm, PublicKey, Revoked: Phase == KeyPhase.Revoked);
 

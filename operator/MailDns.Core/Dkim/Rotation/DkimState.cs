@@ -9,9 +9,15 @@ namespace MailDns.Core.Dkim.Rotation;
 public sealed record DkimState(
     ImmutableList<DkimKey> Keys,
     ImmutableSortedSet<string> UsedSelectors,
-    ImmutableSortedDictionary<string, DateTimeOffset> HandledRotateRequests)
+    ImmutableSortedDictionary<string, DateTimeOffset> HandledRotateRequests
+)
 {
-    public static DkimState Empty { get; } = new([], ImmutableSortedSet.Create<string>(StringComparer.Ordinal), ImmutableSortedDictionary.Create<string, DateTimeOffset>(StringComparer.Ordinal));
+    public static DkimState Empty { get; } =
+        new(
+            [],
+            ImmutableSortedSet.Create<string>(StringComparer.Ordinal),
+            ImmutableSortedDictionary.Create<string, DateTimeOffset>(StringComparer.Ordinal)
+        );
 
     public DkimKey? Find(string selector) => Keys.FirstOrDefault(k => k.Selector == selector);
 

@@ -4,7 +4,8 @@ namespace MailDns.Core.Dkim.Rotation;
 public abstract record RotationAction(string Selector, string Reason);
 
 /// <summary>Generate a key and save it, private key included, before anything else sees it.</summary>
-public sealed record GenerateKey(string Series, string Selector, DkimAlgorithm Algorithm, int Bits, DateTimeOffset? ForcedBy, string Reason) : RotationAction(Selector, Reason);
+public sealed record GenerateKey(string Series, string Selector, DkimAlgorithm Algorithm, int Bits, DateTimeOffset? ForcedBy, string Reason)
+    : RotationAction(Selector, Reason);
 
 /// <summary>The record was seen, exactly, at every authoritative server.</summary>
 public sealed record MarkVerified(string Selector, DateTimeOffset At, string Reason) : RotationAction(Selector, Reason);
@@ -27,7 +28,11 @@ public sealed record DeleteKey(string Selector, string Reason) : RotationAction(
 /// <summary>Make DNS match the key state (new records, revocations, removals).</summary>
 public sealed record PublishRecords(string Reason) : RotationAction("", Reason);
 
-public sealed record RotationDecision(IReadOnlyList<RotationAction> Actions, DateTimeOffset? NextDecisionAt, IReadOnlyList<string> AwaitingDns)
+public sealed record RotationDecision(
+    IReadOnlyList<RotationAction> Actions,
+    DateTimeOffset? NextDecisionAt,
+    IReadOnlyList<string> AwaitingDns
+)
 {
     public bool NeedsPublish => Actions.OfType<PublishRecords>().Any();
 }

@@ -13,7 +13,12 @@ public static class RotationPlanner
     /// <summary>How soon to look at DNS again while waiting for it.</summary>
     public static readonly TimeSpan DnsRecheck = TimeSpan.FromMinutes(1);
 
-    public static RotationDecision Plan(RotationSettings settings, DkimState saved, IReadOnlyDictionary<string, SelectorObservation> dns, DateTimeOffset now)
+    public static RotationDecision Plan(
+        RotationSettings settings,
+        DkimState saved,
+        IReadOnlyDictionary<string, SelectorObservation> dns,
+        DateTimeOffset now
+    )
     {
         var actions = new List<RotationAction>();
         var state = saved;
@@ -29,7 +34,11 @@ public static class RotationPlanner
         SelectorDnsState? Seen(string selector) => dns.TryGetValue(selector, out var o) ? o.State : null;
 
         // Leaked keys first: revoke at once, whatever their phase.
-        foreach (var key in state.Keys.Where(k => settings.Compromised.Contains(k.Selector) && k.Phase is not (KeyPhase.Revoked or KeyPhase.Removing)).ToList())
+        foreach (
+            var key in state
+                .Keys.Where(k => settings.Compromised.Contains(k.Selector) && k.Phase is not (KeyPhase.Revoked or KeyPhase.Removing))
+                .ToList()
+        )
         {
             Do(new Revoke(key.Selector, Compromised: true, $"selector {key.Selector} is listed in compromisedSelectors"));
         }
@@ -65,9 +74,15 @@ public static class RotationPlanner
             if (now >= key.VerifiedAt!.Value + settings.PropagationDelay && Seen(key.Selector) == SelectorDnsState.ServesKey)
             {
                 var current = state.Keys.FirstOrDefault(k => k.Series == key.Series && k.Phase == KeyPhase.Active);
-                Do(new Activate(key.Selector, current?.Selector,
-                    $"{key.Selector} was verified at every authoritative server {Ago(now - key.VerifiedAt.Value)} ago (propagation delay {Ago(settings.PropagationDelay)})"
-                    + (current is null ? "" : $"; {current.Selector} starts retiring")));
+                Do(
+                    new Activate(
+                        key.Selector,
+                        current?.Selector,
+                        $"{key.Selector} was verified at every authoritative server {Ago(now - key.VerifiedAt.Value)} ago (propagation "
+                            + $"delay {Ago(settings.PropagationDelay)})"
+                            + (current is null ? "" : $"; {current.Selector} starts retiring")
+                    )
+                );
             }
         }
 
@@ -76,11 +91,22 @@ public static class RotationPlanner
         {
             if (key.Phase == KeyPhase.Retiring && now >= key.RetiringAt!.Value + settings.RetireAfter)
             {
-                Do(new Revoke(key.Selector, false, $"{key.Selector} retired {Ago(now - key.RetiringAt.Value)} ago (retireAfter {Ago(settings.RetireAfter)})"));
+                Do(
+                    new Revoke(
+                        key.Selector,
+                        false,
+                        $"{key.Selector} retired {Ago(now - key.RetiringAt.Value)} ago (retireAfter {Ago(settings.RetireAfter)})"
+                    )
+                );
             }
             else if (key.Phase == KeyPhase.Revoked && now >= key.RevokedAt!.Value + settings.RevokeFor)
             {
-                Do(new BeginRemoval(key.Selector, $"{key.Selector} has been revoked for {Ago(now - key.RevokedAt.Value)} (revokeFor {Ago(settings.RevokeFor)})"));
+                Do(
+                    new BeginRemoval(
+                        key.Selector,
+                        $"{key.Selector} has been revoked for {Ago(now - key.RevokedAt.Value)} (revokeFor {Ago(settings.RevokeFor)})"
+                    )
+                );
             }
         }
 
@@ -88,10 +114,24 @@ public static class RotationPlanner
         // was published at least propagationDelay ago: a secondary that has not yet caught up with the version that
         // first carried the record would otherwise look like "absent" and serve the record later (found by the
         // crash-anywhere simulation with lagging secondaries).
-        foreach (var key in state.Keys.Where(k => k.Phase == KeyPhase.Removing && Seen(k.Selector) == SelectorDnsState.Absent
-            && k.WithdrawnAt is { } withdrawn && now >= withdrawn + settings.PropagationDelay).ToList())
+        foreach (
+            var key in state
+                .Keys.Where(k =>
+                    k.Phase == KeyPhase.Removing
+                    && Seen(k.Selector) == SelectorDnsState.Absent
+                    && k.WithdrawnAt is { } withdrawn
+                    && now >= withdrawn + settings.PropagationDelay
+                )
+                .ToList()
+        )
         {
-            Do(new DeleteKey(key.Selector, $"the record of {key.Selector} is gone from every authoritative server, withdrawn {Ago(now - key.WithdrawnAt!.Value)} ago"));
+            Do(
+                new DeleteKey(
+                    key.Selector,
+                    $"the record of {key.Selector} is gone from every authoritative server, withdrawn "
+                        + $"{Ago(now - key.WithdrawnAt!.Value)} ago"
+                )
+            );
         }
 
         // Generation: one pending key per series at most.
@@ -106,14 +146,25 @@ public static class RotationPlanner
 
             var active = keys.FirstOrDefault(k => k.Phase == KeyPhase.Active);
             var newest = keys.Count == 0 ? (DateTimeOffset?)null : keys.Max(k => k.CreatedAt);
-            var forced = settings.RotateRequestedAt is { } requested && requested <= now
+            var forced =
+                settings.RotateRequestedAt is { } requested
+                && requested <= now
                 && (!state.HandledRotateRequests.TryGetValue(series.Prefix, out var handled) || requested > handled)
-                && (newest is null || requested > newest) ? settings.RotateRequestedAt : null;
+                && (newest is null || requested > newest)
+                    ? settings.RotateRequestedAt
+                    : null;
             var reason =
-                active is null ? (keys.Any(k => k.Compromised && k.Phase == KeyPhase.Revoked) ? $"series {series.Prefix} lost its key to a compromise" : $"series {series.Prefix} has no key")
+                active is null
+                    ? (
+                        keys.Any(k => k.Compromised && k.Phase == KeyPhase.Revoked)
+                            ? $"series {series.Prefix} lost its key to a compromise"
+                            : $"series {series.Prefix} has no key"
+                    )
                 : forced is not null ? $"rotation requested at {forced:O}"
-                : active.Algorithm != series.Algorithm || active.Bits != series.Bits ? $"series {series.Prefix} now asks for {series.Algorithm.ToText()} {series.Bits} bits"
-                : now >= active.ActivatedAt!.Value + settings.Interval ? $"{active.Selector} has been active for {Ago(now - active.ActivatedAt.Value)} (interval {Ago(settings.Interval)})"
+                : active.Algorithm != series.Algorithm || active.Bits != series.Bits
+                    ? $"series {series.Prefix} now asks for {series.Algorithm.ToText()} {series.Bits} bits"
+                : now >= active.ActivatedAt!.Value + settings.Interval
+                    ? $"{active.Selector} has been active for {Ago(now - active.ActivatedAt.Value)} (interval {Ago(settings.Interval)})"
                 : null;
             if (reason is null)
             {
@@ -138,11 +189,18 @@ public static class RotationPlanner
             var (wanted, stale) = key.Phase switch
             {
                 KeyPhase.Staged => (SelectorDnsState.ServesKey, false),
-                KeyPhase.Published or KeyPhase.Verified or KeyPhase.Active or KeyPhase.Retiring => (SelectorDnsState.ServesKey, seen == SelectorDnsState.Absent),
+                KeyPhase.Published or KeyPhase.Verified or KeyPhase.Active or KeyPhase.Retiring => (
+                    SelectorDnsState.ServesKey,
+                    seen == SelectorDnsState.Absent
+                ),
                 KeyPhase.Revoked => (SelectorDnsState.ServesRevoked, seen is SelectorDnsState.ServesKey or SelectorDnsState.Absent),
                 _ => (SelectorDnsState.Absent, seen is SelectorDnsState.ServesKey or SelectorDnsState.ServesRevoked),
             };
-            if (stale || (actions.Any(a => a.Selector == key.Selector && a is Revoke or BeginRemoval)) || (key.Phase == KeyPhase.Removing && key.WithdrawnAt is null))
+            if (
+                stale
+                || (actions.Any(a => a.Selector == key.Selector && a is Revoke or BeginRemoval))
+                || (key.Phase == KeyPhase.Removing && key.WithdrawnAt is null)
+            )
             {
                 publishReasons.Add($"{key.Selector} must be {Describe(wanted)}");
             }
@@ -158,7 +216,11 @@ public static class RotationPlanner
             actions.Add(new PublishRecords(string.Join("; ", publishReasons.Distinct())));
         }
 
-        return new RotationDecision(actions, NextDecision(settings, state, now, awaiting.Count > 0 || actions.OfType<GenerateKey>().Any()), awaiting);
+        return new RotationDecision(
+            actions,
+            NextDecision(settings, state, now, awaiting.Count > 0 || actions.OfType<GenerateKey>().Any()),
+            awaiting
+        );
     }
 
     private static DateTimeOffset? NextDecision(RotationSettings settings, DkimState state, DateTimeOffset now, bool waitingForDns)
@@ -196,15 +258,18 @@ public static class RotationPlanner
             times.Add(now + DnsRecheck);
         }
 
-        return times.Count == 0 ? null : times.Min() is var next && next < now ? now : times.Min();
+        return times.Count == 0 ? null
+            : times.Min() is var next && next < now ? now
+            : times.Min();
     }
 
-    private static string Describe(SelectorDnsState state) => state switch
-    {
-        SelectorDnsState.ServesKey => "published",
-        SelectorDnsState.ServesRevoked => "published revoked",
-        _ => "deleted",
-    };
+    private static string Describe(SelectorDnsState state) =>
+        state switch
+        {
+            SelectorDnsState.ServesKey => "published",
+            SelectorDnsState.ServesRevoked => "published revoked",
+            _ => "deleted",
+        };
 
     private static string Ago(TimeSpan span) => Names.DurationText.Format(span < TimeSpan.Zero ? TimeSpan.Zero : span);
 }

@@ -13,16 +13,24 @@ public sealed record RotationSettings(
     TimeSpan RetireAfter,
     TimeSpan RevokeFor,
     DateTimeOffset? RotateRequestedAt,
-    IReadOnlySet<string> Compromised)
+    IReadOnlySet<string> Compromised
+)
 {
     public static RotationSettings From(DkimSpec? dkim)
     {
-        var series = dkim is null ? [] : (dkim.Series is { Count: > 0 } list ? list : [new DkimSeriesSpec()])
-            .Select(s =>
-            {
-                var algorithm = DkimAlgorithmText.Parse(s.Algorithm);
-                return new SeriesSettings(s.SelectorPrefix ?? Defaults.SelectorPrefixFor(algorithm.ToText()), algorithm, algorithm == DkimAlgorithm.RsaSha256 ? s.Size ?? Defaults.RsaSize : 256);
-            }).ToList();
+        var series = dkim is null
+            ? []
+            : (dkim.Series is { Count: > 0 } list ? list : [new DkimSeriesSpec()])
+                .Select(s =>
+                {
+                    var algorithm = DkimAlgorithmText.Parse(s.Algorithm);
+                    return new SeriesSettings(
+                        s.SelectorPrefix ?? Defaults.SelectorPrefixFor(algorithm.ToText()),
+                        algorithm,
+                        algorithm == DkimAlgorithm.RsaSha256 ? s.Size ?? Defaults.RsaSize : 256
+                    );
+                })
+                .ToList();
         var rotation = dkim?.Rotation;
         return new RotationSettings(
             series,
@@ -31,6 +39,7 @@ public sealed record RotationSettings(
             DurationText.ParseOr(rotation?.RetireAfter, Defaults.RetireAfter),
             DurationText.ParseOr(rotation?.RevokeFor, Defaults.RevokeFor),
             dkim?.RotateRequestedAt,
-            (dkim?.CompromisedSelectors ?? []).ToHashSet(StringComparer.Ordinal));
+            (dkim?.CompromisedSelectors ?? []).ToHashSet(StringComparer.Ordinal)
+        );
     }
 }

@@ -23,21 +23,38 @@ public static class RotationTransitions
                     throw new InvalidOperationException($"selector {g.Selector} was used before; selectors are never reused");
                 }
 
-                var added = state.Add(new DkimKey(g.Selector, g.Series, g.Algorithm, generated.Bits, generated.PublicKey, KeyPhase.Staged, now));
-                return g.ForcedBy is { } forced ? added with { HandledRotateRequests = added.HandledRotateRequests.SetItem(g.Series, forced) } : added;
+                var added = state.Add(
+                    new DkimKey(g.Selector, g.Series, g.Algorithm, generated.Bits, generated.PublicKey, KeyPhase.Staged, now)
+                );
+                return g.ForcedBy is { } forced
+                    ? added with
+                    {
+                        HandledRotateRequests = added.HandledRotateRequests.SetItem(g.Series, forced),
+                    }
+                    : added;
 
             case MarkVerified v:
-                return Update(state, v.Selector, k => k with { Phase = KeyPhase.Verified, PublishedAt = k.PublishedAt ?? v.At, VerifiedAt = v.At });
+                return Update(
+                    state,
+                    v.Selector,
+                    k => k with { Phase = KeyPhase.Verified, PublishedAt = k.PublishedAt ?? v.At, VerifiedAt = v.At }
+                );
 
             case Activate a:
                 var activated = Update(state, a.Selector, k => k with { Phase = KeyPhase.Active, ActivatedAt = now });
-                return a.Replaces is null ? activated : Update(activated, a.Replaces, k => k with { Phase = KeyPhase.Retiring, RetiringAt = now });
+                return a.Replaces is null
+                    ? activated
+                    : Update(activated, a.Replaces, k => k with { Phase = KeyPhase.Retiring, RetiringAt = now });
 
             case Retire r:
                 return Update(state, r.Selector, k => k with { Phase = KeyPhase.Retiring, RetiringAt = now });
 
             case Revoke r:
-                return Update(state, r.Selector, k => k with { Phase = KeyPhase.Revoked, RevokedAt = now, Compromised = k.Compromised || r.Compromised });
+                return Update(
+                    state,
+                    r.Selector,
+                    k => k with { Phase = KeyPhase.Revoked, RevokedAt = now, Compromised = k.Compromised || r.Compromised }
+                );
 
             case BeginRemoval b:
                 return Update(state, b.Selector, k => k with { Phase = KeyPhase.Removing });
@@ -62,12 +79,16 @@ public static class RotationTransitions
     public static DkimState AfterPublish(DkimState state, DateTimeOffset now) =>
         state with
         {
-            Keys = state.Keys.Select(k => k.Phase switch
-            {
-                KeyPhase.Staged => k with { Phase = KeyPhase.Published, PublishedAt = now },
-                KeyPhase.Removing when k.WithdrawnAt is null => k with { WithdrawnAt = now },
-                _ => k,
-            }).ToImmutableList(),
+            Keys = state
+                .Keys.Select(k =>
+                    k.Phase switch
+                    {
+                        KeyPhase.Staged => k with { Phase = KeyPhase.Published, PublishedAt = now },
+                        KeyPhase.Removing when k.WithdrawnAt is null => k with { WithdrawnAt = now },
+                        _ => k,
+                    }
+                )
+                .ToImmutableList(),
         };
 
     /// <summary>Whether a successful publish changes the saved state (see <see cref="AfterPublish"/>).</summary>

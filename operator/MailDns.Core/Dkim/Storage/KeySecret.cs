@@ -18,29 +18,47 @@ public static class KeySecret
 
     public static string NameFor(SendingDomain owner) => $"{owner.Metadata.Name}-dkim";
 
-    public static V1Secret Build(SendingDomain owner, KeySet keys) => new()
-    {
-        ApiVersion = "v1",
-        Kind = "Secret",
-        Type = "Opaque",
-        Metadata = new V1ObjectMeta
+    public static V1Secret Build(SendingDomain owner, KeySet keys) =>
+        new()
         {
-            Name = NameFor(owner),
-            NamespaceProperty = owner.Metadata.NamespaceProperty,
-            Labels = new Dictionary<string, string>
+            ApiVersion = "v1",
+            Kind = "Secret",
+            Type = "Opaque",
+            Metadata = new V1ObjectMeta
             {
-                [ManagedByLabel] = ManagedBy,
-                [SendingDomainLabel] = owner.Metadata.Name,
-                // A label value holds at most 63 characters; longer domains are named in dkim.json only.
-                [DomainLabel] = keys.Domain.Length <= 63 ? keys.Domain : "",
+                Name = NameFor(owner),
+                NamespaceProperty = owner.Metadata.NamespaceProperty,
+                Labels = new Dictionary<string, string>
+                {
+                    [ManagedByLabel] = ManagedBy,
+                    [SendingDomainLabel] = owner.Metadata.Name,
+                    // A label value holds at most 63 characters; longer domains are named in dkim.json only.
+                    [DomainLabel] = keys.Domain.Length <= 63 ? keys.Domain : "",
+                },
+                OwnerReferences = owner.Metadata.Uid is { } uid
+                    ?
+                    [
+                        new V1OwnerReference
+                        {
+                            ApiVersion = owner.ApiVersion,
+                            Kind = owner.Kind,
+                            Name = owner.Metadata.Name,
+                            Uid = uid,
+                            BlockOwnerDeletion = true,
+                            Controller = true,
+                        },
+                    ]
+                    : null,
             },
-            OwnerReferences = owner.Metadata.Uid is { } uid
-                ? [new V1OwnerReference { ApiVersion = owner.ApiVersion, Kind = owner.Kind, Name = owner.Metadata.Name, Uid = uid, BlockOwnerDeletion = true, Controller = true }]
-                : null,
-        },
-        Data = MtaKeyFiles.Render(keys).ToDictionary(f => f.Key, f => Encoding.UTF8.GetBytes(f.Value), StringComparer.Ordinal),
-    };
+            Data = MtaKeyFiles.Render(keys).ToDictionary(f => f.Key, f => Encoding.UTF8.GetBytes(f.Value), StringComparer.Ordinal),
+        };
 
     public static KeySet Read(V1Secret secret) =>
-        MtaKeyFiles.Parse((secret.Data ?? new Dictionary<string, byte[]>()).ToDictionary(d => d.Key, d => Encoding.UTF8.GetString(d.Value), StringComparer.Ordinal));
+        MtaKeyFiles.Parse(
+            (secret.Data ?? new Dictionary<string, byte[]>()).ToDictionary(
+                d => d.Key,
+                d => Encoding.UTF8.GetString(d.Value),
+                StringComparer.Ordinal
+            )
+        );
 }

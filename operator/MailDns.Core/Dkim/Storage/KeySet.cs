@@ -9,7 +9,8 @@ namespace MailDns.Core.Dkim.Storage;
 /// </summary>
 public sealed record KeySet(string Domain, DkimState State, ImmutableSortedDictionary<string, string> PrivateKeys)
 {
-    public static KeySet Empty(string domain) => new(domain, DkimState.Empty, ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal));
+    public static KeySet Empty(string domain) =>
+        new(domain, DkimState.Empty, ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal));
 
     /// <summary>Never prints key material.</summary>
     public override string ToString() => $"KeySet {Domain}: {string.Join(", ", State.Keys.Select(k => $"{k.Selector}={k.Phase}"))}";

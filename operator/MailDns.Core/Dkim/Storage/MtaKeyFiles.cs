@@ -56,14 +56,26 @@ public static class MtaKeyFiles
         foreach (var key in active)
         {
             var name = $"{key.Selector}._domainkey.{set.Domain}";
-            keyTable.Append(name).Append(' ').Append(set.Domain).Append(':').Append(key.Selector).Append(':').Append(mountPath.TrimEnd('/')).Append('/').Append(key.Selector).Append(".key\n");
+            keyTable
+                .Append(name)
+                .Append(' ')
+                .Append(set.Domain)
+                .Append(':')
+                .Append(key.Selector)
+                .Append(':')
+                .Append(mountPath.TrimEnd('/'))
+                .Append('/')
+                .Append(key.Selector)
+                .Append(".key\n");
             signingTable.Append("*@").Append(set.Domain).Append(' ').Append(name).Append('\n');
         }
 
         files[KeyTableFile] = keyTable.ToString();
 
         // Rspamd's selector_map: one selector per domain, so the RSA key (which every receiver verifies) comes first.
-        files[SelectorMapFile] = string.Concat(active.OrderBy(k => k.Algorithm == DkimAlgorithm.RsaSha256 ? 0 : 1).Take(1).Select(k => $"{set.Domain} {k.Selector}\n"));
+        files[SelectorMapFile] = string.Concat(
+            active.OrderBy(k => k.Algorithm == DkimAlgorithm.RsaSha256 ? 0 : 1).Take(1).Select(k => $"{set.Domain} {k.Selector}\n")
+        );
         files[SigningTableFile] = signingTable.ToString();
         files[Manifest] = JsonSerializer.Serialize(ManifestOf(set, active), Json) + "\n";
         return files.ToImmutable();
@@ -87,8 +99,24 @@ public static class MtaKeyFiles
         }
 
         CheckRequired(manifest);
-        var keys = manifest.Keys.Select(k => new DkimKey(k.Selector, k.Series, k.Algorithm == DkimAlgorithmText.Ed25519Sha256 ? DkimAlgorithm.Ed25519Sha256 : DkimAlgorithm.RsaSha256,
-            k.Bits, k.PublicKey, k.Phase, k.CreatedAt, k.PublishedAt, k.VerifiedAt, k.ActivatedAt, k.RetiringAt, k.RevokedAt, k.Compromised, k.WithdrawnAt)).ToImmutableList();
+        var keys = manifest
+            .Keys.Select(k => new DkimKey(
+                k.Selector,
+                k.Series,
+                k.Algorithm == DkimAlgorithmText.Ed25519Sha256 ? DkimAlgorithm.Ed25519Sha256 : DkimAlgorithm.RsaSha256,
+                k.Bits,
+                k.PublicKey,
+                k.Phase,
+                k.CreatedAt,
+                k.PublishedAt,
+                k.VerifiedAt,
+                k.ActivatedAt,
+                k.RetiringAt,
+                k.RevokedAt,
+                k.Compromised,
+                k.WithdrawnAt
+            ))
+            .ToImmutableList();
         var privateKeys = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         foreach (var key in keys)
         {
@@ -97,7 +125,11 @@ public static class MtaKeyFiles
                 : throw new FormatException($"{Manifest} names {key.Selector} but {key.KeyFile()} is missing");
         }
 
-        var state = new DkimState(keys, manifest.UsedSelectors.ToImmutableSortedSet(StringComparer.Ordinal), manifest.HandledRotateRequests.ToImmutableSortedDictionary(StringComparer.Ordinal));
+        var state = new DkimState(
+            keys,
+            manifest.UsedSelectors.ToImmutableSortedSet(StringComparer.Ordinal),
+            manifest.HandledRotateRequests.ToImmutableSortedDictionary(StringComparer.Ordinal)
+        );
         return new KeySet(manifest.Domain, state, privateKeys.ToImmutable());
     }
 
@@ -135,17 +167,59 @@ public static class MtaKeyFiles
 
     private static string KeyFile(this DkimKey key) => key.Selector + ".key";
 
-    private static ManifestJson ManifestOf(KeySet set, IReadOnlyList<DkimKey> active) => new(
-        set.Domain,
-        active.Select(k => k.Selector).ToList(),
-        set.State.Keys.Select(k => new ManifestKey(k.Selector, k.Series, k.Algorithm.ToText(), k.Bits, k.Phase, k.Fingerprint, k.PublicKey,
-            k.Selector + ".key", k.Selector + ".txt", k.CreatedAt, k.PublishedAt, k.VerifiedAt, k.ActivatedAt, k.RetiringAt, k.RevokedAt, k.Compromised, k.WithdrawnAt)).ToList(),
-        set.State.UsedSelectors.ToList(),
-        new SortedDictionary<string, DateTimeOffset>(set.State.HandledRotateRequests, StringComparer.Ordinal));
+    private static ManifestJson ManifestOf(KeySet set, IReadOnlyList<DkimKey> active) =>
+        new(
+            set.Domain,
+            active.Select(k => k.Selector).ToList(),
+            set.State.Keys.Select(k => new ManifestKey(
+                    k.Selector,
+                    k.Series,
+                    k.Algorithm.ToText(),
+                    k.Bits,
+                    k.Phase,
+                    k.Fingerprint,
+                    k.PublicKey,
+                    k.Selector + ".key",
+                    k.Selector + ".txt",
+                    k.CreatedAt,
+                    k.PublishedAt,
+                    k.VerifiedAt,
+                    k.ActivatedAt,
+                    k.RetiringAt,
+                    k.RevokedAt,
+                    k.Compromised,
+                    k.WithdrawnAt
+                ))
+                .ToList(),
+            set.State.UsedSelectors.ToList(),
+            new SortedDictionary<string, DateTimeOffset>(set.State.HandledRotateRequests, StringComparer.Ordinal)
+        );
 
-    private sealed record ManifestJson(string Domain, List<string> ActiveSelectors, List<ManifestKey> Keys, List<string> UsedSelectors, SortedDictionary<string, DateTimeOffset> HandledRotateRequests);
+    private sealed record ManifestJson(
+        string Domain,
+        List<string> ActiveSelectors,
+        List<ManifestKey> Keys,
+        List<string> UsedSelectors,
+        SortedDictionary<string, DateTimeOffset> HandledRotateRequests
+    );
 
     private sealed record ManifestKey(
-        string Selector, string Series, string Algorithm, int Bits, KeyPhase Phase, string Fingerprint, string PublicKey, string KeyFile, string RecordFile,
-        DateTimeOffset CreatedAt, DateTimeOffset? PublishedAt, DateTimeOffset? VerifiedAt, DateTimeOffset? ActivatedAt, DateTimeOffset? RetiringAt, DateTimeOffset? RevokedAt, bool Compromised, DateTimeOffset? WithdrawnAt = null);
+        string Selector,
+        string Series,
+        string Algorithm,
+        int Bits,
+        KeyPhase Phase,
+        string Fingerprint,
+        string PublicKey,
+        string KeyFile,
+        string RecordFile,
+        DateTimeOffset CreatedAt,
+        DateTimeOffset? PublishedAt,
+        DateTimeOffset? VerifiedAt,
+        DateTimeOffset? ActivatedAt,
+        DateTimeOffset? RetiringAt,
+        DateTimeOffset? RevokedAt,
+        bool Compromised,
+        DateTimeOffset? WithdrawnAt = null
+    );
 }

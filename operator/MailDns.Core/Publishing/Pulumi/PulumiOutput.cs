@@ -12,7 +12,12 @@ public sealed record PulumiStep(string Op, string Urn)
 }
 
 /// <summary>What a run reported: changes by operation, resources that failed with their diagnostics, and errors.</summary>
-public sealed record PulumiRunReport(IReadOnlyDictionary<string, int> Changes, IReadOnlyList<(string Urn, string Message)> FailedResources, IReadOnlyList<string> Errors, bool? Succeeded)
+public sealed record PulumiRunReport(
+    IReadOnlyDictionary<string, int> Changes,
+    IReadOnlyList<(string Urn, string Message)> FailedResources,
+    IReadOnlyList<string> Errors,
+    bool? Succeeded
+)
 {
     public int Count(string op) => Changes.TryGetValue(op, out var n) ? n : 0;
 }
@@ -24,7 +29,9 @@ public sealed record PulumiRunReport(IReadOnlyDictionary<string, int> Changes, I
 /// </summary>
 public static partial class PulumiOutput
 {
-    public static (IReadOnlyList<PulumiStep> Steps, IReadOnlyDictionary<string, int> Summary, IReadOnlyList<string> Errors) ParsePreview(string json)
+    public static (IReadOnlyList<PulumiStep> Steps, IReadOnlyDictionary<string, int> Summary, IReadOnlyList<string> Errors) ParsePreview(
+        string json
+    )
     {
         try
         {
@@ -38,21 +45,32 @@ public static partial class PulumiOutput
     }
 
     /// <summary>How the JSON reader reports a document, or a field, that is not what it expects.</summary>
-    private static bool IsUnreadable(Exception e) => e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException;
+    private static bool IsUnreadable(Exception e) =>
+        e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException;
 
-    private static (IReadOnlyList<PulumiStep> Steps, IReadOnlyDictionary<string, int> Summary, IReadOnlyList<string> Errors) ReadPreview(string json)
+    private static (IReadOnlyList<PulumiStep> Steps, IReadOnlyDictionary<string, int> Summary, IReadOnlyList<string> Errors) ReadPreview(
+        string json
+    )
     {
         using var doc = JsonDocument.Parse(json);
         var root = doc.RootElement;
-        var steps = root.TryGetProperty("steps", out var s) && s.ValueKind == JsonValueKind.Array
-            ? s.EnumerateArray().Select(e => new PulumiStep(e.GetProperty("op").GetString() ?? "", e.GetProperty("urn").GetString() ?? "")).ToList()
-            : [];
-        var summary = root.TryGetProperty("changeSummary", out var c) && c.ValueKind == JsonValueKind.Object
-            ? c.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32())
-            : [];
-        var errors = root.TryGetProperty("diagnostics", out var d) && d.ValueKind == JsonValueKind.Array
-            ? d.EnumerateArray().Where(e => e.TryGetProperty("severity", out var sev) && sev.GetString() == "error").Select(e => Clean(e.GetProperty("message").GetString())).ToList()
-            : [];
+        var steps =
+            root.TryGetProperty("steps", out var s) && s.ValueKind == JsonValueKind.Array
+                ? s.EnumerateArray()
+                    .Select(e => new PulumiStep(e.GetProperty("op").GetString() ?? "", e.GetProperty("urn").GetString() ?? ""))
+                    .ToList()
+                : [];
+        var summary =
+            root.TryGetProperty("changeSummary", out var c) && c.ValueKind == JsonValueKind.Object
+                ? c.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32())
+                : [];
+        var errors =
+            root.TryGetProperty("diagnostics", out var d) && d.ValueKind == JsonValueKind.Array
+                ? d.EnumerateArray()
+                    .Where(e => e.TryGetProperty("severity", out var sev) && sev.GetString() == "error")
+                    .Select(e => Clean(e.GetProperty("message").GetString()))
+                    .ToList()
+                : [];
         return (steps, summary, errors);
     }
 
@@ -90,7 +108,13 @@ public static partial class PulumiOutput
         return new PulumiRunReport(changes, failed, errors, succeeded ?? (failed.Count == 0 && errors.Count == 0 ? null : false));
     }
 
-    private static void ReadEvent(JsonElement e, Dictionary<string, int> changes, List<(string, string)> failed, List<string> errors, ref bool? succeeded)
+    private static void ReadEvent(
+        JsonElement e,
+        Dictionary<string, int> changes,
+        List<(string, string)> failed,
+        List<string> errors,
+        ref bool? succeeded
+    )
     {
         if (e.TryGetProperty("summaryEvent", out var summary))
         {
@@ -112,7 +136,11 @@ public static partial class PulumiOutput
                 failed.Add((urn, "")); // its diagnostic usually came first and is already recorded
             }
         }
-        else if (e.TryGetProperty("diagnosticEvent", out var diag) && diag.TryGetProperty("severity", out var sev) && sev.GetString() == "error")
+        else if (
+            e.TryGetProperty("diagnosticEvent", out var diag)
+            && diag.TryGetProperty("severity", out var sev)
+            && sev.GetString() == "error"
+        )
         {
             var message = Clean(diag.GetProperty("message").GetString());
             var urn = diag.TryGetProperty("urn", out var u) ? u.GetString() : null;
@@ -133,20 +161,21 @@ public static partial class PulumiOutput
     }
 
     /// <summary>The CLI's documented exit codes (3.227+), as a reason a person can act on.</summary>
-    public static string ExitReason(int code) => code switch
-    {
-        0 => "succeeded",
-        1 => "failed (generic error)",
-        2 => "invalid configuration or flags",
-        3 => "authentication failed: check the credentials Secret",
-        4 => "a resource operation failed at the provider",
-        5 => "a policy violation stopped the update",
-        6 => "the stack was not found",
-        7 => "changes were expected not to happen",
-        8 => "the operation was cancelled",
-        9 => "the operation timed out",
-        _ => $"exited with code {code}",
-    };
+    public static string ExitReason(int code) =>
+        code switch
+        {
+            0 => "succeeded",
+            1 => "failed (generic error)",
+            2 => "invalid configuration or flags",
+            3 => "authentication failed: check the credentials Secret",
+            4 => "a resource operation failed at the provider",
+            5 => "a policy violation stopped the update",
+            6 => "the stack was not found",
+            7 => "changes were expected not to happen",
+            8 => "the operation was cancelled",
+            9 => "the operation timed out",
+            _ => $"exited with code {code}",
+        };
 
     /// <summary>Diagnostics carry colour markup such as &lt;{%fg 1%}&gt; and &lt;{%reset%}&gt;; people need the text.</summary>
     public static string Clean(string? message) => ColourMarkup().Replace(message ?? "", "").Trim();

@@ -78,19 +78,28 @@ public static class PulumiYaml
         }
     }
 
-    private static string Key(string key) => key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or ':' or '/' or '.') && !key.Contains(": ", StringComparison.Ordinal) && !key.EndsWith(':') ? key : JsonSerializer.Serialize(key);
+    private static string Key(string key) =>
+        key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or ':' or '/' or '.')
+        && !key.Contains(": ", StringComparison.Ordinal)
+        && !key.EndsWith(':')
+            ? key
+            : JsonSerializer.Serialize(key);
 
-    private static string Scalar(object? value) => value switch
+    private static string Scalar(object? value) =>
+        value switch
+        {
+            null => "null",
+            bool b => b ? "true" : "false",
+            int i => i.ToString(CultureInfo.InvariantCulture),
+            long l => l.ToString(CultureInfo.InvariantCulture),
+            Expression e => JsonSerializer.Serialize(e.Text, Options),
+            // Every other string is literal: "${" would start an interpolation, so it is escaped as "$${".
+            string s => JsonSerializer.Serialize(s.Replace("${", "$${", StringComparison.Ordinal), Options),
+            _ => JsonSerializer.Serialize(value.ToString(), Options),
+        };
+
+    private static readonly JsonSerializerOptions Options = new()
     {
-        null => "null",
-        bool b => b ? "true" : "false",
-        int i => i.ToString(CultureInfo.InvariantCulture),
-        long l => l.ToString(CultureInfo.InvariantCulture),
-        Expression e => JsonSerializer.Serialize(e.Text, Options),
-        // Every other string is literal: "${" would start an interpolation, so it is escaped as "$${".
-        string s => JsonSerializer.Serialize(s.Replace("${", "$${", StringComparison.Ordinal), Options),
-        _ => JsonSerializer.Serialize(value.ToString(), Options),
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
-
-    private static readonly JsonSerializerOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

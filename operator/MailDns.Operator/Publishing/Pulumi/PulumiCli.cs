@@ -8,7 +8,13 @@ namespace MailDns.Operator.Publishing.Pulumi;
 /// Where one stack runs: its program directory, backend and passphrase, and the provider credentials. Secrets go
 /// to the pulumi process only as environment variables; <see cref="ToString"/> never shows them.
 /// </summary>
-public sealed class PulumiWorkspace(string directory, string stack, string backendUrl, string passphrase, IReadOnlyDictionary<string, string> credentials)
+public sealed class PulumiWorkspace(
+    string directory,
+    string stack,
+    string backendUrl,
+    string passphrase,
+    IReadOnlyDictionary<string, string> credentials
+)
 {
     public string Directory { get; } = directory;
 
@@ -44,7 +50,8 @@ public sealed class PulumiCli(string executable = "pulumi", TimeSpan? timeout = 
 
     public async Task<PulumiResult> PreviewAsync(PulumiWorkspace workspace, CancellationToken cancellationToken)
     {
-        var result = await RunAsync(workspace, ["preview", "--json", "--non-interactive", "--stack", workspace.Stack], cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync(workspace, ["preview", "--json", "--non-interactive", "--stack", workspace.Stack], cancellationToken)
+            .ConfigureAwait(false);
         if (!result.Succeeded || result.Diagnostics.Length > 0 && !result.Diagnostics.TrimStart().StartsWith('{'))
         {
             return result;
@@ -55,13 +62,25 @@ public sealed class PulumiCli(string executable = "pulumi", TimeSpan? timeout = 
     }
 
     public Task<PulumiResult> UpAsync(PulumiWorkspace workspace, CancellationToken cancellationToken) =>
-        RunWithLockRecoveryAsync(workspace, ["up", "--yes", "--skip-preview", "--json", "--non-interactive", "--stack", workspace.Stack], cancellationToken);
+        RunWithLockRecoveryAsync(
+            workspace,
+            ["up", "--yes", "--skip-preview", "--json", "--non-interactive", "--stack", workspace.Stack],
+            cancellationToken
+        );
 
     public Task<PulumiResult> RefreshAsync(PulumiWorkspace workspace, CancellationToken cancellationToken) =>
-        RunWithLockRecoveryAsync(workspace, ["refresh", "--yes", "--skip-preview", "--json", "--non-interactive", "--stack", workspace.Stack], cancellationToken);
+        RunWithLockRecoveryAsync(
+            workspace,
+            ["refresh", "--yes", "--skip-preview", "--json", "--non-interactive", "--stack", workspace.Stack],
+            cancellationToken
+        );
 
     public Task<PulumiResult> DestroyAsync(PulumiWorkspace workspace, CancellationToken cancellationToken) =>
-        RunWithLockRecoveryAsync(workspace, ["destroy", "--yes", "--skip-preview", "--json", "--non-interactive", "--stack", workspace.Stack], cancellationToken);
+        RunWithLockRecoveryAsync(
+            workspace,
+            ["destroy", "--yes", "--skip-preview", "--json", "--non-interactive", "--stack", workspace.Stack],
+            cancellationToken
+        );
 
     private async Task<PulumiResult> RunWithLockRecoveryAsync(PulumiWorkspace workspace, string[] args, CancellationToken cancellationToken)
     {
@@ -74,11 +93,16 @@ public sealed class PulumiCli(string executable = "pulumi", TimeSpan? timeout = 
         var owners = LockOwners(workspace);
         if (owners.Count == 0 || owners.Any(IsAlive))
         {
-            return result with { Reason = $"the stack is locked by a running update (pid {string.Join(", ", owners.Select(o => o.Pid))}); try again when it ends" };
+            return result with
+            {
+                Reason =
+                    $"the stack is locked by a running update (pid {string.Join(", ", owners.Select(o => o.Pid))}); try again when it ends",
+            };
         }
 
         // Every lock belongs to a process on this host that no longer exists: a crashed run. Clear and retry once.
-        var cancel = await RunAsync(workspace, ["cancel", "--yes", "--non-interactive", "--stack", workspace.Stack], cancellationToken).ConfigureAwait(false);
+        var cancel = await RunAsync(workspace, ["cancel", "--yes", "--non-interactive", "--stack", workspace.Stack], cancellationToken)
+            .ConfigureAwait(false);
         return cancel.Succeeded ? await RunAsync(workspace, args, cancellationToken).ConfigureAwait(false) : cancel;
     }
 
@@ -91,10 +115,13 @@ public sealed class PulumiCli(string executable = "pulumi", TimeSpan? timeout = 
         }
 
         var dir = Path.Combine(workspace.BackendUrl["file://".Length..], ".pulumi", "locks", PulumiStack.Project, workspace.Stack);
-        return !System.IO.Directory.Exists(dir) ? [] : System.IO.Directory.EnumerateFiles(dir, "*.json")
-            .Select(f => JsonNode.Parse(File.ReadAllText(f)))
-            .Select(j => ((int?)j?["pid"] ?? 0, (string?)j?["hostname"] ?? ""))
-            .ToList();
+        return !System.IO.Directory.Exists(dir)
+            ? []
+            : System
+                .IO.Directory.EnumerateFiles(dir, "*.json")
+                .Select(f => JsonNode.Parse(File.ReadAllText(f)))
+                .Select(j => ((int?)j?["pid"] ?? 0, (string?)j?["hostname"] ?? ""))
+                .ToList();
     }
 
     private static bool IsAlive((int Pid, string Host) owner)
@@ -152,12 +179,21 @@ public sealed class PulumiCli(string executable = "pulumi", TimeSpan? timeout = 
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             var code = cancellationToken.IsCancellationRequested ? 8 : 9;
-            return new PulumiResult(code, PulumiOutput.ExitReason(code) + (code == 9 ? $" after {timeout}" : ""), PulumiOutput.ParseEvents(Lines(await stdout.ConfigureAwait(false))), [], await stderr.ConfigureAwait(false));
+            return new PulumiResult(
+                code,
+                PulumiOutput.ExitReason(code) + (code == 9 ? $" after {timeout}" : ""),
+                PulumiOutput.ParseEvents(Lines(await stdout.ConfigureAwait(false))),
+                [],
+                await stderr.ConfigureAwait(false)
+            );
         }
 
         var output = await stdout.ConfigureAwait(false);
         var errors = await stderr.ConfigureAwait(false);
-        var report = args[0] == "preview" ? new PulumiRunReport(new Dictionary<string, int>(), [], [], null) : PulumiOutput.ParseEvents(Lines(output));
+        var report =
+            args[0] == "preview"
+                ? new PulumiRunReport(new Dictionary<string, int>(), [], [], null)
+                : PulumiOutput.ParseEvents(Lines(output));
         var reason = PulumiOutput.ExitReason(process.ExitCode);
         if (report.FailedResources.Count > 0)
         {
@@ -174,5 +210,6 @@ public sealed class PulumiCli(string executable = "pulumi", TimeSpan? timeout = 
     private static IEnumerable<string> Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     private static string? FirstError(string stderr) =>
-        stderr.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("error:", StringComparison.Ordinal)) ?? stderr.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0);
+        stderr.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("error:", StringComparison.Ordinal))
+        ?? stderr.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0);
 }

@@ -6,7 +6,13 @@ using MailDns.Core.Records;
 namespace MailDns.Operator.Publishing.Pulumi;
 
 /// <summary>One stack as a publish target: its program's package, zone and settings, and where and with which secrets it runs.</summary>
-public sealed record PulumiStackTarget(string Name, string Package, string Zone, IReadOnlyDictionary<string, string> Config, PulumiWorkspace Workspace);
+public sealed record PulumiStackTarget(
+    string Name,
+    string Package,
+    string Zone,
+    IReadOnlyDictionary<string, string> Config,
+    PulumiWorkspace Workspace
+);
 
 /// <summary>
 /// The Pulumi stacks the operator publishes to, each seen as a record store. A stack holds the records of every
@@ -24,7 +30,13 @@ public sealed class PulumiStacks
     private readonly StackCoalescer coalescer;
     private readonly Dictionary<string, StackRecords> stacks = new(StringComparer.Ordinal);
 
-    public PulumiStacks(PulumiPublisher publisher, Func<string, IReadOnlyList<DesiredRecord>> seed, TimeSpan window, int maxParallel, TimeProvider time)
+    public PulumiStacks(
+        PulumiPublisher publisher,
+        Func<string, IReadOnlyList<DesiredRecord>> seed,
+        TimeSpan window,
+        int maxParallel,
+        TimeProvider time
+    )
     {
         this.publisher = publisher;
         this.seed = seed;
@@ -62,7 +74,13 @@ public sealed class PulumiStacks
         {
             var target = state.Target!;
             workspace = target.Workspace;
-            stack = new PulumiStack(target.Name, target.Package, target.Zone, target.Config, [.. state.Records.Values.OrderBy(r => r.Name, StringComparer.Ordinal).ThenBy(r => r.Value, StringComparer.Ordinal)]);
+            stack = new PulumiStack(
+                target.Name,
+                target.Package,
+                target.Zone,
+                target.Config,
+                [.. state.Records.Values.OrderBy(r => r.Name, StringComparer.Ordinal).ThenBy(r => r.Value, StringComparer.Ordinal)]
+            );
         }
 
         var result = await publisher.ApplyAsync(stack, workspace, cancellationToken).ConfigureAwait(false);
@@ -83,20 +101,26 @@ public sealed class PulumiStacks
 
     private sealed class Store(PulumiStacks owner, string name, StackRecords state) : IRecordStore
     {
-        public Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> ReadAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken)
+        public Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> ReadAsync(
+            IReadOnlyCollection<string> names,
+            CancellationToken cancellationToken
+        )
         {
             var wanted = names.Select(DomainName.Normalize).ToHashSet(StringComparer.Ordinal);
             lock (state)
             {
-                IReadOnlyDictionary<string, IReadOnlyList<string>> served = state.Records.Keys
-                    .Where(k => wanted.Contains(k.Name))
+                IReadOnlyDictionary<string, IReadOnlyList<string>> served = state
+                    .Records.Keys.Where(k => wanted.Contains(k.Name))
                     .GroupBy(k => k.Name, StringComparer.Ordinal)
                     .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(k => k.Value).ToList(), StringComparer.Ordinal);
                 return Task.FromResult(served);
             }
         }
 
-        public async Task<IReadOnlyList<(RecordChange Change, string Error)>> ApplyAsync(IReadOnlyList<RecordChange> changes, CancellationToken cancellationToken)
+        public async Task<IReadOnlyList<(RecordChange Change, string Error)>> ApplyAsync(
+            IReadOnlyList<RecordChange> changes,
+            CancellationToken cancellationToken
+        )
         {
             var undo = new List<(string Name, string Value, DesiredRecord? Before)>();
             lock (state)
