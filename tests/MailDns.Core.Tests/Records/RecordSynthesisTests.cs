@@ -2,6 +2,7 @@ using MailDns.Core.Api;
 using MailDns.Core.Dkim;
 using MailDns.Core.Records;
 using MailDns.Core.Tests.Support;
+using MailDns.Testing;
 
 namespace MailDns.Core.Tests.Records;
 

@@ -1,7 +1,7 @@
 using MailDns.Core.Api;
 using MailDns.Core.Findings;
-using MailDns.Core.Tests.Support;
 using MailDns.Core.Validation;
+using MailDns.Testing;
 
 namespace MailDns.Core.Tests.Validation;
 

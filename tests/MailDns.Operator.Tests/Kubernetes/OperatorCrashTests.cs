@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using MailDns.Core.Api;
 using MailDns.Core.Dkim.Rotation;
 using MailDns.Core.Dkim.Storage;
 using MailDns.Core.Publishing;
@@ -134,33 +134,21 @@ public class OperatorCrashTests(ITestOutputHelper output)
     private static async Task SetUpAsync(ApiServer api, string ns)
     {
         await api.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } });
-        await api.Client.CustomObjects.CreateNamespacedCustomObjectAsync(
-            JsonNode.Parse(
-                """
-                {"apiVersion":"maildns.io/v1alpha1","kind":"DnsProvider","metadata":{"name":"zone","namespace":"NAMESPACE"},
-                  "spec":{"zone":"example.com","zoneFile":{"path":"example.com.zone"}}}
-                """.Replace("NAMESPACE", ns, StringComparison.Ordinal)
-            ),
-            "maildns.io",
-            "v1alpha1",
-            ns,
-            "dnsproviders"
-        );
-        await api.Client.CustomObjects.CreateNamespacedCustomObjectAsync(
-            JsonNode.Parse(
-                """
-                {"apiVersion":"maildns.io/v1alpha1","kind":"SendingDomain","metadata":{"name":"mail","namespace":"NAMESPACE"},
-                 "spec":{"domain":"mail.example.com","providerRef":{"name":"zone"},"ttl":60,"spf":{"ip4":["192.0.2.1"]},
-                   "dmarc":{"policy":"none"},
-                         "dkim":{"series":[{"algorithm":"ed25519-sha256","selectorPrefix":"ed"}],"rotation":{"interval":"1h",
-                           "propagationDelay":"2m","retireAfter":"5m","revokeFor":"5m"}}}}
-                """.Replace("NAMESPACE", ns, StringComparison.Ordinal)
-            ),
-            "maildns.io",
-            "v1alpha1",
-            ns,
-            "sendingdomains"
-        );
+        var providers = new GenericClient(api.Client, ApiGroup.Name, ApiGroup.Version, "dnsproviders", disposeClient: false);
+        await providers.CreateNamespacedAsync(Specs.ZoneFileProvider(ns, "zone", "example.com", "example.com.zone"), ns);
+        var domain = Specs.Domain(ns, "mail", spec =>
+        {
+            spec.Ttl = 60;
+            spec.Spf = new SpfSpec { Ip4 = ["192.0.2.1"] };
+            spec.Dmarc = new DmarcSpec { Policy = "none" };
+            spec.Dkim = new DkimSpec
+            {
+                Series = [new DkimSeriesSpec { Algorithm = "ed25519-sha256", SelectorPrefix = "ed" }],
+                Rotation = new DkimRotationSpec { Interval = "1h", PropagationDelay = "2m", RetireAfter = "5m", RevokeFor = "5m" },
+            };
+        });
+        var domains = new GenericClient(api.Client, ApiGroup.Name, ApiGroup.Version, "sendingdomains", disposeClient: false);
+        await domains.CreateNamespacedAsync(domain, ns);
     }
 
     /// <summary>

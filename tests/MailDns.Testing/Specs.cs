@@ -1,7 +1,11 @@
 using MailDns.Core.Api;
 
-namespace MailDns.Core.Tests.Support;
+namespace MailDns.Testing;
 
+/// <summary>
+/// Builders of the objects tests create, typed rather than raw JSON: a valid SendingDomain to change one field at
+/// a time, and providers.
+/// </summary>
 public static class Specs
 {
     /// <summary>A valid SendingDomain that individual tests then break one field at a time.</summary>
@@ -50,4 +54,20 @@ public static class Specs
         change(sd.Spec);
         return sd;
     }
+
+    /// <summary>A SendingDomain in a namespace, from <see cref="Valid"/> with the given changes.</summary>
+    public static SendingDomain Domain(string ns, string name, Action<SendingDomainSpec> change)
+    {
+        var sd = With(change);
+        sd.Metadata = new() { Name = name, NamespaceProperty = ns };
+        return sd;
+    }
+
+    /// <summary>A DnsProvider that writes a zone file (relative paths live in the operator's data directory).</summary>
+    public static DnsProvider ZoneFileProvider(string ns, string name, string zone, string path) =>
+        new()
+        {
+            Metadata = new() { Name = name, NamespaceProperty = ns },
+            Spec = new DnsProviderSpec { Zone = zone, ZoneFile = new ZoneFileProviderSpec { Path = path } },
+        };
 }
