@@ -4,6 +4,7 @@ using MailDns.Core.Dkim;
 using MailDns.Core.Dkim.Rotation;
 using MailDns.Core.Dkim.Storage;
 using MailDns.Operator.Dkim;
+using MailDns.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 

@@ -1,6 +1,7 @@
 using MailDns.Core.Dkim.Rotation;
 using MailDns.Core.Dkim.Storage;
 using MailDns.Core.Txt;
+using MailDns.Testing;
 
 namespace MailDns.Operator.Tests.Dkim;
 

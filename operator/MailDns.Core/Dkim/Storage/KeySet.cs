@@ -24,37 +24,3 @@ public interface IKeyStore
     /// <summary>Replaces the whole set atomically: after a crash, either the old or the new set is there.</summary>
     Task SaveAsync(string owner, KeySet keys, CancellationToken cancellationToken);
 }
-
-public sealed class InMemoryKeyStore : IKeyStore
-{
-    private readonly Dictionary<string, IReadOnlyDictionary<string, string>> files = new(StringComparer.Ordinal);
-    private readonly Lock gate = new();
-
-    /// <summary>The files an MTA would see, as <see cref="MtaKeyFiles"/> renders them (stored in that form, as a Secret would).</summary>
-    public IReadOnlyDictionary<string, string>? FilesOf(string owner)
-    {
-        lock (gate)
-        {
-            return files.GetValueOrDefault(owner);
-        }
-    }
-
-    public Task<KeySet?> LoadAsync(string owner, CancellationToken cancellationToken)
-    {
-        lock (gate)
-        {
-            return Task.FromResult(files.TryGetValue(owner, out var f) ? MtaKeyFiles.Parse(f) : null);
-        }
-    }
-
-    public Task SaveAsync(string owner, KeySet keys, CancellationToken cancellationToken)
-    {
-        var rendered = MtaKeyFiles.Render(keys);
-        lock (gate)
-        {
-            files[owner] = rendered;
-        }
-
-        return Task.CompletedTask;
-    }
-}
