@@ -10,7 +10,7 @@ namespace MailDns.Operator.Tests.Deployment;
 
 /// <summary>
 /// Least privilege, checked against what the operator really does: every API call it made during a whole journey
-/// (leader election, create, spec change, a changed TSIG Secret, deletion with Delete and with Retain, provider
+/// (leader election, create, spec change, an invalid spec, a changed TSIG Secret, deletion with Delete and with Retain, provider
 /// status of a namespaced and a cluster provider) must be
 /// allowed by the RBAC rules in examples/deploy, and every verb those rules grant must have been used.
 /// </summary>
@@ -86,6 +86,12 @@ public class RbacCoverageTests
             sd => sd.Status?.ObservedGeneration == 2 && SendingDomainWait.Ready(sd) == "True/Published",
             "the spec change"
         );
+        await domains.PatchNamespacedAsync<SendingDomain>(
+            new V1Patch("""{"spec":{"dkim":{"rotation":{"interval":"1d"}}}}""", V1Patch.PatchType.MergePatch),
+            "mail",
+            "gone"
+        );
+        await SendingDomainWait.UntilAsync(domains, "mail", "gone", sd => SendingDomainWait.Ready(sd) == "False/InvalidSpec", "an invalid spec");
         await api.Client.CoreV1.PatchNamespacedSecretAsync(
             new V1Patch("""{"metadata":{"labels":{"rotated":"yes"}}}""", V1Patch.PatchType.MergePatch),
             "tsig",
