@@ -154,13 +154,13 @@ public class PropertyTests
         Gen.Int[0, 255],
         Gen.Int[0, 255],
         Gen.Int[0, 255],
-        Gen.Int[0, 32].Nullable(0.5),
+        Gen.Int[SpfLinter.WidestIp4Prefix, 32].Nullable(0.5),
         (a, b, c, d, p) => $"{a}.{b}.{c}.{d}" + (p is null ? "" : $"/{p}")
     );
     private static readonly Gen<string> Ip6 = Gen.Select(
         Gen.Int[0, 0xffff],
         Gen.Int[0, 0xffff],
-        Gen.Int[0, 128],
+        Gen.Int[SpfLinter.WidestIp6Prefix, 128],
         (a, b, p) => $"2001:{a:x}:{b:x}::/{p}"
     );
     private static readonly Gen<string?> Policy = Gen.OneOf<string?>(null, "none", "quarantine", "reject");

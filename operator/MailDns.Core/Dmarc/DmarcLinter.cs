@@ -82,9 +82,13 @@ public static class DmarcLinter
         return new DmarcLintResult(findings, tags);
     }
 
+    /// <summary>
+    /// Tag values compare without case (RFC 7489 §6.4: only v=DMARC1 is case-sensitive), so adkim=S, t=Y and fo=D
+    /// are what receivers read as s, y and d.
+    /// </summary>
     private static void CheckTag(Tag tag, List<Finding> findings)
     {
-        var value = tag.Value;
+        var value = tag.Value.ToLowerInvariant();
         switch (tag.Name)
         {
             case "v":
@@ -122,7 +126,7 @@ public static class DmarcLinter
                 break;
             case "fo":
                 var options = value.Split(':');
-                if (options.Length == 0 || options.Any(o => o.Trim() is not ("0" or "1" or "d" or "s")))
+                if (options.Any(o => o.Trim() is not ("0" or "1" or "d" or "s")))
                 {
                     findings.Add(Invalid(tag, "a colon-separated list of 0, 1, d and s"));
                 }
@@ -135,6 +139,11 @@ public static class DmarcLinter
             case "pct":
             case "rf":
             case "ri":
+                if (LegacyValueProblem(tag.Name, value) is { } problem)
+                {
+                    findings.Add(Finding.Warning("dmarc.invalid-legacy-value", $"tag {tag.Name}={TagList.Shorten(tag.Value)} {problem}"));
+                }
+
                 findings.Add(
                     Finding.Warning(
                         "dmarc.obsolete-tag",
@@ -161,7 +170,18 @@ public static class DmarcLinter
         foreach (var uri in uris)
         {
             var parsed = ReportUri.Parse(uri, allowSizeLimit: true);
-            if (parsed is null)
+            if (parsed is null && ReportUri.IsPlainHttp(uri))
+            {
+                // RFC 7489 §6.2 allows any URI scheme; receivers send aggregate reports by mail or HTTPS, and a
+                // report over plain http travels in the clear.
+                findings.Add(
+                    Finding.Warning(
+                        "dmarc.insecure-uri",
+                        $"tag {tag.Name}=: '{TagList.Shorten(uri)}' is plain http; most receivers send only to mailto: or https"
+                    )
+                );
+            }
+            else if (parsed is null)
             {
                 findings.Add(
                     Finding.Error(
@@ -176,6 +196,16 @@ public static class DmarcLinter
             }
         }
     }
+
+    /// <summary>RFC 7489 §6.3 ranges of the tags DMARCbis removed: still read by older receivers, so still judged.</summary>
+    private static string? LegacyValueProblem(string name, string value) =>
+        name switch
+        {
+            "pct" when !int.TryParse(value, out var pct) || pct is < 0 or > 100 => "is outside 0-100 (RFC 7489 §6.3)",
+            "ri" when !uint.TryParse(value, out _) => "is not a whole number of seconds (RFC 7489 §6.3)",
+            "rf" when value.Split(':').Any(f => f.Trim() != "afrf") => "names a format other than afrf (RFC 7489 §6.3)",
+            _ => null,
+        };
 
     private static Finding Invalid(Tag tag, string expected) =>
         Finding.Error("dmarc.invalid-value", $"tag {tag.Name}={TagList.Shorten(tag.Value)} is invalid: expected {expected}");

@@ -46,8 +46,9 @@ public static class SpfLinter
         var alls = parsed.Mechanisms.Where(m => m.Name == "all").ToList();
         if (alls.Count > 1)
         {
+            // RFC 7208 §5.1: mechanisms after "all" are never tested; a second one is dead, not an error.
             findings.Add(
-                Finding.Error(
+                Finding.Warning(
                     "spf.multiple-all",
                     $"'all' appears {alls.Count} times ({string.Join(", ", alls.Select(a => a.Text))}); only the first is ever evaluated"
                 )
@@ -128,6 +129,16 @@ public static class SpfLinter
 
         foreach (var ip in parsed.Mechanisms.Where(m => m.Name is "ip4" or "ip6" && m.Network is not null))
         {
+            if (ip.Qualifier == SpfQualifier.Pass && AuthorisesTheWorld(ip) is { } share)
+            {
+                findings.Add(
+                    Finding.Error(
+                        "spf.world-network",
+                        $"term '{ip.Text}' authorises {share} of all {ip.Name[2]}-addresses to send as this domain, like +all"
+                    )
+                );
+            }
+
             if (HasHostBits(ip))
             {
                 findings.Add(
@@ -154,6 +165,19 @@ public static class SpfLinter
 
         return new SpfLintResult(findings, parsed, lookups);
     }
+
+    /// <summary>IPv4 prefixes shorter than /8 and IPv6 prefixes shorter than /16 span many owners: no sender has one.</summary>
+    public const int WidestIp4Prefix = 8;
+    public const int WidestIp6Prefix = 16;
+
+    private static string? AuthorisesTheWorld(SpfMechanism ip) =>
+        ip.Name == "ip4" ? WorldShare(false, ip.Ip4Cidr ?? 32) : WorldShare(true, ip.Ip6Cidr ?? 128);
+
+    /// <summary>The share of the address space a prefix covers ("all", "1/2", ...), when it is wider than any sender holds.</summary>
+    public static string? WorldShare(bool ip6, int prefix) =>
+        prefix >= (ip6 ? WidestIp6Prefix : WidestIp4Prefix) ? null
+        : prefix == 0 ? "all"
+        : $"1/{1L << prefix}";
 
     private static bool HasHostBits(SpfMechanism ip)
     {

@@ -150,6 +150,11 @@ public static class SpfMacro
             j++;
         }
 
+        if (j > 1 && body[1..j].All(c => c == '0'))
+        {
+            return $"'%{{{body}}}' keeps zero labels: a DIGIT transformer must be nonzero (RFC 7208 §7.3)";
+        }
+
         if (j < body.Length && (body[j] == 'r' || body[j] == 'R'))
         {
             j++;

@@ -5,7 +5,13 @@ namespace MailDns.Core.TagLists;
 /// <summary>Report destinations in DMARC rua/ruf and TLS-RPT rua: mailto: addresses and https URIs.</summary>
 public static partial class ReportUri
 {
-    [GeneratedRegex("^mailto:([^@\\s,;!]+)@(([A-Za-z0-9_]([-A-Za-z0-9_]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63})(![0-9]+[kmgtKMGT]?)?$")]
+    /// <summary>
+    /// mailto: with its scheme in any case (RFC 3986 §3.1), an optional RFC 6068 query (?subject=...), and the
+    /// RFC 7489 size suffix (!10m).
+    /// </summary>
+    [GeneratedRegex(
+        "^(?i:mailto):([^@\\s,;!?]+)@(([A-Za-z0-9_]([-A-Za-z0-9_]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63})(\\?[^\\s,;!]*)?(![0-9]+[kmgtKMGT]?)?$"
+    )]
     private static partial Regex MailtoRegex();
 
     public sealed record Parsed(string Scheme, string? Domain, bool HasSizeLimit);
@@ -16,7 +22,7 @@ public static partial class ReportUri
         var m = MailtoRegex().Match(uri);
         if (m.Success)
         {
-            var sized = m.Groups[5].Success;
+            var sized = m.Groups[6].Success;
             return sized && !allowSizeLimit ? null : new Parsed("mailto", m.Groups[2].Value.ToLowerInvariant(), sized);
         }
 
@@ -32,4 +38,11 @@ public static partial class ReportUri
 
         return null;
     }
+
+    /// <summary>An absolute http: URI with a host: a scheme DMARC allows but receivers rarely use.</summary>
+    public static bool IsPlainHttp(string uri) =>
+        uri.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+        && Uri.TryCreate(uri, UriKind.Absolute, out var http)
+        && http.Host.Length > 0
+        && !uri.Any(c => char.IsWhiteSpace(c) || c is ',' or ';' or '!');
 }

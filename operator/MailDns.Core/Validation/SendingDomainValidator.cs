@@ -157,6 +157,8 @@ public static partial class SendingDomainValidator
             }
         }
 
+        CheckWorldNetworks(spf.Ip4, ip6: false, "spec.spf.ip4", findings);
+        CheckWorldNetworks(spf.Ip6, ip6: true, "spec.spf.ip6", findings);
         for (var i = 0; i < (spf.Ip6?.Count ?? 0); i++)
         {
             if (!IsNetwork(spf.Ip6![i], SpfParser.IsIp6, 128))
@@ -209,6 +211,20 @@ public static partial class SendingDomainValidator
                     "spec.spf"
                 )
             );
+        }
+    }
+
+    /// <summary>A network so wide it authorises much of the Internet is refused like all: pass.</summary>
+    private static void CheckWorldNetworks(IList<string>? networks, bool ip6, string field, List<Finding> findings)
+    {
+        for (var i = 0; i < (networks?.Count ?? 0); i++)
+        {
+            var slash = networks![i].IndexOf('/', StringComparison.Ordinal);
+            if (slash > 0 && int.TryParse(networks[i][(slash + 1)..], out var prefix) && SpfLinter.WorldShare(ip6, prefix) is { } share)
+            {
+                var message = $"'{networks[i]}' authorises {share} of all addresses to send as this domain, like all: pass";
+                findings.Add(Finding.Error("spf.world-network", message, $"{field}[{i}]"));
+            }
         }
     }
 

@@ -47,6 +47,24 @@ public class DmarcLinterTests
                 Severity.Info
             },
             { "fo without ruf does nothing", "v=DMARC1; p=reject; fo=1", "dmarc.fo-without-ruf", Severity.Info },
+            {
+                "a plain http report URI is allowed by RFC 7489 §6.2 but travels in the clear: a warning, not an error",
+                "v=DMARC1; p=reject; rua=http://reports.example.net/dmarc",
+                "dmarc.insecure-uri",
+                Severity.Warning
+            },
+            {
+                "pct outside 0-100 is flagged (RFC 7489 §6.3), beside its removal",
+                "v=DMARC1; p=reject; pct=150",
+                "dmarc.invalid-legacy-value",
+                Severity.Warning
+            },
+            {
+                "ri that is not a number of seconds is flagged (RFC 7489 §6.3)",
+                "v=DMARC1; p=reject; ri=daily",
+                "dmarc.invalid-legacy-value",
+                Severity.Warning
+            },
         };
 
     [Theory]
@@ -66,6 +84,10 @@ public class DmarcLinterTests
             + "rua=mailto:a@example.com,https://r.example.net/dmarc;ruf=mailto:f@example.com;psd=n;"
     )]
     [InlineData("v=DMARC1; p=none; rua=mailto:a@example.com")]
+    // RFC 7489 §6.4: tag values are case-insensitive; only v=DMARC1 is not.
+    [InlineData("v=DMARC1; p=Reject; sp=QUARANTINE; adkim=S; aspf=R; t=Y; psd=N; fo=D:S; ruf=mailto:f@example.com")]
+    // RFC 3986 §3.1: schemes are case-insensitive; RFC 6068 §2: a mailto: URI may carry a query.
+    [InlineData("v=DMARC1; p=reject; rua=MAILTO:dmarc@example.com,mailto:dmarc@example.org?subject=report!10m")]
     public void Valid_records_have_no_errors(string record)
     {
         var result = DmarcLinter.Lint(record);

@@ -37,7 +37,11 @@ public class SpfLinterTests
             { "an IPv4 prefix above 32 is refused", "v=spf1 ip4:192.0.2.0/33 -all", "spf.invalid-cidr", Severity.Error },
             { "an IPv6 prefix above 128 is refused", "v=spf1 ip6:2001:db8::/129 -all", "spf.invalid-cidr", Severity.Error },
             { "a dual-cidr IPv6 length above 128 is refused", "v=spf1 a//129 -all", "spf.invalid-cidr", Severity.Error },
-            { "two all mechanisms are an error", "v=spf1 -all ~all", "spf.multiple-all", Severity.Error },
+            { "a second all is never evaluated: a warning (RFC 7208 §5.1)", "v=spf1 -all -all", "spf.multiple-all", Severity.Warning },
+            { "ip4:0.0.0.0/0 authorises the world like +all", "v=spf1 ip4:0.0.0.0/0 -all", "spf.world-network", Severity.Error },
+            { "ip4:0.0.0.0/1 authorises half the world", "v=spf1 ip4:0.0.0.0/1 -all", "spf.world-network", Severity.Error },
+            { "ip6:::/0 authorises the world like +all", "v=spf1 ip6:::/0 -all", "spf.world-network", Severity.Error },
+            { "a zero DIGIT transformer is an error (RFC 7208 §7.3)", "v=spf1 exists:%{d0}.example.com -all", "spf.invalid-domain-spec", Severity.Error },
             { "terms after all are never evaluated", "v=spf1 -all ip4:192.0.2.1", "spf.terms-after-all", Severity.Warning },
             {
                 "two redirect modifiers are a permanent error",
@@ -98,6 +102,9 @@ public class SpfLinterTests
             { "upper-case mechanisms and version", "V=SPF1 IP4:192.0.2.1 INCLUDE:example.com -ALL" },
             { "an explanation with c, r and t macros in the target domain's TXT only", "v=spf1 -all exp=%{d}.exp.example.com" },
             { "several spaces between terms", "v=spf1  ip4:192.0.2.1   -all" },
+            { "a /8 that one owner holds", "v=spf1 ip4:17.0.0.0/8 ip6:2001:db8::/16 -all" },
+            { "a world-wide network excluded, not authorised", "v=spf1 ip4:192.0.2.0/24 -ip4:0.0.0.0/0 -all" },
+            { "a nonzero DIGIT transformer", "v=spf1 exists:%{d2}.example.com -all" },
             {
                 "exactly ten lookups",
                 "v=spf1 a mx ptr:example.com exists:%{i}.example.com "

@@ -45,6 +45,20 @@ public class SendingDomainValidatorTests
             { "+all is refused", s => s.Spf!.All = "pass", "spf.pass-all", "spec.spf.all", Severity.Error },
             { "an unknown all value is refused", s => s.Spf!.All = "maybe", "spf.invalid-all", "spec.spf.all", Severity.Error },
             { "a bad IPv4 range is refused", s => s.Spf!.Ip4 = ["192.0.2.0/40"], "spf.invalid-ip4", "spec.spf.ip4[0]", Severity.Error },
+            {
+                "ip4 0.0.0.0/0 authorises the whole Internet, like all: pass (RFC 7208 §5.6)",
+                s => s.Spf!.Ip4 = ["192.0.2.0/24", "0.0.0.0/0"],
+                "spf.world-network",
+                "spec.spf.ip4[1]",
+                Severity.Error
+            },
+            {
+                "ip6 ::/0 authorises the whole Internet, like all: pass (RFC 7208 §5.6)",
+                s => s.Spf!.Ip6 = ["::/0"],
+                "spf.world-network",
+                "spec.spf.ip6[0]",
+                Severity.Error
+            },
             { "a bad IPv6 address is refused", s => s.Spf!.Ip6 = ["2001:db8::g"], "spf.invalid-ip6", "spec.spf.ip6[0]", Severity.Error },
             {
                 "an include that is not a domain is refused",
