@@ -66,9 +66,9 @@ public sealed class DkimKeyMaterial
             return FromKeyPair(generator.GenerateKeyPair());
         }
 
-        if (rsaBits is < 1024 or > 4096)
+        if (RsaKeySizes.Problem(rsaBits) is { } problem)
         {
-            throw new ArgumentOutOfRangeException(nameof(rsaBits), rsaBits, "RSA DKIM keys are 1024 to 4096 bits (RFC 8301)");
+            throw new ArgumentOutOfRangeException(nameof(rsaBits), rsaBits, problem);
         }
 
         if (source == RsaPrimeSource.Platform)

@@ -284,13 +284,11 @@ public static partial class SendingDomainValidator
                     )
                 );
             }
-            else if (s.Size is < 1024 or > 4096)
+            else if (s.Size is { } bits && RsaKeySizes.Problem(bits) is { } problem)
             {
-                findings.Add(
-                    Finding.Error("dkim.rsa-size", $"size {s.Size} must be between 1024 and 4096 bits (RFC 8301)", path + ".size")
-                );
+                findings.Add(Finding.Error("dkim.rsa-size", $"size {problem}", path + ".size"));
             }
-            else if (s.Size is < 2048)
+            else if (s.Size is < RsaKeySizes.Recommended)
             {
                 findings.Add(
                     Finding.Warning(

@@ -24,7 +24,7 @@ public static partial class KeygenCommand
             DefaultValueFactory = _ => DkimAlgorithmText.RsaSha256,
         };
         algorithm.AcceptOnlyFromAmong(DkimAlgorithmText.RsaSha256, DkimAlgorithmText.Ed25519Sha256);
-        var size = new Option<int?>("--size") { Description = "RSA modulus size in bits, 1024-4096 (default 2048)." };
+        var size = new Option<int?>("--size") { Description = "RSA modulus size in bits, 1024-4096 in steps of 8 (default 2048)." };
         var ttl = new Option<int>("--ttl") { Description = "TTL of the record in S.txt.", DefaultValueFactory = _ => Defaults.Ttl };
         var outDir = new Option<string>("--out")
         {
@@ -64,7 +64,7 @@ public static partial class KeygenCommand
             : !SelectorRegex().IsMatch(selector) ? $"--selector '{selector}' must be lower-case letters, digits and hyphens (at most 63)"
             : !DkimAlgorithmText.TryParse(algorithmText, out _) ? $"--algorithm '{algorithmText}' must be rsa-sha256 or ed25519-sha256"
             : size is not null && algorithmText == DkimAlgorithmText.Ed25519Sha256 ? "--size applies only to rsa-sha256"
-            : size is < 1024 or > 4096 ? $"--size {size} must be between 1024 and 4096 (RFC 8301)"
+            : size is { } bits && RsaKeySizes.Problem(bits) is { } sizeProblem ? $"--size {size}: {sizeProblem}"
             : ttl is < 60 or > 86400 ? $"--ttl {ttl} must be between 60 and 86400"
             : null;
         if (problem is not null)

@@ -117,6 +117,13 @@ public class SendingDomainValidatorTests
                 Severity.Error
             },
             {
+                "an RSA size the generator cannot make (not whole bytes) is refused, not a crash later",
+                s => s.Dkim!.Series![0].Size = 2047,
+                "dkim.rsa-size",
+                "spec.dkim.series[0].size",
+                Severity.Error
+            },
+            {
                 "an RSA size above 4096 is refused",
                 s => s.Dkim!.Series![0].Size = 8192,
                 "dkim.rsa-size",

@@ -69,6 +69,7 @@ public class KeygenCommandTests
     [Theory]
     [InlineData("--selector", "Bad_Selector", "--selector")]
     [InlineData("--size", "512", "--size")]
+    [InlineData("--size", "2047", "--size")]
     [InlineData("--domain", "not a domain", "--domain")]
     public void Bad_arguments_are_usage_errors_that_name_the_option(string option, string value, string named)
     {

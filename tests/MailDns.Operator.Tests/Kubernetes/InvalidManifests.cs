@@ -103,6 +103,12 @@ public static partial class InvalidManifests
             yield return ("above the maximum", JsonValue.Create(maximum + 1));
         }
 
+        if ((long?)schema["multipleOf"] is { } step)
+        {
+            // In range, but not a multiple: RSA size 2047 once passed validation and crashed key generation.
+            yield return ("not a multiple of the step", JsonValue.Create(((long?)schema["minimum"] ?? 0) + step - 1));
+        }
+
         if ((int?)schema["maxItems"] is { } maxItems)
         {
             var item = (At(valid, path) as JsonArray)?.FirstOrDefault()?.DeepClone() ?? JsonValue.Create("x.example.com");
