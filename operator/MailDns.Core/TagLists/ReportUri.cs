@@ -10,7 +10,8 @@ public static partial class ReportUri
     /// RFC 7489 size suffix (!10m).
     /// </summary>
     [GeneratedRegex(
-        "^(?i:mailto):([^@\\s,;!?]+)@(([A-Za-z0-9_]([-A-Za-z0-9_]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63})(\\?[^\\s,;!]*)?(![0-9]+[kmgtKMGT]?)?$"
+        "^(?i:mailto):([^@\\s,;!?]+)@(([A-Za-z0-9_]([-A-Za-z0-9_]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63})"
+            + "(\\?[^\\s,;!]*)?(![0-9]+[kmgtKMGT]?)?$"
     )]
     private static partial Regex MailtoRegex();
 

@@ -41,7 +41,12 @@ public class SpfLinterTests
             { "ip4:0.0.0.0/0 authorises the world like +all", "v=spf1 ip4:0.0.0.0/0 -all", "spf.world-network", Severity.Error },
             { "ip4:0.0.0.0/1 authorises half the world", "v=spf1 ip4:0.0.0.0/1 -all", "spf.world-network", Severity.Error },
             { "ip6:::/0 authorises the world like +all", "v=spf1 ip6:::/0 -all", "spf.world-network", Severity.Error },
-            { "a zero DIGIT transformer is an error (RFC 7208 §7.3)", "v=spf1 exists:%{d0}.example.com -all", "spf.invalid-domain-spec", Severity.Error },
+            {
+                "a zero DIGIT transformer is an error (RFC 7208 §7.3)",
+                "v=spf1 exists:%{d0}.example.com -all",
+                "spf.invalid-domain-spec",
+                Severity.Error
+            },
             { "terms after all are never evaluated", "v=spf1 -all ip4:192.0.2.1", "spf.terms-after-all", Severity.Warning },
             {
                 "two redirect modifiers are a permanent error",
