@@ -91,7 +91,13 @@ public class RbacCoverageTests
             "mail",
             "gone"
         );
-        await SendingDomainWait.UntilAsync(domains, "mail", "gone", sd => SendingDomainWait.Ready(sd) == "False/InvalidSpec", "InvalidSpec");
+        await SendingDomainWait.UntilAsync(
+            domains,
+            "mail",
+            "gone",
+            sd => SendingDomainWait.Ready(sd) == "False/InvalidSpec",
+            "InvalidSpec"
+        );
         await api.Client.CoreV1.PatchNamespacedSecretAsync(
             new V1Patch("""{"metadata":{"labels":{"rotated":"yes"}}}""", V1Patch.PatchType.MergePatch),
             "tsig",
