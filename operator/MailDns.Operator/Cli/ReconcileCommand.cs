@@ -4,6 +4,7 @@ using k8s;
 using MailDns.Core.Api;
 using MailDns.Core.Findings;
 using MailDns.Core.Readiness;
+using MailDns.Operator.IO;
 using MailDns.Operator.Manifests;
 using MailDns.Operator.Reconcile;
 
@@ -27,6 +28,10 @@ public static class ReconcileCommand
         {
             Description = "Verify against this server (IP or IP:port), repeatable; without it the zone file is the authority.",
         };
+        var now = new Option<string?>("--now")
+        {
+            Description = "Decide as if it were this time (ISO-8601, e.g. 2026-03-01T09:00:00Z): watch a rotation without waiting.",
+        };
         var output = CommonOptions.Output();
         var command = new Command(
             "reconcile",
@@ -36,19 +41,34 @@ public static class ReconcileCommand
             paths,
             state,
             nameservers,
+            now,
             output,
         };
         command.SetAction(
             (parse, token) =>
-                RunAsync(
+            {
+                TimeProvider time = TimeProvider.System;
+                if (parse.GetValue(now) is { } text)
+                {
+                    if (FixedClock.Parse(text) is not { } at)
+                    {
+                        console.Error.WriteLine($"maildns reconcile: --now '{text}' is not an ISO-8601 time such as 2026-03-01T09:00:00Z");
+                        return Task.FromResult(ExitCodes.Usage);
+                    }
+
+                    time = new FixedClock(at);
+                }
+
+                return RunAsync(
                     parse.GetValue(paths)!,
                     parse.GetValue(state)!,
                     parse.GetValue(nameservers) ?? [],
                     parse.GetValue(output) == "json",
-                    TimeProvider.System,
+                    time,
                     console,
                     token
-                )
+                );
+            }
         );
         return command;
     }
@@ -78,6 +98,13 @@ public static class ReconcileCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             console.Error.WriteLine($"maildns reconcile: {e.Message}");
+            return ExitCodes.Usage;
+        }
+
+        using var stateLock = StateLock.TryAcquire(stateDir);
+        if (stateLock is null)
+        {
+            console.Error.WriteLine($"maildns reconcile: --state {stateDir} is in use by another run; wait for it to finish");
             return ExitCodes.Usage;
         }
 
