@@ -19,7 +19,8 @@ public sealed class StateLock : IDisposable
         Directory.CreateDirectory(stateDir);
         try
         {
-            return new StateLock(new FileStream(Path.Combine(stateDir, FileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            var path = Path.Combine(stateDir, FileName);
+            return new StateLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
         }
         catch (IOException)
         {
