@@ -59,6 +59,20 @@ public sealed record PublishResult(
 {
     public bool Succeeded => Failures.Count == 0 && Conflicts.Count == 0;
 
+    /// <summary>
+    /// Two publishes of one reconcile as one: changes add up, and what the later one found unchanged counts only
+    /// when this reconcile did not create or update it itself (a first run creates, it does not find unchanged).
+    /// Conflicts and failures are the later publish's: it is the state DNS was left in.
+    /// </summary>
+    public PublishResult Then(PublishResult later)
+    {
+        var created = Created + later.Created;
+        var updated = Updated + later.Updated;
+        var present = later.Created + later.Updated + later.Unchanged;
+        var unchanged = Math.Max(0, present - created - updated);
+        return new PublishResult(created, updated, Deleted + later.Deleted, unchanged, later.Conflicts, later.Failures);
+    }
+
     public static PublishResult From(ChangeSet plan, IReadOnlyList<(RecordChange Change, string Error)> failures)
     {
         var failed = failures.Select(f => f.Change).ToHashSet();

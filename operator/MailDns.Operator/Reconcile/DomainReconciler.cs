@@ -149,7 +149,7 @@ public sealed class DomainReconciler(IReadOnlyList<IPEndPoint> nameservers, Time
         }
 
         status.Dkim = DkimStatusOf(keys, nextRotation);
-        status.Publish = PublishStatusOf(provider, publisher.LastResult!, input.Now);
+        status.Publish = PublishStatusOf(provider, publisher.Result!, input.Now);
         var gathered = input with
         {
             Publish = new PublishEvidence(desired.Count, notServed, storeName),

@@ -16,7 +16,8 @@ public sealed class DomainRecordsPublisher(SendingDomain domain, RecordPublisher
 {
     public IReadOnlyList<OwnedRecord> Owned { get; private set; } = owned;
 
-    public PublishResult? LastResult { get; private set; }
+    /// <summary>Every publish of this reconcile (rotation steps and the final whole set) as one result.</summary>
+    public PublishResult? Result { get; private set; }
 
     public IReadOnlyList<DesiredRecord> Desired { get; private set; } = [];
 
@@ -26,7 +27,7 @@ public sealed class DomainRecordsPublisher(SendingDomain domain, RecordPublisher
         var result = await publisher
             .ApplyAsync(Desired, Owned, domain.Spec.Publish?.Adopt ?? false, cancellationToken)
             .ConfigureAwait(false);
-        LastResult = result;
+        Result = Result is null ? result : Result.Then(result);
 
         // What we own now: every desired record not refused by a conflict or a failed change, and every old one
         // whose removal failed (it is still there, still ours).

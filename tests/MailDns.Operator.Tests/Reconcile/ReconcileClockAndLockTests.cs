@@ -30,6 +30,24 @@ public class ReconcileClockAndLockTests
         Assert.Equal(["ed20260301=Active", "rsa20260301=Active"], Phases(dayLater)); // after the 1d propagation delay
     }
 
+    [Fact]
+    public void The_first_run_reports_the_records_it_created_and_the_second_finds_them_unchanged()
+    {
+        using var state = new TempDir();
+
+        var first = Reconcile(state.Path, "--now", "2026-03-01T09:00:00Z");
+        var second = Reconcile(state.Path, "--now", "2026-03-01T09:05:00Z");
+
+        static (int, int, int, int) Counts(CliResult run)
+        {
+            var publish = JsonNode.Parse(run.Out)!.AsArray()[0]!["status"]!["publish"]!;
+            return ((int)publish["created"]!, (int)publish["updated"]!, (int)publish["deleted"]!, (int)publish["unchanged"]!);
+        }
+
+        Assert.Equal((5, 0, 0, 0), Counts(first));
+        Assert.Equal((0, 0, 0, 5), Counts(second));
+    }
+
     [Theory]
     [InlineData("yesterday")]
     [InlineData("2026-13-01T00:00:00Z")]
