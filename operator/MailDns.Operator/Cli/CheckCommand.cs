@@ -74,6 +74,9 @@ public static class CheckCommand
         return command;
     }
 
+    /// <summary>A DNS answer that takes longer than this is not coming.</summary>
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromSeconds(60);
+
     public static async Task<int> RunAsync(
         string domain,
         IReadOnlyList<string> nameservers,
@@ -85,6 +88,13 @@ public static class CheckCommand
         CancellationToken cancellationToken
     )
     {
+        if (!(timeout > TimeSpan.Zero && timeout <= MaxTimeout))
+        {
+            var limit = $"more than 0 and at most {MaxTimeout.TotalSeconds} seconds";
+            console.Error.WriteLine($"maildns check: --timeout {timeout.TotalSeconds} must be {limit}");
+            return ExitCodes.Usage;
+        }
+
         domain = DomainName.Normalize(domain);
         if (!DomainName.IsValidSendingDomain(domain))
         {

@@ -33,9 +33,18 @@ public static class HealthTargetsResolver
                     return (new HealthTargets([], []), $"nameserver '{text}' is not host or host:port");
                 }
 
-                var addresses = IPAddress.TryParse(host, out var ip)
-                    ? [ip]
-                    : await System.Net.Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+                IPAddress[] addresses;
+                try
+                {
+                    addresses = IPAddress.TryParse(host, out var ip)
+                        ? [ip]
+                        : await System.Net.Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+                }
+                catch (System.Net.Sockets.SocketException e)
+                {
+                    return (new HealthTargets([], []), $"nameserver '{text}' does not resolve: {e.Message}");
+                }
+
                 endpoints.AddRange(addresses.Select(a => new IPEndPoint(a, port)));
             }
 

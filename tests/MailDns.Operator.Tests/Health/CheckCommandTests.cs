@@ -73,11 +73,15 @@ public class CheckCommandTests(HealthZones zones) : IClassFixture<HealthZones>
     [InlineData("not a domain")]
     [InlineData("healthy.test", "--nameserver", "nope:99999999")]
     [InlineData("healthy.test", "--expect", "/nonexistent/manifest.yaml")]
-    public void Usage_errors_exit_2(params string[] args)
+    [InlineData("healthy.test", "--timeout", "0", "--nameserver", "127.0.0.1:1")]
+    [InlineData("healthy.test", "--timeout", "-5", "--nameserver", "127.0.0.1:1")]
+    public void Usage_errors_exit_2_with_one_line_and_no_stack_trace(params string[] args)
     {
         var result = MailDns.Testing.Cli.Run(["check", .. args]);
 
         Assert.Equal(2, result.Exit);
+        Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("maildns check: ", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
