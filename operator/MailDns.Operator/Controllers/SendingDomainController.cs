@@ -87,7 +87,7 @@ public sealed class SendingDomainController(
 
         var previous = DomainStatusWriter.Clone(domain.Status);
         var keyStore = new SecretKeyStore(client, _ => domain, keySecretWrites.Wrote);
-        var context = new DomainReconciler.Context(SpecErrors(domain, provider), health.Evidence(key));
+        var context = new DomainReconciler.Context(SpecErrors(domain, provider), health.Evidence(key), ProviderHint(domain, provider));
         var result = await new DomainReconciler(options.Nameservers, time, checkHealth: false)
             .ReconcileAsync(
                 domain,
@@ -125,6 +125,29 @@ public sealed class SendingDomainController(
 
         var resync = time.GetUtcNow() + options.Resync;
         return ReconcileOutcome.At(result.Decision.RequeueAt is { } at && at < resync ? at : resync);
+    }
+
+    /// <summary>
+    /// A DnsProvider serves only its own namespace; when one of that name lives elsewhere, say so and point to
+    /// ClusterDnsProvider, which is how one provider is shared.
+    /// </summary>
+    private string? ProviderHint(SendingDomain domain, DnsProviderSpec? provider)
+    {
+        var reference = domain.Spec.ProviderRef;
+        if (provider is not null || (reference.Kind ?? Defaults.ProviderKind) != DnsProvider.KindName)
+        {
+            return null;
+        }
+
+        var elsewhere = cache.Providers.Values
+            .Where(p => p.Metadata.Name == reference.Name && p.Metadata.NamespaceProperty != domain.Metadata.NamespaceProperty)
+            .Select(p => p.Metadata.NamespaceProperty)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return elsewhere.Count == 0
+            ? null
+            : $" in namespace {domain.Metadata.NamespaceProperty}; one exists in {string.Join(", ", elsewhere)}, but a DnsProvider "
+                + "serves only its own namespace: use a ClusterDnsProvider to share it";
     }
 
     private static IReadOnlyList<Finding> SpecErrors(SendingDomain domain, DnsProviderSpec? provider)

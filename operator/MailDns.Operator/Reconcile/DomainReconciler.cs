@@ -34,8 +34,11 @@ public sealed class DomainReconciler(IReadOnlyList<IPEndPoint> nameservers, Time
     /// <summary>How many rotation steps one reconcile takes at most: enough to generate, publish and verify a key.</summary>
     private const int StepsPerRun = 4;
 
-    /// <summary>The spec errors, the last health evidence (from the operator's checks) and what the run may touch.</summary>
-    public sealed record Context(IReadOnlyList<Finding> SpecErrors, HealthEvidence? Health = null);
+    /// <summary>What the caller gathered before the run.</summary>
+    /// <param name="SpecErrors">Errors of the spec; any of them stops the run before it touches anything.</param>
+    /// <param name="Health">The last health report (from the operator's checks), whatever it checked.</param>
+    /// <param name="ProviderHint">When the provider is missing: what the caller knows that may explain it.</param>
+    public sealed record Context(IReadOnlyList<Finding> SpecErrors, HealthEvidence? Health = null, string? ProviderHint = null);
 
     public async Task<DomainReconcileResult> ReconcileAsync(
         SendingDomain domain,
@@ -62,8 +65,8 @@ public sealed class DomainReconciler(IReadOnlyList<IPEndPoint> nameservers, Time
         {
             try
             {
-                (input, publishedOwned) = await GatherAsync(domain, provider, stores, keyStore, owned, status, input, cancellationToken)
-                    .ConfigureAwait(false);
+                var gathering = GatherAsync(domain, provider, stores, keyStore, owned, status, input, context, cancellationToken);
+                (input, publishedOwned) = await gathering.ConfigureAwait(false);
             }
             catch (ReconcileException e)
             {
@@ -95,6 +98,7 @@ public sealed class DomainReconciler(IReadOnlyList<IPEndPoint> nameservers, Time
         IReadOnlyList<OwnedRecord> owned,
         SendingDomainStatus status,
         ReadinessInput input,
+        Context context,
         CancellationToken cancellationToken
     )
     {
@@ -103,7 +107,7 @@ public sealed class DomainReconciler(IReadOnlyList<IPEndPoint> nameservers, Time
             var kind = domain.Spec.ProviderRef.Kind ?? Defaults.ProviderKind;
             throw new ReconcileException(
                 ConditionReasons.ProviderNotFound,
-                $"spec.providerRef: {kind} '{domain.Spec.ProviderRef.Name}' was not found"
+                $"spec.providerRef: {kind} '{domain.Spec.ProviderRef.Name}' was not found{context.ProviderHint}"
             );
         }
 

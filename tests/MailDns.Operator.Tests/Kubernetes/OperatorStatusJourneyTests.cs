@@ -135,6 +135,40 @@ public class OperatorStatusJourneyTests
         await running;
     }
 
+    [Fact]
+    public async Task A_domain_naming_a_provider_of_another_namespace_is_told_to_use_a_cluster_provider()
+    {
+        await using var api = await ApiServer.StartAsync();
+        using var data = new TempDir();
+        foreach (var ns in new[] { "shared", "team" })
+        {
+            await api.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } });
+        }
+
+        var providers = new GenericClient(api.Client, ApiGroup.Name, ApiGroup.Version, "dnsproviders", disposeClient: false);
+        await providers.CreateNamespacedAsync(Specs.ZoneFileProvider("shared", "zone", "example.com", "example.com.zone"), "shared");
+        using var stop = new CancellationTokenSource();
+        var controller = OperatorServices.Create(api.Client, new ControllerOptions(null, data.Path, []), TimeProvider.System);
+        var running = controller.RunAsync(stop.Token);
+        var domains = SendingDomainWait.Domains(api);
+
+        await domains.CreateNamespacedAsync(Specs.Domain("team", "mail", _ => { }), "team");
+        var refused = await SendingDomainWait.UntilAsync(
+            domains,
+            "team",
+            "mail",
+            s => Condition(s, ConditionTypes.Ready) is not null,
+            "Ready"
+        );
+
+        var ready = Condition(refused, ConditionTypes.Ready)!;
+        Assert.Equal((ConditionStatus.False, ConditionReasons.ProviderNotFound), (ready.Status, ready.Reason));
+        Assert.Contains("one exists in shared", ready.Message, StringComparison.Ordinal);
+        Assert.Contains("use a ClusterDnsProvider", ready.Message, StringComparison.Ordinal);
+        await stop.CancelAsync();
+        await running;
+    }
+
     private static async Task<V1Condition> ProviderReadyAsync(GenericClient providers, string status)
     {
         var deadline = DateTime.UtcNow + SendingDomainWait.Bound;
