@@ -57,7 +57,7 @@ public sealed class HealthController(
     /// After the domain's status was written: its cron schedule, and a check now when the written status lists
     /// records that no report describes yet (a publish, a spec change, the first records).
     /// </summary>
-    public async Task AfterStatusWrittenAsync(SendingDomain domain, CancellationToken cancellationToken)
+    public async Task AfterStatusWrittenAsync(SendingDomain domain, SendingDomainStatus written, CancellationToken cancellationToken)
     {
         if (scheduler is null)
         {
@@ -68,7 +68,7 @@ public sealed class HealthController(
         await scheduler
             .ScheduleAsync(key, domain.Spec.HealthCheck?.Schedule ?? Defaults.HealthSchedule, cancellationToken)
             .ConfigureAwait(false);
-        if (domain.Status is not { Records.Count: > 0 } status)
+        if (written is not { Records.Count: > 0 } status)
         {
             return;
         }

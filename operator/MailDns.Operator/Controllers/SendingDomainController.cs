@@ -107,15 +107,15 @@ public sealed class SendingDomainController(
         }
 
         await RecordHealthTransitionsAsync(domain, previous, context, status, cancellationToken).ConfigureAwait(false);
+        // The metrics first: whoever sees the new status in the API finds the metrics already saying the same.
+        metrics?.Reconciled(key, status, time.GetElapsedTime(started), time.GetUtcNow());
         await writer.WriteAsync(domain, previous, status, cancellationToken).ConfigureAwait(false);
         if (context.SpecErrors.Count == 0)
         {
             // After the write, so the check reads the records it is about (a check before it would find none).
-            domain.Status = status;
-            await health.AfterStatusWrittenAsync(domain, cancellationToken).ConfigureAwait(false);
+            await health.AfterStatusWrittenAsync(domain, status, cancellationToken).ConfigureAwait(false);
         }
 
-        metrics?.Reconciled(key, status, time.GetElapsedTime(started), time.GetUtcNow());
         var ready = result.Decision.Ready;
         if (result.Decision.Retry == RetryPolicy.Backoff)
         {
