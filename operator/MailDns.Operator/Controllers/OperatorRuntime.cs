@@ -89,7 +89,6 @@ public sealed class OperatorRuntime
     {
         await using var scheduler = await health.StartAsync(cancellationToken).ConfigureAwait(false);
         stores.Reset(); // a new term of leadership starts from what the API server says, not from a past term's memory
-        router.Reset();
         var synced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var informers = cache.RunAsync(synced, cancellationToken);
 

@@ -20,14 +20,6 @@ public sealed class SecretRouter(ClusterCache cache, KeySecretWrites keySecretWr
     /// <summary>A provider (its cache key) whose Secrets changed.</summary>
     public event Action<string>? ProviderAffected;
 
-    public void Reset()
-    {
-        lock (versions)
-        {
-            versions.Clear();
-        }
-    }
-
     public void SecretChanged(string key)
     {
         var exists = cache.Secrets.TryGetValue(key, out var secret);
