@@ -21,6 +21,7 @@ public sealed class BindServer : DnsServerProcess
         Algorithm = algorithm;
         Secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         KeyFile = Dir.Write("tsig.key", $"key \"{KeyName}\" {{ algorithm {algorithm}; secret \"{Secret}\"; }};\n");
+        Zones = zones.Select(z => z.Zone).ToList();
         var declarations = new StringBuilder();
         foreach (var (name, records) in zones)
         {
@@ -65,6 +66,8 @@ public sealed class BindServer : DnsServerProcess
     }
 
     public string KeyName { get; }
+
+    public IReadOnlyList<string> Zones { get; }
 
     public string Algorithm { get; }
 

@@ -29,12 +29,15 @@ public abstract class DnsServerProcess : IDisposable
 
     protected TempDir Dir { get; } = new();
 
+    /// <summary>Whether the server is asked with recursion desired (a resolver) or not (an authoritative server).</summary>
+    protected virtual bool Recursive => false;
+
     public LookupClient Client() =>
         new(
             new LookupClientOptions(Endpoint)
             {
                 UseCache = false,
-                Recursion = false,
+                Recursion = Recursive,
                 Timeout = TimeSpan.FromSeconds(2),
                 Retries = 2,
             }

@@ -40,6 +40,15 @@ public enum LookupOutcome
 
     /// <summary>Timeout, SERVFAIL, REFUSED, a closed port: nothing is known, which is never a failure of the record.</summary>
     Failed,
+
+    /// <summary>
+    /// The name is an alias (CNAME) and this server did not answer for its target (another zone): the target
+    /// must be asked of a resolver, as a receiver's resolver would follow it (RFC 1034 §3.6.2).
+    /// </summary>
+    Alias,
+
+    /// <summary>The CNAME chain loops or is longer than <see cref="CnameChain.MaxLength"/>: no receiver gets an answer.</summary>
+    CnameLoop,
 }
 
 /// <summary>
@@ -54,6 +63,12 @@ public sealed record DnsAnswer(
     string? Error = null
 )
 {
+    /// <summary>The CNAME targets followed from the asked name, in order; empty when the name holds the records itself.</summary>
+    public IReadOnlyList<string> Chain { get; init; } = [];
+
+    /// <summary>Where the CNAME chain ends, when there is one.</summary>
+    public string? Target => Chain.Count > 0 ? Chain[^1] : null;
+
     public static DnsAnswer NxDomain { get; } = new(LookupOutcome.NxDomain, [], [], 0);
 
     public static DnsAnswer NoData { get; } = new(LookupOutcome.NoData, [], [], 0);
@@ -70,7 +85,21 @@ public sealed record DnsAnswer(
     public static DnsAnswer OfHosts(params string[] hosts) =>
         hosts.Length == 0 ? NoData : new(LookupOutcome.Answer, [], hosts, hosts.Length);
 
+    public static DnsAnswer AliasTo(IReadOnlyList<string> chain) => new(LookupOutcome.Alias, [], [], 0) { Chain = chain };
+
+    public static DnsAnswer Loop(string asked, IReadOnlyList<string> chain) =>
+        new(LookupOutcome.CnameLoop, [], [], 0, $"CNAME chain {string.Join(" → ", chain.Prepend(asked))} loops or is too long")
+        {
+            Chain = chain,
+        };
+
     public bool IsVoid => Outcome is LookupOutcome.NoData or LookupOutcome.NxDomain;
+
+    /// <summary>No records can be judged: nothing came back, or the chain never ends.</summary>
+    public bool IsUnanswered => Outcome is LookupOutcome.Failed or LookupOutcome.CnameLoop or LookupOutcome.Alias;
+
+    /// <summary>"via CNAME a → b" for messages, empty without a chain.</summary>
+    public string Via => Chain.Count == 0 ? "" : $" (via CNAME to {string.Join(" → ", Chain)})";
 
     public IReadOnlyList<string> Joined => Txt.Select(TxtStrings.Join).ToList();
 }

@@ -1,5 +1,7 @@
 using MailDns.Core.Dmarc;
+using MailDns.Core.Findings;
 using MailDns.Core.Names;
+using MailDns.Core.Records;
 using MailDns.Core.Spf;
 using MailDns.Core.TagLists;
 
@@ -26,9 +28,11 @@ public static class HealthEvaluator
             return new Evaluation(new HealthReport(domain, checks), missing);
         }
 
-        var perServer = observed
-            .Authoritative.Select(s => (s.Server, Results: ServedRecordChecks.For(s, domain, chosen, expected).ToList()))
-            .ToList();
+        // An authoritative server answers a CNAME into another zone with the alias alone; the rest of the chain is
+        // what a receiver's resolver finds, so it is asked of the resolvers, once for all servers.
+        var servers = observed.Authoritative.Select(s => FollowAliases(s, observed, missing)).ToList();
+        observed = observed with { Authoritative = servers };
+        var perServer = servers.Select(s => (s.Server, Results: ServedRecordChecks.For(s, domain, chosen, expected).ToList())).ToList();
         checks.AddRange(Merge(perServer));
 
         // Receivers follow the SPF record through resolvers; follow the one the servers serve (the first server that
@@ -48,16 +52,128 @@ public static class HealthEvaluator
             missing.UnionWith(walk.Missing);
         }
 
-        var dmarc = observed
-            .Authoritative.Select(s => s.Answer($"_dmarc.{domain}"))
-            .Select(a => a.Joined.Where(ServedRecordChecks.IsDmarc).ToList())
-            .FirstOrDefault(r => r.Count == 1);
-        if (dmarc is not null)
+        checks.AddRange(DmarcPolicy(domain, observed, expected, checks, missing));
+        return new Evaluation(new HealthReport(domain, checks), missing);
+    }
+
+    /// <summary>
+    /// The policy receivers apply. With one record at _dmarc.domain it is that record; with none at every server, the
+    /// RFC 9989 §4.10 tree walk through the resolvers decides, so a subdomain inheriting its organisation's policy is
+    /// healthy and says where the policy came from. The organisational domain for report authorisation comes from the
+    /// same walk, and from the Public Suffix List when the walk finds no record.
+    /// </summary>
+    private static IEnumerable<CheckResult> DmarcPolicy(
+        string domain,
+        HealthObservation observed,
+        HealthExpectation? expected,
+        List<CheckResult> checks,
+        HashSet<DnsQuestion> missing
+    )
+    {
+        var own = observed.Authoritative.Select(s => s.Answer($"_dmarc.{domain}")).ToList();
+        var exists = !observed.Authoritative.All(s => s.Answer(domain).Outcome == LookupOutcome.NxDomain);
+        var absent = own.All(a => !a.IsUnanswered && !a.Joined.Any(ServedRecordChecks.IsDmarc));
+        if (expected?.Requires(RecordPurpose.Dmarc) == false && absent)
         {
-            checks.AddRange(ReportAuthorization(domain, DmarcLinter.Lint(dmarc[0]), observed, missing));
+            return [];
         }
 
-        return new Evaluation(new HealthReport(domain, checks), missing);
+        var single = own.Select(a => a.Joined.Where(ServedRecordChecks.IsDmarc).ToList()).FirstOrDefault(r => r.Count == 1);
+        var walk = DmarcDiscovery.Discover(
+            domain,
+            q =>
+                q.Name == $"_dmarc.{domain}" && q.Type == DnsType.Txt
+                    ? single is null
+                        ? DnsAnswer.NoData
+                        : DnsAnswer.OfTxtValues(single[0])
+                    : observed.Lookup(q),
+            exists
+        );
+        missing.UnionWith(walk.Missing);
+        var results = new List<CheckResult>();
+        if (absent)
+        {
+            checks.RemoveAll(c => c.Id is "dmarc.exists" or "dmarc.single" or "dmarc.syntax" or "dmarc.policy");
+            results.AddRange(Inherited(domain, walk, expected));
+        }
+
+        var record = single?[0] ?? (absent ? walk.Record : null);
+        if (record is not null && walk.Missing.Count == 0)
+        {
+            var organisation = walk.OrganizationalDomain ?? DomainName.Organizational(domain);
+            results.AddRange(ReportAuthorization(domain, organisation, DmarcLinter.Lint(record), observed, missing));
+        }
+
+        return results;
+    }
+
+    private static IEnumerable<CheckResult> Inherited(string domain, DmarcDiscoveryResult walk, HealthExpectation? expected)
+    {
+        if (walk.Missing.Count > 0)
+        {
+            yield return CheckResult.Unknown("dmarc.exists", $"no record at _dmarc.{domain}; walking up the DNS tree (RFC 9989 §4.10)");
+            yield break;
+        }
+
+        if (walk.Unknown is not null && walk.PolicyDomain is null)
+        {
+            yield return CheckResult.Unknown(
+                "dmarc.exists",
+                $"no record at _dmarc.{domain}, and the DNS tree walk above it got no answer: {walk.Unknown}"
+            );
+            yield break;
+        }
+
+        if (walk.PolicyDomain is null || walk.Record is null)
+        {
+            yield return CheckResult.Fail(
+                "dmarc.exists",
+                $"no DMARC record at _dmarc.{domain} or above it (RFC 9989 §4.10 tree walk): receivers apply no policy and send no reports"
+            );
+            yield break;
+        }
+
+        var applied = walk.AppliedPolicy ?? "none";
+        yield return CheckResult.Pass(
+            "dmarc.exists",
+            $"no record at _dmarc.{domain}: receivers apply the policy of {walk.PolicyDomain} "
+                + $"(_dmarc.{walk.PolicyDomain}, RFC 9989 §4.10), "
+                + $"which gives this domain p={applied}"
+        );
+        var lint = DmarcLinter.Lint(walk.Record);
+        yield return lint.Findings.HasErrors()
+            ? CheckResult.Fail(
+                "dmarc.syntax",
+                $"the record at _dmarc.{walk.PolicyDomain}: "
+                    + string.Join("; ", lint.Findings.Where(f => f.Severity == Severity.Error).Select(f => $"{f.Code}: {f.Message}"))
+            )
+            : CheckResult.Pass("dmarc.syntax", $"the record at _dmarc.{walk.PolicyDomain} is valid");
+        yield return expected?.DmarcPolicy is { } wanted && !string.Equals(wanted, applied, StringComparison.OrdinalIgnoreCase)
+            ? CheckResult.Fail(
+                "dmarc.policy",
+                $"p={applied} applies (from {walk.PolicyDomain}) but the spec asks for p={wanted.ToLowerInvariant()}"
+            )
+        : applied == "none"
+            ? CheckResult.Warn("dmarc.policy", $"p=none (from {walk.PolicyDomain}) monitors only: spoofed mail is still delivered")
+        : CheckResult.Pass("dmarc.policy", $"p={applied} (from {walk.PolicyDomain})");
+    }
+
+    private static ServerView FollowAliases(ServerView server, HealthObservation observed, HashSet<DnsQuestion> missing)
+    {
+        if (!server.Answers.Values.Any(a => a.Outcome == LookupOutcome.Alias))
+        {
+            return server;
+        }
+
+        var answers = server.Answers.ToDictionary(
+            p => p.Key,
+            p =>
+                p.Value.Outcome == LookupOutcome.Alias
+                    ? CnameChain.Follow(p.Key.Name, p.Key.Type, p.Value, observed.Lookup, missing)
+                        ?? DnsAnswer.Failed($"the CNAME to {p.Value.Target} is not followed yet")
+                    : p.Value
+        );
+        return server with { Answers = answers };
     }
 
     /// <summary>
@@ -66,17 +182,17 @@ public static class HealthEvaluator
     /// </summary>
     private static IEnumerable<CheckResult> ReportAuthorization(
         string domain,
+        string organisation,
         DmarcLintResult dmarc,
         HealthObservation observed,
         HashSet<DnsQuestion> missing
     )
     {
-        var organisation = DomainName.OrganizationalGuess(domain);
         var external = dmarc
             .ReportUris("rua")
             .Concat(dmarc.ReportUris("ruf"))
             .Select(u => ReportUri.Parse(u, allowSizeLimit: true))
-            .Where(u => u is { Scheme: "mailto", Domain: not null } && !DomainName.IsInZone(u.Domain!, organisation))
+            .Where(u => u is { Scheme: "mailto", Domain: not null } && !InOrganisation(u.Domain!, organisation, observed, missing))
             .Select(u => u!.Domain!)
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
@@ -96,7 +212,7 @@ public static class HealthEvaluator
                 missing.Add(question);
                 yield return CheckResult.Unknown("dmarc.external-report-authorization", $"{question.Name} not looked up yet");
             }
-            else if (answer.Outcome == LookupOutcome.Failed)
+            else if (answer.IsUnanswered)
             {
                 yield return CheckResult.Unknown("dmarc.external-report-authorization", $"{question.Name}: no answer: {answer.Error}");
             }
@@ -112,6 +228,23 @@ public static class HealthEvaluator
                 );
             }
         }
+    }
+
+    /// <summary>
+    /// A destination belongs to the domain's organisation when its own organisational domain is the same: by the tree
+    /// walk where it finds a record, else by the Public Suffix List (so reports.example.co.uk is not example.co.uk's
+    /// neighbour other.co.uk).
+    /// </summary>
+    private static bool InOrganisation(string destination, string organisation, HealthObservation observed, HashSet<DnsQuestion> missing)
+    {
+        if (!DomainName.IsInZone(destination, organisation))
+        {
+            return false;
+        }
+
+        var walk = DmarcDiscovery.Discover(destination, observed.Lookup);
+        missing.UnionWith(walk.Missing);
+        return (walk.OrganizationalDomain ?? DomainName.Organizational(destination)) == organisation;
     }
 
     /// <summary>

@@ -63,7 +63,7 @@ public static class ServedRecordChecks
             yield break;
         }
 
-        if (answer.Outcome == LookupOutcome.Failed)
+        if (answer.IsUnanswered)
         {
             foreach (var unknown in Unanswered(ids, answer))
             {
@@ -121,7 +121,7 @@ public static class ServedRecordChecks
             yield break;
         }
 
-        if (answer.Outcome == LookupOutcome.Failed)
+        if (answer.IsUnanswered)
         {
             foreach (var unknown in Unanswered(ids, answer))
             {
@@ -171,7 +171,7 @@ public static class ServedRecordChecks
     private static IEnumerable<CheckResult> Dkim(DnsAnswer answer, string selector, DesiredRecord? expected)
     {
         string[] ids = ["dkim.exists", "dkim.key-matches", "dkim.key-strength", "dkim.testing-flag"];
-        if (answer.Outcome == LookupOutcome.Failed)
+        if (answer.IsUnanswered)
         {
             foreach (var unknown in Unanswered(ids, answer, selector))
             {
@@ -202,7 +202,7 @@ public static class ServedRecordChecks
             yield break;
         }
 
-        yield return CheckResult.Pass("dkim.exists", "a key record is published", selector);
+        yield return CheckResult.Pass("dkim.exists", $"a key record is published{answer.Via}", selector);
         var lint = DkimKeyRecordLinter.Lint(answer.Txt[0]);
         if (expected is not null)
         {
@@ -264,7 +264,9 @@ public static class ServedRecordChecks
 
     /// <summary>Every check that needed an answer that did not come is Unknown, never Fail.</summary>
     private static IEnumerable<CheckResult> Unanswered(string[] ids, DnsAnswer answer, string? selector = null) =>
-        ids.Select(id => CheckResult.Unknown(id, $"no answer: {answer.Error}", selector));
+        answer.Outcome == LookupOutcome.CnameLoop
+            ? ids.Take(1).Select(id => CheckResult.Fail(id, $"{answer.Error}: receivers get no answer (SERVFAIL)", selector))
+            : ids.Select(id => CheckResult.Unknown(id, $"no answer: {answer.Error}", selector));
 
     private static IEnumerable<CheckResult> Policy(
         string prefix,
@@ -279,7 +281,7 @@ public static class ServedRecordChecks
             yield break;
         }
 
-        if (answer.Outcome == LookupOutcome.Failed)
+        if (answer.IsUnanswered)
         {
             if (wanted == true)
             {
@@ -313,9 +315,20 @@ public static class ServedRecordChecks
     private static CheckResult Exact(DnsAnswer answer, DesiredRecord record)
     {
         var selector = record.Selector;
-        if (answer.Outcome == LookupOutcome.Failed)
+        if (answer.IsUnanswered)
         {
             return CheckResult.Unknown("records.expected", $"{record.Name}: no answer: {answer.Error}", selector);
+        }
+
+        if (answer.Target is { } target)
+        {
+            // RFC 1034 §3.6.2 (RFC 2181 §10.1): no other data may sit beside a CNAME, so the operator cannot publish here.
+            return CheckResult.Fail(
+                "records.expected",
+                $"{record.Name} is a CNAME to {target}: the {DesiredRecord.PurposeText(record.Purpose)} record cannot be published "
+                    + "beside it (RFC 1034 §3.6.2); remove the CNAME or take the record out of the spec",
+                selector
+            );
         }
 
         var served = answer.Joined;

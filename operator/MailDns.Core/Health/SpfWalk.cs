@@ -100,7 +100,13 @@ public sealed class SpfWalk
             return;
         }
 
-        if (answer.Outcome == LookupOutcome.Failed)
+        if (answer.Outcome == LookupOutcome.CnameLoop)
+        {
+            badTargets.Add($"{how}:{target}: {answer.Error}");
+            return;
+        }
+
+        if (answer.IsUnanswered)
         {
             failures.Add($"{how}:{target} ({answer.Error})");
             return;
@@ -130,9 +136,11 @@ public sealed class SpfWalk
         if (answer is null)
         {
             missing.Add(question);
+            return null;
         }
 
-        return answer;
+        // A target that is a CNAME is what its chain ends in; one that resolves is not a void lookup (RFC 7208 §4.6.4).
+        return answer.Outcome == LookupOutcome.Alias ? CnameChain.Follow(question.Name, question.Type, answer, lookup, missing) : answer;
     }
 
     private void CountVoid(string target, string how, params DnsAnswer?[] answers)
@@ -142,11 +150,11 @@ public sealed class SpfWalk
             return;
         }
 
-        if (answers.Any(a => a!.Outcome == LookupOutcome.Failed))
+        if (answers.Any(a => a!.IsUnanswered))
         {
             if (how is "a" or "mx" or "exists")
             {
-                failures.Add($"{how}:{target} ({answers.First(a => a!.Outcome == LookupOutcome.Failed)!.Error})");
+                failures.Add($"{how}:{target} ({answers.First(a => a!.IsUnanswered)!.Error})");
             }
 
             return;

@@ -41,15 +41,8 @@ public static partial class DomainName
         return n.EndsWith("." + z, StringComparison.Ordinal) ? n[..^(z.Length + 1)] : n + ".";
     }
 
-    /// <summary>
-    /// Without the Public Suffix List (not available here) the organisational domain is approximated as the last
-    /// two labels; a report destination under it is treated as the domain's own.
-    /// </summary>
-    public static string OrganizationalGuess(string domain)
-    {
-        var labels = Normalize(domain).Split('.');
-        return labels.Length <= 2 ? Normalize(domain) : string.Join('.', labels[^2..]);
-    }
+    /// <summary>The organisational domain by the shipped Public Suffix List: mail.example.co.uk belongs to example.co.uk.</summary>
+    public static string Organizational(string domain) => PublicSuffixList.Default.OrganizationalDomain(domain);
 
     public static string Fqdn(string name) => Normalize(name) + ".";
 }

@@ -49,8 +49,21 @@ public static class ZoneFileEditor
         var remove = new HashSet<int>();
         var add = new List<string>();
         var txt = TxtLines(lines, zone).ToList();
+        var aliases = RecordLines(lines, zone, "CNAME").ToDictionary(c => c.Name, c => c.Value, StringComparer.Ordinal);
         foreach (var change in changes)
         {
+            if (change.NewValue is not null && aliases.TryGetValue(DomainName.Normalize(change.Name), out var target))
+            {
+                // RFC 1034 §3.6.2: no other data beside a CNAME; BIND refuses to load such a zone.
+                failures.Add(
+                    (
+                        change,
+                        $"{change.Name} is a CNAME to {target.TrimEnd('.')}: a TXT record cannot be published beside it (RFC 1034 §3.6.2)"
+                    )
+                );
+                continue;
+            }
+
             if (change.OldValue is { } old)
             {
                 var line = txt.FirstOrDefault(t =>
@@ -102,7 +115,7 @@ public static class ZoneFileEditor
     /// </summary>
     public static string NewZone(string zone) =>
         $"; created by MailDnsOperator: replace the SOA and NS with your own servers\n$ORIGIN {DomainName.Fqdn(zone)}\n$TTL "
-            + $"{Defaults.Ttl}\n@\tIN\tSOA\tlocalhost. hostmaster.{DomainName.Fqdn(zone)} 1 3600 600 1209600 300\n@\tIN\tNS\tlocalhost.\n";
+        + $"{Defaults.Ttl}\n@\tIN\tSOA\tlocalhost. hostmaster.{DomainName.Fqdn(zone)} 1 3600 600 1209600 300\n@\tIN\tNS\tlocalhost.\n";
 
     public static string BumpSerial(string text)
     {
@@ -142,7 +155,10 @@ public static class ZoneFileEditor
     private static List<string> Lines(string text) =>
         text.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n').Split('\n').ToList();
 
-    private static IEnumerable<TxtLine> TxtLines(List<string> lines, string zone)
+    private static IEnumerable<TxtLine> TxtLines(List<string> lines, string zone) => RecordLines(lines, zone, "TXT");
+
+    /// <summary>The records of one type, one line each (multi-line records in parentheses are skipped).</summary>
+    private static IEnumerable<TxtLine> RecordLines(List<string> lines, string zone, string type)
     {
         var origin = DomainName.Normalize(zone);
         string? owner = null;
@@ -188,7 +204,7 @@ public static class ZoneFileEditor
             if (
                 owner is null
                 || index >= tokens.Count
-                || !tokens[index].Text.Equals("TXT", StringComparison.OrdinalIgnoreCase)
+                || !tokens[index].Text.Equals(type, StringComparison.OrdinalIgnoreCase)
                 || line.Contains('(')
             )
             {

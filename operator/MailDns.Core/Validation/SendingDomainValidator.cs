@@ -527,7 +527,7 @@ public static partial class SendingDomainValidator
                 else if (
                     parsed.Scheme == "mailto"
                     && parsed.Domain is { } dest
-                    && !DomainName.IsInZone(dest, DomainName.OrganizationalGuess(domain))
+                    && DomainName.Organizational(dest) != DomainName.Organizational(domain)
                 )
                 {
                     findings.Add(

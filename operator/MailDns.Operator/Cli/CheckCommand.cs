@@ -38,6 +38,11 @@ public static class CheckCommand
             Description = "A server to ask (host or host:port), repeatable; the zone's authoritative servers when absent.",
             AllowMultipleArgumentsPerToken = false,
         };
+        var resolvers = new Option<string[]>("--resolver")
+        {
+            Description = "A recursive resolver (IP or IP:port) for names outside the zone (SPF includes, report destinations, "
+                + "the DMARC tree walk), repeatable; the system's resolvers when absent.",
+        };
         var selectors = new Option<string[]>("--selector") { Description = "A DKIM selector to check, repeatable." };
         var expect = new Option<string[]>("--expect")
         {
@@ -53,6 +58,7 @@ public static class CheckCommand
         {
             domain,
             nameservers,
+            resolvers,
             selectors,
             expect,
             timeout,
@@ -63,6 +69,7 @@ public static class CheckCommand
                 RunAsync(
                     parse.GetValue(domain)!,
                     parse.GetValue(nameservers) ?? [],
+                    parse.GetValue(resolvers) ?? [],
                     parse.GetValue(selectors) ?? [],
                     parse.GetValue(expect) ?? [],
                     TimeSpan.FromSeconds(parse.GetValue(timeout)),
@@ -80,6 +87,7 @@ public static class CheckCommand
     public static async Task<int> RunAsync(
         string domain,
         IReadOnlyList<string> nameservers,
+        IReadOnlyList<string> resolverTexts,
         IReadOnlyList<string> selectors,
         IReadOnlyList<string> expectPaths,
         TimeSpan timeout,
@@ -109,7 +117,18 @@ public static class CheckCommand
             return ExitCodes.Usage;
         }
 
-        var (targets, targetError) = await HealthTargetsResolver.ResolveAsync(domain, nameservers, timeout, cancellationToken);
+        if (CommonOptions.ParseNameservers(resolverTexts, "check", console, "--resolver") is not { } resolvers)
+        {
+            return ExitCodes.Usage;
+        }
+
+        var (targets, targetError) = await HealthTargetsResolver.ResolveAsync(
+            domain,
+            nameservers,
+            timeout,
+            cancellationToken,
+            resolvers.Count > 0 ? resolvers : null
+        );
         if (targetError is not null && targets.Authoritative.Count == 0 && nameservers.Count > 0)
         {
             console.Error.WriteLine($"maildns check: {targetError}");
@@ -202,7 +221,7 @@ public static class CheckCommand
             .Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}");
         console.Out.WriteLine(
             $"{string.Join(", ", counts)}; asked {targets.Authoritative.Count} authoritative server(s): "
-                + $"{string.Join(", ", targets.Authoritative)}"
+                + $"{string.Join(", ", targets.Authoritative)}; names outside the zone through {string.Join(", ", targets.Resolvers)}"
         );
     }
 

@@ -24,6 +24,8 @@ public sealed class HealthController(
     OperatorMetrics? metrics = null
 )
 {
+    private static readonly TimeSpan DnsTimeout = TimeSpan.FromSeconds(2);
+
     private readonly ConcurrentDictionary<string, HealthEvidence> reports = new(StringComparer.Ordinal);
 
     /// <summary>The (generation, records) each domain last had a check asked for, so a stale report asks once, not every
@@ -119,9 +121,9 @@ public sealed class HealthController(
         var (targets, error) =
             configured.Count > 0 || options.Nameservers.Count == 0
                 ? await HealthTargetsResolver
-                    .ResolveAsync(name, configured, TimeSpan.FromSeconds(2), cancellationToken, options.Resolvers)
+                    .ResolveAsync(name, configured, DnsTimeout, cancellationToken, options.Resolvers, nameserversResolve: true)
                     .ConfigureAwait(false)
-                : (new HealthTargets(options.Nameservers, options.Nameservers), null);
+                : (new HealthTargets(options.Nameservers, options.Resolvers ?? options.Nameservers), null);
         var report = await new HealthGatherer(new DnsClientQuery())
             .CheckAsync(name, [], expected, targets, cancellationToken)
             .ConfigureAwait(false);

@@ -29,7 +29,7 @@ public sealed class DnsSelectorObserver(IEnumerable<IPEndPoint> nameservers, Tim
                     servers.Select(async server =>
                     {
                         var answer = await dns.AskAsync(server, question, recursive: false, cancellationToken).ConfigureAwait(false);
-                        return answer.Outcome == LookupOutcome.Failed
+                        return answer.IsUnanswered
                             ? new ServerAnswer(server.ToString(), null, Failed: true)
                             : new ServerAnswer(server.ToString(), answer.Txt);
                     })

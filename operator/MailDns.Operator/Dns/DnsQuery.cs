@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using DnsClient;
+using DnsClient.Protocol;
 using MailDns.Core.Health;
+using MailDns.Core.Names;
 using DnsQuestion = MailDns.Core.Health.DnsQuestion;
 
 namespace MailDns.Operator.Dns;
@@ -51,23 +53,38 @@ public sealed class DnsClientQuery(TimeSpan? timeout = null, int retries = 1) : 
         {
             var response = await client.QueryAsync(question.Name, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
             var code = response.Header.ResponseCode;
+            var (owner, chain, loops) = FollowCnames(question.Name, response.Answers);
+            if (loops)
+            {
+                return DnsAnswer.Loop(question.Name, chain);
+            }
+
             if (code == DnsHeaderResponseCode.NotExistentDomain)
             {
-                return DnsAnswer.NxDomain;
+                // With a chain, RCODE describes the last name (RFC 6604): the target does not exist.
+                return DnsAnswer.NxDomain with { Chain = chain };
             }
 
             if (code != DnsHeaderResponseCode.NoError)
             {
-                return DnsAnswer.Failed($"{server}: {code}");
+                return DnsAnswer.Failed($"{server}: {Rcode(code)}");
             }
 
-            return question.Type switch
+            var records = response.Answers.Where(r => DomainName.Normalize(r.DomainName.Value) == owner).ToList();
+            var answer = question.Type switch
             {
-                DnsType.Txt => DnsAnswer.OfTxt(response.Answers.TxtRecords().Select(r => (IReadOnlyList<string>)r.Text.ToList()).ToArray()),
-                DnsType.Mx => DnsAnswer.OfHosts(response.Answers.MxRecords().Select(r => r.Exchange.Value.TrimEnd('.')).ToArray()),
-                DnsType.A => DnsAnswer.OfAddresses(response.Answers.ARecords().Count()),
-                _ => DnsAnswer.OfAddresses(response.Answers.AaaaRecords().Count()),
+                DnsType.Txt => DnsAnswer.OfTxt(records.TxtRecords().Select(r => (IReadOnlyList<string>)r.Text.ToList()).ToArray()),
+                DnsType.Mx => DnsAnswer.OfHosts(records.MxRecords().Select(r => r.Exchange.Value.TrimEnd('.')).ToArray()),
+                DnsType.A => DnsAnswer.OfAddresses(records.ARecords().Count()),
+                _ => DnsAnswer.OfAddresses(records.AaaaRecords().Count()),
             };
+
+            // A chain that ends in an empty answer from a server that is not authoritative for the target's zone
+            // (no SOA for it in the authority section) and that does not recurse says nothing about the target: it must be asked elsewhere.
+            var targetZoneKnown = response.Authorities.SoaRecords().Any(r => DomainName.IsInZone(owner, r.DomainName.Value));
+            return chain.Count > 0 && answer.IsVoid && !response.Header.RecursionAvailable && !targetZoneKnown
+                ? DnsAnswer.AliasTo(chain)
+                : answer with { Chain = chain };
         }
         catch (Exception e) when (e is DnsResponseException or SocketException or IOException or TimeoutException)
         {
@@ -75,10 +92,50 @@ public sealed class DnsClientQuery(TimeSpan? timeout = null, int retries = 1) : 
         }
     }
 
+    /// <summary>
+    /// The CNAME chain in an answer section starting at <paramref name="asked"/>: the name the records must be
+    /// owned by, the targets in order, and whether the chain loops or runs past <see cref="CnameChain.MaxLength"/>.
+    /// </summary>
+    public static (string Owner, List<string> Chain, bool Loops) FollowCnames(string asked, IEnumerable<DnsResourceRecord> answers)
+    {
+        var aliases = answers
+            .CnameRecords()
+            .GroupBy(r => DomainName.Normalize(r.DomainName.Value))
+            .ToDictionary(g => g.Key, g => DomainName.Normalize(g.First().CanonicalName.Value));
+        var owner = DomainName.Normalize(asked);
+        var chain = new List<string>();
+        while (aliases.TryGetValue(owner, out var target))
+        {
+            if (target == DomainName.Normalize(asked) || chain.Contains(target) || chain.Count >= CnameChain.MaxLength)
+            {
+                chain.Add(target);
+                return (target, chain, true);
+            }
+
+            chain.Add(target);
+            owner = target;
+        }
+
+        return (owner, chain, false);
+    }
+
+    /// <summary>The response codes a resolver or server answers with, named as operators know them.</summary>
+    private static string Rcode(DnsHeaderResponseCode code) =>
+        code switch
+        {
+            DnsHeaderResponseCode.Refused => "REFUSED (the server does not answer for this name: not authoritative, or recursion denied)",
+            DnsHeaderResponseCode.ServerFailure => "SERVFAIL (the server could not get an answer: broken delegation or DNSSEC failure)",
+            DnsHeaderResponseCode.NotImplemented => "NOTIMP",
+            DnsHeaderResponseCode.FormatError => "FORMERR",
+            _ => code.ToString(),
+        };
+
     private static string Reason(Exception e) =>
         e switch
         {
-            DnsResponseException { Code: DnsResponseCode.ConnectionTimeout } => "timed out",
+            DnsResponseException { Code: DnsResponseCode.ConnectionTimeout } => "timed out (no reply; the server may be down or filtered)",
+            SocketException { SocketErrorCode: SocketError.ConnectionRefused } => "unreachable (connection refused: nothing listens there)",
+            SocketException { SocketErrorCode: SocketError.NetworkUnreachable or SocketError.HostUnreachable } => "unreachable (no route)",
             DnsResponseException d => d.DnsError,
             _ => e.Message,
         };

@@ -11,16 +11,18 @@ public static class HealthTargetsResolver
     public const int DnsPort = 53;
 
     /// <summary>
-    /// With configured nameservers, they are both the authoritative servers asked and the resolvers followed
-    /// (tests, split horizon). Without, the zone's NS set is found through <paramref name="resolvers"/>, by
-    /// default the system's.
+    /// Two views. The authoritative one: the configured nameservers, or the zone's NS set found through the resolvers.
+    /// The recursive one, for names outside the zone (an ESP's SPF include, a report destination, the DMARC tree walk):
+    /// <paramref name="resolvers"/>, by default the system's; <paramref name="nameserversResolve"/> makes configured
+    /// nameservers the resolvers too when none are given (the operator's split-horizon mode).
     /// </summary>
     public static async Task<(HealthTargets Targets, string? Error)> ResolveAsync(
         string domain,
         IReadOnlyList<string> nameservers,
         TimeSpan timeout,
         CancellationToken cancellationToken,
-        IReadOnlyList<IPEndPoint>? resolvers = null
+        IReadOnlyList<IPEndPoint>? resolvers = null,
+        bool nameserversResolve = false
     )
     {
         if (nameservers.Count > 0)
@@ -48,7 +50,8 @@ public static class HealthTargetsResolver
                 endpoints.AddRange(addresses.Select(a => new IPEndPoint(a, port)));
             }
 
-            return (new HealthTargets(endpoints, endpoints), null);
+            var recursive = resolvers?.ToList() ?? (nameserversResolve ? endpoints : SystemResolvers());
+            return (new HealthTargets(endpoints, recursive), null);
         }
 
         var system = resolvers?.ToList() ?? SystemResolvers();

@@ -54,7 +54,16 @@ public sealed class Rfc2136Store(IPEndPoint primary, string zone, TsigKey key, I
             var answer = await reader
                 .AskAsync(primary, new DnsQuestion(name, DnsType.Txt), recursive: false, cancellationToken)
                 .ConfigureAwait(false);
-            if (answer.Outcome == LookupOutcome.Failed)
+            if (answer.Target is { } target)
+            {
+                // RFC 1034 §3.6.2: nothing else may sit beside a CNAME; BIND would drop the update silently.
+                throw new PublishException(
+                    $"{name} is a CNAME to {target}: a TXT record cannot be published beside it (RFC 1034 §3.6.2); "
+                        + "remove the CNAME or take the record out of the spec"
+                );
+            }
+
+            if (answer.IsUnanswered)
             {
                 // Planning on a guess could delete or duplicate records: refuse to plan instead.
                 throw new PublishException($"reading {name} from {primary}: {answer.Error}");

@@ -30,7 +30,20 @@ public class HealthEvaluatorTests
     private static HealthReport Evaluate(HealthObservation observation, HealthExpectation? expected = null)
     {
         var evaluation = HealthEvaluator.Evaluate(observation, ["s1"], expected);
-        Assert.Empty(evaluation.Missing); // every test spells out every answer the rules need
+        while (evaluation.Missing.Count > 0 && evaluation.Missing.All(q => q.Name.StartsWith("_dmarc.", StringComparison.Ordinal)))
+        {
+            // The RFC 9989 tree walk above the names a test spells out finds nothing, as at _dmarc.com for real.
+            var resolved = new Dictionary<DnsQuestion, DnsAnswer>(observation.Resolved);
+            foreach (var question in evaluation.Missing)
+            {
+                resolved[question] = DnsAnswer.NxDomain;
+            }
+
+            observation = observation with { Resolved = resolved };
+            evaluation = HealthEvaluator.Evaluate(observation, ["s1"], expected);
+        }
+
+        Assert.Empty(evaluation.Missing); // every test spells out every other answer the rules need
         return evaluation.Report;
     }
 
@@ -103,7 +116,10 @@ public class HealthEvaluatorTests
     public void The_evaluator_asks_for_what_it_has_not_seen_one_level_at_a_time()
     {
         var first = HealthEvaluator.Evaluate(Observe(Healthy("v=spf1 include:a.esp.net -all")), ["s1"], null);
-        Assert.Equal([new DnsQuestion("a.esp.net", DnsType.Txt)], first.Missing);
+        Assert.Equal(
+            [new DnsQuestion("a.esp.net", DnsType.Txt)],
+            first.Missing.Where(q => !q.Name.StartsWith("_dmarc.", StringComparison.Ordinal))
+        );
 
         var second = HealthEvaluator.Evaluate(
             Observe(
@@ -113,7 +129,10 @@ public class HealthEvaluatorTests
             ["s1"],
             null
         );
-        Assert.Equal([new DnsQuestion("b.esp.net", DnsType.Txt)], second.Missing);
+        Assert.Equal(
+            [new DnsQuestion("b.esp.net", DnsType.Txt)],
+            second.Missing.Where(q => !q.Name.StartsWith("_dmarc.", StringComparison.Ordinal))
+        );
     }
 
     [Fact]

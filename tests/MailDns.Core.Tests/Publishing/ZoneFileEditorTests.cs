@@ -33,6 +33,19 @@ public class ZoneFileEditorTests
     }
 
     [Fact]
+    public void A_txt_record_at_a_name_that_is_a_cname_is_refused_with_the_target_and_nothing_is_written()
+    {
+        // RFC 1034 §3.6.2: a CNAME has no other data beside it; BIND would refuse to load the zone.
+        var change = new RecordChange(ChangeKind.Create, "www.example.com", 300, null, "v=spf1 -all", RecordPurpose.Spf, "mail/x");
+
+        var (text, failures) = ZoneFileEditor.Apply(Zone, "example.com", [change]);
+
+        var failure = Assert.Single(failures);
+        Assert.Contains("www.example.com is a CNAME to @", failure.Error);
+        Assert.Equal(Zone, text);
+    }
+
+    [Fact]
     public void Applying_changes_keeps_every_foreign_line_and_comment_and_bumps_the_serial()
     {
         var changes = new[]

@@ -14,10 +14,23 @@ public class CheckCommandTests(HealthZones zones) : IClassFixture<HealthZones>
 {
     private string Server => $"127.0.0.1:{zones.Primary.Port}";
 
+    private string Resolver => $"127.0.0.1:{zones.Resolver.Port}";
+
     [Fact]
     public void A_healthy_domain_exits_0_and_prints_the_documented_json()
     {
-        var result = MailDns.Testing.Cli.Run("check", "healthy.test", "--nameserver", Server, "--selector", "s1", "--output", "json");
+        var result = MailDns.Testing.Cli.Run(
+            "check",
+            "healthy.test",
+            "--nameserver",
+            Server,
+            "--resolver",
+            Resolver,
+            "--selector",
+            "s1",
+            "--output",
+            "json"
+        );
 
         Assert.True(result.Exit == 0, result.Out + result.Error);
         var json = JsonNode.Parse(result.Out)!.AsObject();
@@ -38,7 +51,7 @@ public class CheckCommandTests(HealthZones zones) : IClassFixture<HealthZones>
     [Fact]
     public void A_failing_domain_exits_1_and_the_table_names_the_check_and_record()
     {
-        var result = MailDns.Testing.Cli.Run("check", "twospf.test", "--nameserver", Server);
+        var result = MailDns.Testing.Cli.Run("check", "twospf.test", "--nameserver", Server, "--resolver", Resolver);
 
         Assert.Equal(1, result.Exit);
         Assert.Contains("twospf.test: FAILING", result.Out);
@@ -58,6 +71,8 @@ public class CheckCommandTests(HealthZones zones) : IClassFixture<HealthZones>
             "check",
             "healthy.test",
             "--nameserver",
+            $"127.0.0.1:{closed}",
+            "--resolver",
             $"127.0.0.1:{closed}",
             "--timeout",
             "0.5",
@@ -102,7 +117,18 @@ public class CheckCommandTests(HealthZones zones) : IClassFixture<HealthZones>
             """
         );
 
-        var result = MailDns.Testing.Cli.Run("check", "healthy.test", "--nameserver", Server, "--expect", manifest, "--output", "json");
+        var result = MailDns.Testing.Cli.Run(
+            "check",
+            "healthy.test",
+            "--nameserver",
+            Server,
+            "--resolver",
+            Resolver,
+            "--expect",
+            manifest,
+            "--output",
+            "json"
+        );
 
         Assert.Equal(1, result.Exit);
         var checks = JsonNode.Parse(result.Out)!["checks"]!.AsArray();
@@ -143,7 +169,18 @@ public class CheckCommandTests(HealthZones zones) : IClassFixture<HealthZones>
             dir.Write(name, content);
         }
 
-        var result = MailDns.Testing.Cli.Run("check", "keys.test", "--nameserver", Server, "--expect", dir.Path, "--output", "json");
+        var result = MailDns.Testing.Cli.Run(
+            "check",
+            "keys.test",
+            "--nameserver",
+            Server,
+            "--resolver",
+            Resolver,
+            "--expect",
+            dir.Path,
+            "--output",
+            "json"
+        );
 
         var checks = JsonNode.Parse(result.Out)!["checks"]!.AsArray();
         Assert.Contains(

@@ -23,7 +23,7 @@ public class HealthCheckAgainstBindTests(HealthZones zones) : IClassFixture<Heal
             domain,
             selectors ?? [],
             expected,
-            new HealthTargets(endpoints, [zones.Primary.Endpoint]),
+            new HealthTargets(endpoints, [zones.Resolver.Endpoint]),
             CancellationToken.None
         );
     }

@@ -64,6 +64,46 @@ public sealed class HealthZones : IDisposable
                     + $"{key}\nweak._domainkey IN TXT {Txt(Record(Rsa1024))}\ntesting._domainkey IN TXT {Txt(Record(Key) + "; t=y")}\n"
             ),
             ("stale.test", $"@ IN TXT \"v=spf1 -all\"\ns2._domainkey IN TXT {key}\n"),
+            // The receiver's view: an ESP-delegated selector, a CNAME'd SPF include and a DMARC service by CNAME.
+            (
+                "cnamed.test",
+                """
+                @ IN TXT "v=spf1 include:spf.cnamed.test -all"
+                spf IN CNAME _spf.espmail.test.
+                s1._domainkey IN CNAME s1.domainkey.u123.wl.espmail.test.
+                loop1._domainkey IN CNAME loop2._domainkey.cnamed.test.
+                loop2._domainkey IN CNAME loop1._domainkey.cnamed.test.
+                _dmarc IN CNAME cnamed.test.dmarc.dmarcservice.test.
+                """
+            ),
+            // An organisational domain under a two-label public suffix: mail inherits, news has its own record.
+            (
+                "example.co.uk",
+                """
+                _dmarc IN TXT "v=DMARC1; p=reject; sp=quarantine; rua=mailto:d@example.co.uk"
+                mail IN TXT "v=spf1 -all"
+                news IN TXT "v=spf1 -all"
+                _dmarc.news IN TXT "v=DMARC1; p=reject; rua=mailto:d@example.co.uk,mailto:d@reports.other.co.uk"
+                """
+            ),
+        ]);
+        // The rest of the Internet: top-level zones (so _dmarc.test is NXDOMAIN, as it is for real), an ESP, a DMARC
+        // service and a neighbour under co.uk, served by another server and reached only through the resolver.
+        Internet = new BindServer([
+            ("test", ""),
+            ("uk", ""),
+            ("co.uk", ""),
+            ("other.co.uk", "news.example.co.uk._report._dmarc.reports IN TXT \"v=DMARC1\"\n"),
+            ("espmail.test", $"_spf IN TXT \"v=spf1 ip4:203.0.113.0/24 ~all\"\ns1.domainkey.u123.wl IN TXT {key}\n"),
+            (
+                "dmarcservice.test",
+                "cnamed.test.dmarc IN TXT \"v=DMARC1; p=quarantine; rua=mailto:agg@dmarcservice.test\"\n"
+                    + "cnamed.test._report._dmarc IN TXT \"v=DMARC1\"\n"
+            ),
+        ]);
+        Resolver = new ResolverServer([
+            .. Internet.Zones.Select(z => (z, (DnsServerProcess)Internet)),
+            .. Primary.Zones.Select(z => (z, (DnsServerProcess)Primary)),
         ]);
         Secondary = new BindServer([("stale.test", $"@ IN TXT \"v=spf1 -all\"\ns2._domainkey IN TXT {Txt(Record(OtherKey))}\n")]);
     }
@@ -78,6 +118,12 @@ public sealed class HealthZones : IDisposable
 
     public BindServer Secondary { get; }
 
+    /// <summary>Serves the zones outside the domains under test (TLDs, the ESP, the DMARC service).</summary>
+    public BindServer Internet { get; }
+
+    /// <summary>A recursive resolver over <see cref="Primary"/> and <see cref="Internet"/>: the receiver's view.</summary>
+    public ResolverServer Resolver { get; }
+
     public static string Record(DkimKeyMaterial key, bool revoked = false) =>
         new DkimPublicKey("s", key.Algorithm, key.PublicKey, revoked).RecordValue;
 
@@ -88,6 +134,8 @@ public sealed class HealthZones : IDisposable
 
     public void Dispose()
     {
+        Resolver.Dispose();
+        Internet.Dispose();
         Primary.Dispose();
         Secondary.Dispose();
     }

@@ -1,0 +1,126 @@
+using MailDns.Core.Dmarc;
+using MailDns.Core.Names;
+using MailDns.Core.TagLists;
+
+namespace MailDns.Core.Health;
+
+/// <summary>What the DNS tree walk found: the policy a receiver applies to mail from the domain, and its organisation.</summary>
+/// <param name="PolicyDomain">Where the policy record was found; null when no record was found anywhere.</param>
+/// <param name="Record">The policy record.</param>
+/// <param name="AppliedPolicy">
+/// The policy that applies to the domain: p at its own record, else sp (np for a name that does not exist).
+/// </param>
+/// <param name="OrganizationalDomain">
+/// By the RFC 9989 rules; null when the walk found no record (then the caller falls back to the PSL).
+/// </param>
+/// <param name="Unknown">A lookup on the way failed: what lies above it is not known (a receiver would temperror without a policy).</param>
+/// <param name="Missing">The next question the walk needs answered.</param>
+public sealed record DmarcDiscoveryResult(
+    string? PolicyDomain,
+    string? Record,
+    string? AppliedPolicy,
+    string? OrganizationalDomain,
+    string? Unknown,
+    IReadOnlyCollection<DnsQuestion> Missing
+)
+{
+    public bool Inherited(string domain) => PolicyDomain is not null && PolicyDomain != DomainName.Normalize(domain);
+}
+
+/// <summary>
+/// DMARC policy discovery and the organisational domain by the DNS tree walk of RFC 9989 §4.10: ask _dmarc at the
+/// domain, then at its parents one label at a time (jumping to seven labels first for longer names), at most eight
+/// queries. Pure: answers come from <c>lookup</c>, and what it lacks it returns as Missing.
+/// </summary>
+public static class DmarcDiscovery
+{
+    public const int MaxQueries = 8;
+
+    /// <summary>The names whose _dmarc is asked, in order: the domain, then its parents down to one label.</summary>
+    public static IReadOnlyList<string> Targets(string domain)
+    {
+        var labels = DomainName.Normalize(domain).Split('.');
+        var targets = new List<string> { string.Join('.', labels) };
+        var start = labels.Length >= MaxQueries ? labels.Length - (MaxQueries - 1) : 1;
+        for (var i = start; i < labels.Length; i++)
+        {
+            targets.Add(string.Join('.', labels[i..]));
+        }
+
+        return targets;
+    }
+
+    public static DmarcDiscoveryResult Discover(string domain, Func<DnsQuestion, DnsAnswer?> lookup, bool domainExists = true)
+    {
+        domain = DomainName.Normalize(domain);
+        string? policyDomain = null;
+        string? record = null;
+        string? organization = null;
+        string? fewest = null;
+        foreach (var target in Targets(domain))
+        {
+            var question = new DnsQuestion($"_dmarc.{target}", DnsType.Txt);
+            var answer = lookup(question);
+            if (answer is null)
+            {
+                return new(null, null, null, null, null, [question]);
+            }
+
+            if (answer.IsUnanswered)
+            {
+                // A policy found below still applies; only the organisation above it is not known.
+                var known = record is null ? null : Applied(DmarcLinter.Lint(record), policyDomain != domain, domainExists);
+                return new(policyDomain, record, known, null, $"{question.Name}: {answer.Error}", []);
+            }
+
+            // RFC 9989 §4.10.1 step 2: anything but exactly one v=DMARC1 record counts as none.
+            var records = answer.Joined.Where(ServedRecordChecks.IsDmarc).ToList();
+            if (records.Count != 1)
+            {
+                continue;
+            }
+
+            var lint = DmarcLinter.Lint(records[0]);
+            if (policyDomain is null)
+            {
+                policyDomain = target;
+                record = records[0];
+            }
+
+            var psd = lint.Tags.Find("psd")?.Value.Trim().ToLowerInvariant();
+            if (psd == "n")
+            {
+                organization = target;
+                break;
+            }
+
+            if (psd == "y" && target != domain)
+            {
+                // §4.10.2: the organisational domain is the one just below a public suffix operator's record.
+                var labels = target.Split('.').Length;
+                organization = string.Join('.', domain.Split('.')[^(labels + 1)..]);
+                break;
+            }
+
+            fewest = target;
+        }
+
+        organization ??= fewest;
+        var applied = record is null ? null : Applied(DmarcLinter.Lint(record), policyDomain != domain, domainExists);
+        return new(policyDomain, record, applied, organization, null, []);
+    }
+
+    /// <summary>p at the domain's own record; for a subdomain sp, or np when the name does not exist (RFC 9989 §5.3).</summary>
+    private static string Applied(DmarcLintResult lint, bool inherited, bool exists)
+    {
+        var p = lint.Policy ?? "none";
+        if (!inherited)
+        {
+            return p;
+        }
+
+        var sp = lint.Tags.Find("sp")?.Value.Trim().ToLowerInvariant();
+        var np = lint.Tags.Find("np")?.Value.Trim().ToLowerInvariant();
+        return !exists && np is not null ? np : sp ?? p;
+    }
+}
