@@ -19,7 +19,10 @@ public static class LintCommand
     {
         var kind = new Argument<string>("kind") { Description = string.Join(", ", Kinds) };
         kind.AcceptOnlyFromAmong(Kinds);
-        var record = new Argument<string>("record") { Description = "The TXT value, bare or as quoted strings (\"part1\" \"part2\")." };
+        var record = new Argument<string>("record")
+        {
+            Description = "The TXT value: bare, as quoted strings (\"part1\" \"part2\"), or dig +short output (one record per line).",
+        };
         var output = CommonOptions.Output();
         var command = new Command("lint", "Lint one SPF, DMARC, DKIM key, MTA-STS, TLS-RPT or BIMI record.") { kind, record, output };
         command.SetAction(parse => Run(parse.GetValue(kind)!, parse.GetValue(record)!, parse.GetValue(output) == "json", console));
@@ -28,31 +31,26 @@ public static class LintCommand
 
     public static int Run(string kind, string record, bool json, Console2 console)
     {
-        var strings = TxtStrings.ParsePresentation(record);
+        var records = RecordInput.Parse(record);
         int? lookups = null;
-        IReadOnlyList<Finding> findings;
-        switch (kind)
+        var findings = new List<Finding>();
+        for (var i = 0; i < records.Count; i++)
         {
-            case "spf":
-                var spf = SpfLinter.Lint(strings);
-                findings = spf.Findings;
-                lookups = spf.Lookups;
-                break;
-            case "dmarc":
-                findings = DmarcLinter.Lint(strings).Findings;
-                break;
-            case "dkim":
-                findings = DkimKeyRecordLinter.Lint(strings).Findings;
-                break;
-            case "mta-sts":
-                findings = MtaStsLinter.Lint(strings).Findings;
-                break;
-            case "tls-rpt":
-                findings = TlsRptLinter.Lint(strings).Findings;
-                break;
-            default:
-                findings = BimiLinter.Lint(strings).Findings;
-                break;
+            var (one, count) = Lint(kind, records[i].Strings);
+            lookups = count ?? lookups;
+            var prefix = records.Count > 1 ? $"record {i + 1}: " : "";
+            findings.AddRange(one.Select(f => f with { Message = prefix + f.Message }));
+            if (RecordInput.SplitNote(records[i], kind) is { } note)
+            {
+                findings.Add(note);
+            }
+        }
+
+        // Several records of one kind at one name: receivers use none of them.
+        if (records.Count > 1 && kind is "spf" or "dmarc")
+        {
+            var rule = kind == "spf" ? "receivers return permerror (RFC 7208 §4.5)" : "receivers ignore them all (RFC 9989 §4.10.1)";
+            findings.Insert(0, Finding.Error($"{kind}.multiple-records", $"{records.Count} records given, one per line: {rule}"));
         }
 
         var valid = !findings.HasErrors();
@@ -81,5 +79,25 @@ public static class LintCommand
         }
 
         return valid ? ExitCodes.Ok : ExitCodes.Invalid;
+    }
+
+    private static (IReadOnlyList<Finding> Findings, int? Lookups) Lint(string kind, IReadOnlyList<string> strings)
+    {
+        switch (kind)
+        {
+            case "spf":
+                var spf = SpfLinter.Lint(strings);
+                return (spf.Findings, spf.Lookups);
+            case "dmarc":
+                return (DmarcLinter.Lint(strings).Findings, null);
+            case "dkim":
+                return (DkimKeyRecordLinter.Lint(strings).Findings, null);
+            case "mta-sts":
+                return (MtaStsLinter.Lint(strings).Findings, null);
+            case "tls-rpt":
+                return (TlsRptLinter.Lint(strings).Findings, null);
+            default:
+                return (BimiLinter.Lint(strings).Findings, null);
+        }
     }
 }

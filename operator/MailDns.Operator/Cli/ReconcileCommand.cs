@@ -4,6 +4,8 @@ using k8s;
 using MailDns.Core.Api;
 using MailDns.Core.Findings;
 using MailDns.Core.Readiness;
+using MailDns.Operator.Dns;
+using MailDns.Operator.Health;
 using MailDns.Operator.IO;
 using MailDns.Operator.Manifests;
 using MailDns.Operator.Reconcile;
@@ -28,6 +30,11 @@ public static class ReconcileCommand
         {
             Description = "Verify against this server (IP or IP:port), repeatable; without it the zone file is the authority.",
         };
+        var resolvers = new Option<string[]>("--resolver")
+        {
+            Description = "A resolver (IP or IP:port) through which the zone's authoritative servers are found to verify keys "
+                + "published by Pulumi or RFC 2136, repeatable; the system's resolvers when absent.",
+        };
         var now = new Option<string?>("--now")
         {
             Description = "Decide as if it were this time (ISO-8601, e.g. 2026-03-01T09:00:00Z): watch a rotation without waiting.",
@@ -41,6 +48,7 @@ public static class ReconcileCommand
             paths,
             state,
             nameservers,
+            resolvers,
             now,
             output,
         };
@@ -64,6 +72,7 @@ public static class ReconcileCommand
                     parse.GetValue(state)!,
                     parse.GetValue(nameservers) ?? [],
                     parse.GetValue(output) == "json",
+                    parse.GetValue(resolvers) ?? [],
                     time,
                     console,
                     token
@@ -78,12 +87,16 @@ public static class ReconcileCommand
         string stateDir,
         IReadOnlyList<string> nameservers,
         bool json,
+        IReadOnlyList<string> resolverTexts,
         TimeProvider time,
         Console2 console,
         CancellationToken cancellationToken
     )
     {
-        if (CommonOptions.ParseNameservers(nameservers, "reconcile", console) is not { } endpoints)
+        if (
+            CommonOptions.ParseNameservers(nameservers, "reconcile", console) is not { } endpoints
+            || CommonOptions.ParseNameservers(resolverTexts, "reconcile", console, "--resolver") is not { } resolvers
+        )
         {
             return ExitCodes.Usage;
         }
@@ -109,7 +122,8 @@ public static class ReconcileCommand
         }
 
         var resources = validated.Where(v => v.Valid).Select(v => v.Resource).OfType<IKubernetesObject>().ToList();
-        var reconciler = new StandaloneReconciler(Path.GetFullPath(stateDir), endpoints, time);
+        var finder = new ResolverZoneServerFinder(resolvers.Count > 0 ? resolvers : HealthTargetsResolver.SystemResolvers());
+        var reconciler = new StandaloneReconciler(Path.GetFullPath(stateDir), endpoints, time, finder);
         var results = new List<SendingDomain>();
         foreach (var invalid in validated.Where(v => !v.Valid && v.Kind == SendingDomain.KindName))
         {

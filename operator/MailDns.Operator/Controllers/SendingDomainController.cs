@@ -33,6 +33,8 @@ public sealed class SendingDomainController(
 {
     private readonly Dictionary<string, string> seen = new(StringComparer.Ordinal);
 
+    private readonly Dns.IZoneServerFinder zoneServers = options.ZoneServerFinder;
+
     /// <summary>
     /// Whether a watch event needs a reconcile: a new generation (spec), deletion, or the finalizer. The
     /// controller's own status writes come back as watch events too, and must not start a reconcile loop.
@@ -88,7 +90,7 @@ public sealed class SendingDomainController(
         var previous = DomainStatusWriter.Clone(domain.Status);
         var keyStore = new SecretKeyStore(client, _ => domain, keySecretWrites.Wrote);
         var context = new DomainReconciler.Context(SpecErrors(domain, provider), health.Evidence(key), ProviderHint(domain, provider));
-        var result = await new DomainReconciler(options.Nameservers, time, checkHealth: false)
+        var result = await new DomainReconciler(options.Nameservers, time, checkHealth: false, zoneServers)
             .ReconcileAsync(
                 domain,
                 provider,

@@ -11,6 +11,15 @@ public sealed record ControllerOptions(string? Namespace, string DataDirectory, 
     /// resolvers.</summary>
     public IReadOnlyList<IPEndPoint>? Resolvers { get; init; }
 
+    /// <summary>
+    /// How a zone's authoritative servers are found for key verification when no nameserver is configured; null: through
+    /// <see cref="Resolvers"/>.
+    /// </summary>
+    public Dns.IZoneServerFinder? ZoneServers { get; init; }
+
+    public Dns.IZoneServerFinder ZoneServerFinder =>
+        ZoneServers ?? new Dns.ResolverZoneServerFinder(Resolvers ?? Health.HealthTargetsResolver.SystemResolvers());
+
     /// <summary>How a failed reconcile is retried: exponential with jitter, capped.</summary>
     public Core.Operations.Backoff Backoff { get; init; } = Core.Operations.Backoff.Default;
 

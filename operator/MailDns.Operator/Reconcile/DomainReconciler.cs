@@ -29,7 +29,12 @@ public sealed record DomainReconcileResult(SendingDomainStatus Status, IReadOnly
 /// the records read back from the store, a health check when asked) and hands what it found to the pure
 /// <see cref="StatusPolicy"/>, which decides the conditions. Nothing throws but cancellation.
 /// </summary>
-public sealed class DomainReconciler(IReadOnlyList<IPEndPoint> nameservers, TimeProvider time, bool checkHealth = true)
+public sealed class DomainReconciler(
+    IReadOnlyList<IPEndPoint> nameservers,
+    TimeProvider time,
+    bool checkHealth = true,
+    IZoneServerFinder? zoneServers = null
+)
 {
     /// <summary>How many rotation steps one reconcile takes at most: enough to generate, publish and verify a key.</summary>
     private const int StepsPerRun = 4;
@@ -118,9 +123,7 @@ public sealed class DomainReconciler(IReadOnlyList<IPEndPoint> nameservers, Time
         DateTimeOffset? nextRotation = null;
         if (domain.Spec.Dkim is not null)
         {
-            ISelectorObserver observer =
-                nameservers.Count > 0 ? new DnsSelectorObserver(nameservers, time) : new StoreSelectorObserver(store, storeName, time);
-            var runner = new DkimRotationRunner(keyStore, publisher, observer, time);
+            var runner = new DkimRotationRunner(keyStore, publisher, Observer(provider, store, storeName), time);
             for (var i = 0; i < StepsPerRun; i++)
             {
                 var step = await runner
@@ -164,6 +167,16 @@ public sealed class DomainReconciler(IReadOnlyList<IPEndPoint> nameservers, Time
         };
         return (gathered, publisher.Owned);
     }
+
+    /// <summary>
+    /// Where a key must be seen before it signs: the configured nameservers; else the zone's authoritative servers
+    /// found through the resolvers. A zone file is the one exception without nameservers: the operator does not know
+    /// which servers load it, so the file it wrote is the authoritative data it can read.
+    /// </summary>
+    private ISelectorObserver Observer(DnsProviderSpec provider, IRecordStore store, string storeName) =>
+        nameservers.Count > 0 ? new DnsSelectorObserver(nameservers, time)
+        : provider.ZoneFile is not null || zoneServers is null ? new StoreSelectorObserver(store, storeName, time)
+        : new DiscoveringSelectorObserver(zoneServers, time);
 
     private static async Task<List<string>> NotServedAsync(
         IRecordStore store,

@@ -9,7 +9,12 @@ namespace MailDns.Operator.Reconcile;
 /// The reconciler over manifests on disk (`maildns reconcile`): keys, zone files and status kept under a state
 /// directory, so running it again continues where it left off, rotation included.
 /// </summary>
-public sealed class StandaloneReconciler(string stateDir, IReadOnlyList<IPEndPoint> nameservers, TimeProvider time)
+public sealed class StandaloneReconciler(
+    string stateDir,
+    IReadOnlyList<IPEndPoint> nameservers,
+    TimeProvider time,
+    Dns.IZoneServerFinder? zoneServers = null
+)
 {
     public async Task<SendingDomain> ReconcileAsync(
         SendingDomain domain,
@@ -21,7 +26,7 @@ public sealed class StandaloneReconciler(string stateDir, IReadOnlyList<IPEndPoi
         var saved = StatusFile.Load(stateDir, domain.Key);
         var provider = ManifestValidation.ResolveProvider(domain, resources);
         var stores = new ProviderStores(stateDir, (ns, name) => SecretData(documents, ns, name));
-        var reconciler = new DomainReconciler(nameservers, time);
+        var reconciler = new DomainReconciler(nameservers, time, zoneServers: zoneServers);
         var result = await reconciler
             .ReconcileAsync(
                 domain,

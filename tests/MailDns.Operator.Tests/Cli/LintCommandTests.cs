@@ -51,6 +51,55 @@ public class LintCommandTests
         Assert.Empty(JsonNode.Parse(result.Out)!["findings"]!.AsArray());
     }
 
+    [Theory]
+    // RFC 7208 §3.3 and RFC 6376 §3.6.2.2: a record longer than 255 octets is several strings joined by receivers; a bare
+    // value is the record, so it gets a note on how it is published, never string-too-long.
+    [InlineData("spf", "v=spf1 ", " -all")]
+    [InlineData("dkim", "v=DKIM1; k=rsa; p=", "")]
+    public void A_bare_value_over_255_octets_is_the_record_with_a_note_on_how_it_is_published(string kind, string head, string tail)
+    {
+        var filler =
+            kind == "spf"
+                ? string.Join(' ', Enumerable.Range(1, 30).Select(i => $"ip4:192.0.2.{i}"))
+                : Convert.ToBase64String(System.Security.Cryptography.RSA.Create(2048).ExportSubjectPublicKeyInfo());
+        var record = head + filler + tail;
+        Assert.True(record.Length > 255);
+
+        var result = MailDns.Testing.Cli.Run("lint", kind, record, "-o", "json");
+
+        var findings = JsonNode.Parse(result.Out)!["findings"]!.AsArray();
+        Assert.DoesNotContain(findings, f => ((string?)f!["code"])!.EndsWith("string-too-long", StringComparison.Ordinal));
+        Assert.Contains(findings, f => (string?)f!["code"] == $"{kind}.published-split" && (string?)f["severity"] == "info");
+    }
+
+    [Fact]
+    public void A_quoted_string_over_255_octets_is_still_an_error_because_it_cannot_be_published_as_given()
+    {
+        var result = MailDns.Testing.Cli.Run("lint", "spf", $"\"v=spf1 {new string('a', 260)} -all\"", "-o", "json");
+
+        Assert.Contains(JsonNode.Parse(result.Out)!["findings"]!.AsArray(), f => (string?)f!["code"] == "spf.string-too-long");
+    }
+
+    [Fact]
+    public void Dig_short_output_with_two_spf_records_is_two_records_and_a_permerror()
+    {
+        // RFC 7208 §4.5: more than one v=spf1 record at a name is a permerror.
+        var dig = "\"v=spf1 ip4:192.0.2.1 -all\"\n\"v=spf1 ip4:192.0.2.2 \" \"-all\"\n";
+
+        var result = MailDns.Testing.Cli.Run("lint", "spf", dig, "-o", "json");
+
+        Assert.Equal(1, result.Exit);
+        var findings = JsonNode.Parse(result.Out)!["findings"]!.AsArray();
+        Assert.Contains(findings, f => (string?)f!["code"] == "spf.multiple-records");
+        Assert.DoesNotContain(
+            findings,
+            f =>
+                ((string?)f!["message"])!.Contains("record 2: ", StringComparison.Ordinal)
+                && (string?)f["severity"] == "error"
+                && (string?)f["code"] != "spf.multiple-records"
+        );
+    }
+
     [Fact]
     public void An_unknown_record_kind_is_a_usage_error()
     {

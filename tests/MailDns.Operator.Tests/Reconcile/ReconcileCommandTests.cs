@@ -29,6 +29,7 @@ public class ReconcileCommandTests
             state,
             nameservers,
             json: true,
+            [],
             clock,
             new Console2(stdout, stderr),
             CancellationToken.None
