@@ -82,6 +82,65 @@ public class ConformanceTests
     }
 
     [Fact]
+    public async Task Changing_spec_domain_is_refused_by_the_crds_transition_rule_and_nothing_changes()
+    {
+        await using var server = await Server.StartAsync();
+        await server.SendingDomains.CreateNamespacedAsync(Domain(), "default");
+
+        // The CRD's x-kubernetes-validations rule "self == oldSelf" on spec.domain, as kube-apiserver evaluates it.
+        var e = await Assert.ThrowsAsync<HttpOperationException>(() =>
+            server.SendingDomains.PatchNamespacedAsync<SendingDomain>(
+                new V1Patch("""{"spec":{"domain":"other.example.com"}}""", V1Patch.PatchType.MergePatch),
+                "default",
+                "news"
+            )
+        );
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, e.Response.StatusCode);
+        var cause = Assert.Single(StatusOf(e).Details.Causes);
+        Assert.Equal("spec.domain", cause.Field);
+        Assert.Contains("spec.domain is immutable", cause.Message, StringComparison.Ordinal);
+        var stored = await server.SendingDomains.ReadNamespacedAsync<SendingDomain>("default", "news");
+        Assert.Equal("news.example.com", stored.Spec.Domain);
+
+        // Other changes still pass the rule.
+        await server.SendingDomains.PatchNamespacedAsync<SendingDomain>(
+            new V1Patch("""{"spec":{"ttl":600}}""", V1Patch.PatchType.MergePatch),
+            "default",
+            "news"
+        );
+    }
+
+    [Fact]
+    public async Task A_cel_rule_is_evaluated_on_create_and_its_message_is_the_cause()
+    {
+        await using var server = await Server.StartAsync();
+        var sd = Domain();
+        sd.Spec.Dkim = new DkimSpec
+        {
+            Series =
+            [
+                new DkimSeriesSpec
+                {
+                    Algorithm = "ed25519-sha256",
+                    Size = 2048,
+                    SelectorPrefix = "ed",
+                },
+            ],
+        };
+
+        var e = await Assert.ThrowsAsync<HttpOperationException>(() => server.SendingDomains.CreateNamespacedAsync(sd, "default"));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, e.Response.StatusCode);
+        Assert.Contains(
+            StatusOf(e).Details.Causes,
+            c =>
+                c.Field == "spec.dkim.series[0].size"
+                && c.Message.Contains("size applies only to rsa-sha256 keys", StringComparison.Ordinal)
+        );
+    }
+
+    [Fact]
     public async Task An_invalid_object_is_refused_with_422_and_causes_that_name_the_fields()
     {
         await using var server = await Server.StartAsync();

@@ -507,6 +507,17 @@ public sealed partial class ObjectStore
         {
             throw ApiException.Invalid(type, name, causes);
         }
+
+        // kube-apiserver evaluates x-kubernetes-validations once the schema passes; transition rules (oldSelf) on update.
+        var rules = MailDns.Core.Validation.CrdRules.Evaluate(schema, obj, existing);
+        if (rules.Count > 0)
+        {
+            throw ApiException.Invalid(
+                type,
+                name,
+                rules.Select(r => (r.Path, $"Invalid value: \"object\": {r.Message}", "FieldValueInvalid")).ToList()
+            );
+        }
     }
 
     /// <summary>Like kube-apiserver, a Secret's write-only stringData is merged into data (base64) and never stored.</summary>

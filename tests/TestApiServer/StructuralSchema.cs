@@ -8,7 +8,7 @@ namespace MailDns.TestApiServer;
 /// <summary>
 /// What the API server does with a custom resource's openAPIV3Schema: apply defaults, prune (or, with
 /// fieldValidation=Strict, refuse) undeclared fields, and validate with a JSON Schema validator, reporting causes
-/// in the API server's wording. CEL rules (x-kubernetes-validations) are not evaluated.
+/// in the API server's wording. CEL rules (x-kubernetes-validations) are evaluated after it, by CrdRules.
 /// </summary>
 public static class StructuralSchema
 {

@@ -11,6 +11,7 @@ public static class ConditionReasons
     public const string NotVerified = "NotVerified";
     public const string InvalidSpec = "InvalidSpec";
     public const string ProviderNotFound = "ProviderNotFound";
+    public const string DomainConflict = "DomainConflict";
     public const string ProviderUnsupported = "ProviderUnsupported";
     public const string ProviderUnreachable = "ProviderUnreachable";
     public const string SecretNotFound = "SecretNotFound";
@@ -35,6 +36,7 @@ public static class ConditionReasons
     private static readonly HashSet<string> NeedAChange = new(StringComparer.Ordinal)
     {
         InvalidSpec,
+        DomainConflict,
         CredentialsRejected,
         ProviderNotFound,
         SecretNotFound,

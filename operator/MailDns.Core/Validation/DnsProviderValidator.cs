@@ -39,14 +39,7 @@ public static class DnsProviderValidator
             );
         }
 
-        var kinds = new[] { spec.Pulumi is not null, spec.Rfc2136 is not null, spec.ZoneFile is not null }.Count(x => x);
-        if (kinds != 1)
-        {
-            findings.Add(
-                Finding.Error("provider.exactly-one-kind", $"exactly one of pulumi, rfc2136 and zoneFile must be set ({kinds} are)", "spec")
-            );
-        }
-
+        // Exactly one kind, and a ClusterDnsProvider's Secret namespaces, are the CRDs' CEL rules, evaluated by CrdRules.
         if (spec.Pulumi is { } pulumi)
         {
             if (!Packages.Contains(pulumi.Package))
@@ -76,19 +69,6 @@ public static class DnsProviderValidator
                 }
             }
 
-            if (
-                clusterScoped
-                && (pulumi.CredentialsSecretRef is { Namespace: null or "" } || pulumi.PassphraseSecretRef is { Namespace: null or "" })
-            )
-            {
-                findings.Add(
-                    Finding.Error(
-                        "provider.secret-namespace-required",
-                        "a ClusterDnsProvider's Secret references must name a namespace",
-                        "spec.pulumi"
-                    )
-                );
-            }
         }
 
         if (spec.Rfc2136 is { } rfc)
@@ -123,16 +103,6 @@ public static class DnsProviderValidator
             if (string.IsNullOrEmpty(rfc.TsigSecretRef?.Name) || string.IsNullOrEmpty(rfc.TsigSecretRef?.Key))
             {
                 findings.Add(Finding.Error("provider.tsig-secret", "tsigSecretRef needs name and key", "spec.rfc2136.tsigSecretRef"));
-            }
-            else if (clusterScoped && string.IsNullOrEmpty(rfc.TsigSecretRef.Namespace))
-            {
-                findings.Add(
-                    Finding.Error(
-                        "provider.secret-namespace-required",
-                        "a ClusterDnsProvider's Secret references must name a namespace",
-                        "spec.rfc2136.tsigSecretRef.namespace"
-                    )
-                );
             }
         }
 

@@ -274,21 +274,13 @@ public static partial class SendingDomainValidator
             }
 
             algorithms.Add(algorithm);
-            if (algorithm == DkimAlgorithm.Ed25519Sha256 && s.Size is not null)
-            {
-                findings.Add(
-                    Finding.Error(
-                        "dkim.size-not-rsa",
-                        "size applies only to rsa-sha256 keys; Ed25519 keys are always 256 bits",
-                        path + ".size"
-                    )
-                );
-            }
-            else if (s.Size is { } bits && RsaKeySizes.Problem(bits) is { } problem)
+            // A size on an Ed25519 series is the CRD's CEL rule [dkim.size-not-rsa], evaluated by CrdRules.
+            var rsa = algorithm != DkimAlgorithm.Ed25519Sha256;
+            if (rsa && s.Size is { } bits && RsaKeySizes.Problem(bits) is { } problem)
             {
                 findings.Add(Finding.Error("dkim.rsa-size", $"size {problem}", path + ".size"));
             }
-            else if (s.Size is < RsaKeySizes.Recommended)
+            else if (rsa && s.Size is < RsaKeySizes.Recommended)
             {
                 findings.Add(
                     Finding.Warning(

@@ -51,7 +51,14 @@ public static class ValidateCommand
                         kind = r.Kind,
                         name = r.Name,
                         valid = r.Valid,
-                        findings = r.Findings.Select(JsonOutput.ToJson),
+                        findings = r.Findings.Select(f => new
+                        {
+                            path = f.Path,
+                            line = r.Document.LineOf(f.Path),
+                            code = f.Code,
+                            severity = f.Severity.ToText(),
+                            message = f.Message,
+                        }),
                     })
                 )
             );
@@ -66,7 +73,7 @@ public static class ValidateCommand
                 console.Out.WriteLine($"{(r.Valid ? "ok     " : "INVALID")} {r.Document.File} {what}");
                 foreach (var f in r.Findings)
                 {
-                    console.Out.WriteLine(HumanOutput.Line(f));
+                    console.Out.WriteLine($"  {r.Document.File}:{r.Document.LineOf(f.Path)}:{HumanOutput.Line(f)[1..]}");
                 }
             }
 

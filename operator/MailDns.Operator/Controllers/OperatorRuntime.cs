@@ -1,3 +1,4 @@
+using MailDns.Core.Api;
 using MailDns.Core.Readiness;
 using MailDns.Operator.Kubernetes;
 using Microsoft.Extensions.Logging;
@@ -70,6 +71,7 @@ public sealed class OperatorRuntime
             if (domains.NeedsReconcile(key))
             {
                 Queue.Add(key);
+                RequeueConflicts(key);
             }
         };
         cache.ProviderChanged += ProviderChanged;
@@ -100,6 +102,19 @@ public sealed class OperatorRuntime
                 providerQueue.RunAsync(1, cancellationToken, options.ShutdownGrace)
             )
             .ConfigureAwait(false);
+    }
+
+    /// <summary>A domain that lost a claim waits for a change; the holder's change or deletion is that change.</summary>
+    private void RequeueConflicts(string changed)
+    {
+        foreach (var (key, sd) in cache.Domains)
+        {
+            var ready = sd.Status?.Conditions?.FirstOrDefault(c => c.Type == ConditionTypes.Ready);
+            if (key != changed && ready?.Reason == ConditionReasons.DomainConflict)
+            {
+                Queue.Add(key);
+            }
+        }
     }
 
     /// <summary>A provider change requeues every SendingDomain that uses it, and the provider's own status.</summary>

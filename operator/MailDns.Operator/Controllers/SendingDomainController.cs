@@ -89,7 +89,11 @@ public sealed class SendingDomainController(
 
         var previous = DomainStatusWriter.Clone(domain.Status);
         var keyStore = new SecretKeyStore(client, _ => domain, keySecretWrites.Wrote);
-        var context = new DomainReconciler.Context(SpecErrors(domain, provider), health.Evidence(key), ProviderHint(domain, provider));
+        var holder = DomainClaims.HeldBy(domain, cache.Domains.Values);
+        var context = new DomainReconciler.Context(SpecErrors(domain, provider), health.Evidence(key), ProviderHint(domain, provider))
+        {
+            Conflict = holder is null ? null : DomainClaims.Message(holder),
+        };
         var result = await new DomainReconciler(options.Nameservers, time, checkHealth: false, zoneServers)
             .ReconcileAsync(
                 domain,

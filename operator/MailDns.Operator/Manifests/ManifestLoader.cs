@@ -77,7 +77,7 @@ public static class ManifestLoader
 
             docs.Add(
                 json is JsonObject obj
-                    ? new ManifestDocument(file, i, line, obj, null)
+                    ? new ManifestDocument(file, i, line, obj, null) { Lines = YamlToJson.Lines(root) }
                     : new ManifestDocument(
                         file,
                         i,

@@ -62,7 +62,46 @@ public sealed class ManifestValidation
             results.Add(doc with { Findings = findings });
         }
 
-        return results;
+        return ClaimConflicts(results);
+    }
+
+    /// <summary>
+    /// Two SendingDomains for one spec.domain, in any namespaces, would publish over each other: each is told of the other.
+    /// </summary>
+    private static List<ValidatedDocument> ClaimConflicts(List<ValidatedDocument> results)
+    {
+        var claims = results
+            .Where(r => r.Resource is SendingDomain)
+            .GroupBy(r => Core.Names.DomainName.Normalize(((SendingDomain)r.Resource!).Spec.Domain ?? ""))
+            .Where(g => g.Count() > 1)
+            .SelectMany(g => g.Select(r => (Doc: r, Others: g.Where(o => o != r).ToList(), Domain: g.Key)))
+            .ToDictionary(c => c.Doc, c => c);
+        return results
+            .Select(r =>
+                claims.TryGetValue(r, out var claim)
+                    ? r with
+                    {
+                        Findings =
+                        [
+                            .. r.Findings,
+                            Finding.Error(
+                                "sendingdomain.domain-conflict",
+                                $"spec.domain {claim.Domain} is also the domain of "
+                                    + string.Join(
+                                        ", ",
+                                        claim.Others.Select(o =>
+                                            $"SendingDomain {o.Document.Namespace}/{o.Name} "
+                                            + $"({o.Document.File}:{o.Document.LineOf("spec.domain")})"
+                                        )
+                                    )
+                                    + ": one domain has one SendingDomain",
+                                "spec.domain"
+                            ),
+                        ],
+                    }
+                    : r
+            )
+            .ToList();
     }
 
     /// <summary>The provider a SendingDomain refers to, when it is among the manifests.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using MailDns.Core.Findings;
+using MailDns.Core.Validation;
 using NJsonSchema;
 using NJsonSchema.Validation;
 
@@ -10,8 +11,9 @@ namespace MailDns.Operator.Manifests;
 /// <summary>
 /// Validates a custom resource against its CRD's openAPIV3Schema with a real JSON Schema validator (NJsonSchema).
 /// Like kubectl's default strict field validation, a field the schema does not declare is an error rather than
-/// silently pruned: a typo such as "polcy" would otherwise vanish without a word. CEL rules are not evaluated
-/// here; the semantic validators implement each of them (a test keeps the two in step).
+/// silently pruned: a typo such as "polcy" would otherwise vanish without a word, so it comes with a "did you mean".
+/// Then, as kube-apiserver does once the schema passes, the CRD's CEL rules (x-kubernetes-validations) are evaluated by
+/// <see cref="CrdRules"/>, the evaluator the test API server uses too: the rules live in the CRDs only.
 /// </summary>
 public sealed class SchemaValidator
 {
@@ -26,12 +28,57 @@ public sealed class SchemaValidator
             kind,
             k => JsonSchema.FromJsonAsync(ToJsonSchema(crds.OpenApiSchema(k)).ToJsonString()).GetAwaiter().GetResult()
         );
-        return schema
+        var findings = schema
             .Validate(resource.ToJsonString())
             .SelectMany(Flatten)
             .Select(e => ToFinding(e))
             .DistinctBy(f => (f.Path, f.Code))
             .ToList();
+        if (findings.Count > 0)
+        {
+            return findings;
+        }
+
+        return CrdRules.Evaluate(crds.OpenApiSchema(kind), resource).Select(RuleFinding).ToList();
+    }
+
+    /// <summary>A rule's message ends with its [code]; the finding carries the code and the message without it.</summary>
+    private static Finding RuleFinding(RuleViolation v)
+    {
+        var message = v.Message.TrimEnd();
+        var open = message.LastIndexOf('[');
+        var coded = message.EndsWith(']') && open > 0;
+        var code = coded ? message[(open + 1)..^1] : "schema.rule";
+        var text = coded ? message[..open].TrimEnd() : message;
+        return Finding.Error(code, v.Path.Length == 0 ? text : $"{v.Path}: {text}", v.Path.Length == 0 ? null : v.Path);
+    }
+
+    /// <summary>The declared field closest to a misspelt one (at most two edits), for "did you mean".</summary>
+    internal static string? Closest(string unknown, IEnumerable<string> known) =>
+        known
+            .Select(k => (Name: k, Distance: Distance(unknown.ToLowerInvariant(), k.ToLowerInvariant())))
+            .Where(k => k.Distance <= Math.Max(1, Math.Min(2, unknown.Length / 3)))
+            .OrderBy(k => k.Distance)
+            .ThenBy(k => k.Name, StringComparer.Ordinal)
+            .Select(k => k.Name)
+            .FirstOrDefault();
+
+    private static int Distance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
     }
 
     /// <summary>
@@ -101,7 +148,9 @@ public sealed class SchemaValidator
             ValidationErrorKind.PropertyRequired => Finding.Error("schema.required", $"{field} is required", path),
             ValidationErrorKind.NoAdditionalPropertiesAllowed => Finding.Error(
                 "schema.unknown-field",
-                $"{field} is not a field of this resource (check its spelling and indentation)",
+                Closest(e.Property ?? "", s?.Properties.Keys ?? []) is { } suggestion
+                    ? $"{field} is not a field of this resource: did you mean {suggestion}?"
+                    : $"{field} is not a field of this resource (check its spelling and indentation)",
                 path
             ),
             ValidationErrorKind.PatternMismatch => Finding.Error(

@@ -32,6 +32,36 @@ public static partial class YamlToJson
             _ => null,
         };
 
+    /// <summary>The line (1-based) of every field, keyed by the path findings use (spec.dkim.series[0].size).</summary>
+    public static IReadOnlyDictionary<string, int> Lines(YamlNode root)
+    {
+        var lines = new Dictionary<string, int>(StringComparer.Ordinal);
+        AddLines(root, "", lines);
+        return lines;
+    }
+
+    private static void AddLines(YamlNode node, string path, Dictionary<string, int> lines)
+    {
+        if (node is YamlMappingNode map)
+        {
+            foreach (var (key, value) in map.Children)
+            {
+                var name = key is YamlScalarNode s ? s.Value ?? "" : key.ToString();
+                var child = path.Length == 0 ? name : $"{path}.{name}";
+                lines.TryAdd(child, (int)key.Start.Line);
+                AddLines(value, child, lines);
+            }
+        }
+        else if (node is YamlSequenceNode seq)
+        {
+            for (var i = 0; i < seq.Children.Count; i++)
+            {
+                lines.TryAdd($"{path}[{i}]", (int)seq.Children[i].Start.Line);
+                AddLines(seq.Children[i], $"{path}[{i}]", lines);
+            }
+        }
+    }
+
     private static JsonObject ConvertMap(YamlMappingNode map)
     {
         var obj = new JsonObject();

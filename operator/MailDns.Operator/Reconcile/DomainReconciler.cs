@@ -43,7 +43,13 @@ public sealed class DomainReconciler(
     /// <param name="SpecErrors">Errors of the spec; any of them stops the run before it touches anything.</param>
     /// <param name="Health">The last health report (from the operator's checks), whatever it checked.</param>
     /// <param name="ProviderHint">When the provider is missing: what the caller knows that may explain it.</param>
-    public sealed record Context(IReadOnlyList<Finding> SpecErrors, HealthEvidence? Health = null, string? ProviderHint = null);
+    /// <param name="Conflict">When another SendingDomain holds the same spec.domain: who, so nothing is published.</param>
+    public sealed record Context(
+        IReadOnlyList<Finding> SpecErrors,
+        HealthEvidence? Health = null,
+        string? ProviderHint = null,
+        string? Conflict = null
+    );
 
     public async Task<DomainReconcileResult> ReconcileAsync(
         SendingDomain domain,
@@ -107,6 +113,11 @@ public sealed class DomainReconciler(
         CancellationToken cancellationToken
     )
     {
+        if (context.Conflict is { } conflict)
+        {
+            throw new ReconcileException(ConditionReasons.DomainConflict, conflict);
+        }
+
         if (provider is null)
         {
             var kind = domain.Spec.ProviderRef.Kind ?? Defaults.ProviderKind;

@@ -24,6 +24,7 @@ public sealed class StandaloneReconciler(
     )
     {
         var saved = StatusFile.Load(stateDir, domain.Key);
+        var name = Core.Names.DomainName.Normalize(domain.Spec.Domain);
         var provider = ManifestValidation.ResolveProvider(domain, resources);
         var stores = new ProviderStores(stateDir, (ns, name) => SecretData(documents, ns, name));
         var reconciler = new DomainReconciler(nameservers, time, zoneServers: zoneServers);
@@ -35,16 +36,33 @@ public sealed class StandaloneReconciler(
                 new DirectoryKeyStore(Path.Combine(stateDir, "keys")),
                 saved.Owned,
                 saved.Status,
-                new DomainReconciler.Context([]),
+                new DomainReconciler.Context(DomainChange(saved.Domain, name)),
                 cancellationToken
             )
             .ConfigureAwait(false);
 
         // What the domain owns is saved even when publishing failed part-way: it is what a later delete removes.
-        StatusFile.Save(stateDir, domain.Key, new StatusFile(result.Status, result.Owned));
+        StatusFile.Save(stateDir, domain.Key, new StatusFile(result.Status, result.Owned, saved.Domain ?? name));
         domain.Status = result.Status;
         return domain;
     }
+
+    /// <summary>
+    /// spec.domain is immutable (the CRD's transition rule in a cluster): a state kept for another domain holds its keys,
+    /// KeyTable and records, and moving only the DNS would make every signature fail.
+    /// </summary>
+    private static IReadOnlyList<Core.Findings.Finding> DomainChange(string? was, string now) =>
+        was is null || was == now
+            ? []
+            :
+            [
+                Core.Findings.Finding.Error(
+                    "sendingdomain.domain-immutable",
+                    $"spec.domain changed from {was} to {now}, but this state holds {was}'s keys and records: spec.domain is "
+                        + "immutable; give the new domain its own SendingDomain (another metadata.name)",
+                    "spec.domain"
+                ),
+            ];
 
     private static Dictionary<string, string>? SecretData(IReadOnlyList<ManifestDocument> documents, string ns, string name)
     {

@@ -7,7 +7,10 @@ using MailDns.Core.Publishing;
 namespace MailDns.Operator.Reconcile;
 
 /// <summary>A domain's status and the records it owns, kept at STATE/status/&lt;namespace&gt;/&lt;name&gt;.json.</summary>
-public sealed record StatusFile(SendingDomainStatus? Status, IReadOnlyList<OwnedRecord> Owned)
+/// <param name="Status">The last status written.</param>
+/// <param name="Owned">The records the domain published: what a delete removes.</param>
+/// <param name="Domain">The spec.domain the state belongs to: keys, KeyTable and records are all for it.</param>
+public sealed record StatusFile(SendingDomainStatus? Status, IReadOnlyList<OwnedRecord> Owned, string? Domain = null)
 {
     public static StatusFile Load(string stateDir, string key)
     {
@@ -22,13 +25,14 @@ public sealed record StatusFile(SendingDomainStatus? Status, IReadOnlyList<Owned
         var owned =
             json["owned"]?.AsArray().Select(o => new OwnedRecord((string)o!["name"]!, (string)o["value"]!, (string)o["owner"]!)).ToList()
             ?? [];
-        return new StatusFile(status, owned);
+        return new StatusFile(status, owned, (string?)json["domain"]);
     }
 
     public static void Save(string stateDir, string key, StatusFile file)
     {
         var json = new JsonObject
         {
+            ["domain"] = file.Domain,
             ["status"] = JsonNode.Parse(KubernetesJson.Serialize(file.Status)),
             ["owned"] = new JsonArray(
                 file.Owned.Select(o =>

@@ -3,6 +3,7 @@ using MailDns.Core.Validation;
 
 namespace MailDns.Core.Tests.Validation;
 
+/// <summary>The C# rules; the CRDs' CEL rules (exactly one kind, cluster Secret namespaces) are in CelRuleTests.</summary>
 public class DnsProviderValidatorTests
 {
     private static DnsProviderSpec Rfc2136() =>
@@ -20,24 +21,6 @@ public class DnsProviderValidatorTests
     public static TheoryData<string, Func<DnsProviderSpec>, bool, string> Rules =>
         new()
         {
-            {
-                "no kind at all is refused",
-                () =>
-                    new DnsProviderSpec { Zone = "example.com" },
-                false,
-                "provider.exactly-one-kind"
-            },
-            {
-                "two kinds are refused",
-                () =>
-                {
-                    var s = Rfc2136();
-                    s.ZoneFile = new ZoneFileProviderSpec { Path = "z" };
-                    return s;
-                },
-                false,
-                "provider.exactly-one-kind"
-            },
             {
                 "a zone with a trailing dot is refused",
                 () =>
@@ -75,22 +58,6 @@ public class DnsProviderValidatorTests
                 false,
                 "provider.credentials-in-config"
             },
-            {
-                "a cluster provider's Secret without namespace is refused",
-                () =>
-                    new DnsProviderSpec
-                    {
-                        Zone = "example.com",
-                        Pulumi = new PulumiProviderSpec
-                        {
-                            Package = "aws",
-                            CredentialsSecretRef = new SecretRef { Name = "aws" },
-                        },
-                    },
-                true,
-                "provider.secret-namespace-required"
-            },
-            { "a cluster provider's TSIG Secret without namespace is refused", Rfc2136, true, "provider.secret-namespace-required" },
             {
                 "a server with a bad port is refused",
                 () =>

@@ -179,4 +179,39 @@ public class ValidateCommandTests
         Assert.Equal(2, MailDns.Testing.Cli.Run("validate", ".", "--output", "xml").Exit);
         Assert.Equal(2, MailDns.Testing.Cli.Run().Exit);
     }
+
+    [Fact]
+    public void A_misspelt_field_is_named_with_its_file_and_line_and_the_field_meant()
+    {
+        using var dir = new TempDir();
+        var file = dir.Write(
+            "sd.yaml",
+            Header + "spec:\n  domain: mail.example.com\n  providerRef: {name: p}\n  dmarc:\n    polcy: reject\n"
+        );
+
+        var result = MailDns.Testing.Cli.Run("validate", file);
+
+        Assert.Equal(1, result.Exit);
+        Assert.Contains($"{file}:10:", result.Out);
+        Assert.Contains("spec.dmarc.polcy is not a field of this resource: did you mean policy?", result.Out);
+    }
+
+    [Fact]
+    public void Two_sending_domains_for_one_domain_in_different_namespaces_are_both_refused()
+    {
+        using var dir = new TempDir();
+        var spec = "spec:\n  domain: mail.example.com\n  providerRef: {name: p}\n";
+        dir.Write("a.yaml", Header + spec);
+        dir.Write("b.yaml", Header.Replace("namespace: mail", "namespace: other", StringComparison.Ordinal) + spec);
+
+        var result = MailDns.Testing.Cli.Run("validate", dir.Path, "--output", "json");
+
+        Assert.Equal(1, result.Exit);
+        var docs = JsonNode.Parse(result.Out)!.AsArray();
+        Assert.Equal(2, docs.Count(d => !(bool)d!["valid"]!));
+        var finding = docs.SelectMany(d => d!["findings"]!.AsArray()).First(f => (string?)f!["code"] == "sendingdomain.domain-conflict")!;
+        Assert.Equal("spec.domain", (string?)finding["path"]);
+        Assert.Equal(7, (int)finding["line"]!);
+        Assert.Contains("SendingDomain other/sd", (string?)finding["message"]);
+    }
 }

@@ -136,6 +136,57 @@ public class OperatorStatusJourneyTests
     }
 
     [Fact]
+    public async Task A_second_sending_domain_for_the_same_domain_publishes_nothing_until_the_first_is_deleted()
+    {
+        await using var api = await ApiServer.StartAsync();
+        using var data = new TempDir();
+        foreach (var ns in new[] { "team-a", "team-b" })
+        {
+            await api.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } });
+        }
+
+        var providers = new GenericClient(api.Client, ApiGroup.Name, ApiGroup.Version, "dnsproviders", disposeClient: false);
+        await providers.CreateNamespacedAsync(Specs.ZoneFileProvider("team-a", "zone", "example.com", "a.zone"), "team-a");
+        await providers.CreateNamespacedAsync(Specs.ZoneFileProvider("team-b", "zone", "example.com", "b.zone"), "team-b");
+        using var stop = new CancellationTokenSource();
+        var running = OperatorServices
+            .Create(api.Client, new ControllerOptions(null, data.Path, []), TimeProvider.System)
+            .RunAsync(stop.Token);
+        var domains = SendingDomainWait.Domains(api);
+
+        await domains.CreateNamespacedAsync(Specs.Domain("team-a", "mail", _ => { }), "team-a");
+        await SendingDomainWait.UntilAsync(domains, "team-a", "mail", s => Condition(s, ConditionTypes.Ready) is not null, "Ready");
+        await domains.CreateNamespacedAsync(Specs.Domain("team-b", "mail", _ => { }), "team-b");
+        var second = await SendingDomainWait.UntilAsync(
+            domains,
+            "team-b",
+            "mail",
+            s => Condition(s, ConditionTypes.Ready) is not null,
+            "Ready"
+        );
+
+        var ready = Condition(second, ConditionTypes.Ready)!;
+        Assert.Equal((ConditionStatus.False, ConditionReasons.DomainConflict), (ready.Status, ready.Reason));
+        Assert.Contains("SendingDomain team-a/mail", ready.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(data.Path, "zones", "b.zone")), "the second domain published nothing");
+        Assert.True(File.Exists(Path.Combine(data.Path, "zones", "a.zone")));
+
+        // The holder goes; the waiting domain takes over without any change of its own.
+        await domains.DeleteNamespacedAsync<SendingDomain>("team-a", "mail");
+        var took = await SendingDomainWait.UntilAsync(
+            domains,
+            "team-b",
+            "mail",
+            s => Condition(s, ConditionTypes.Ready)?.Reason != ConditionReasons.DomainConflict,
+            "Ready without DomainConflict"
+        );
+        Assert.NotEqual(ConditionReasons.DomainConflict, Condition(took, ConditionTypes.Ready)!.Reason);
+        Assert.True(File.Exists(Path.Combine(data.Path, "zones", "b.zone")));
+        await stop.CancelAsync();
+        await running;
+    }
+
+    [Fact]
     public async Task A_domain_naming_a_provider_of_another_namespace_is_told_to_use_a_cluster_provider()
     {
         await using var api = await ApiServer.StartAsync();

@@ -67,6 +67,37 @@ public class ReconcileCommandTests
     }
 
     [Fact]
+    public async Task A_changed_spec_domain_is_refused_for_existing_state_and_nothing_moves()
+    {
+        using var state = new TempDir();
+        using var manifests = new TempDir();
+        var clock = new FakeTimeProvider(Start);
+        foreach (var file in Directory.GetFiles(Repo.PathOf("examples", "quickstart"), "*.yaml"))
+        {
+            manifests.Write(Path.GetFileName(file), File.ReadAllText(file));
+        }
+
+        await RunAsync(manifests.Path, state.Path, clock);
+        var zone = Path.Combine(state.Path, "zones", "example.com.zone");
+        var before = File.ReadAllText(zone);
+        var keys = Directory.GetFiles(Path.Combine(state.Path, "keys"), "*", SearchOption.AllDirectories).Order().ToList();
+        var sd = Directory.GetFiles(manifests.Path, "*.yaml").Single(f => File.ReadAllText(f).Contains("kind: SendingDomain"));
+        File.WriteAllText(
+            sd,
+            File.ReadAllText(sd).Replace("domain: mail.example.com", "domain: news.example.com", StringComparison.Ordinal)
+        );
+
+        var (exit, domains, error) = await RunAsync(manifests.Path, state.Path, clock);
+
+        Assert.True(exit != 0, error);
+        var ready = Condition(domains[0]!, "Ready");
+        Assert.Equal(("False", "InvalidSpec"), ((string?)ready["status"], (string?)ready["reason"]));
+        Assert.Contains("spec.domain changed from mail.example.com to news.example.com", (string?)ready["message"]);
+        Assert.Equal(before, File.ReadAllText(zone));
+        Assert.Equal(keys, Directory.GetFiles(Path.Combine(state.Path, "keys"), "*", SearchOption.AllDirectories).Order().ToList());
+    }
+
+    [Fact]
     public async Task Runs_continue_from_the_state_directory_through_activation_and_a_scheduled_rotation()
     {
         using var state = new TempDir();
