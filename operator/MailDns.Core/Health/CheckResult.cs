@@ -59,6 +59,9 @@ public enum HealthVerdict
 
 public sealed record HealthReport(string Domain, IReadOnlyList<CheckResult> Checks)
 {
+    /// <summary>The SPF record's include and redirect tree, with lookups per branch, when one was walked.</summary>
+    public SpfNode? SpfTree { get; init; }
+
     public HealthVerdict Verdict =>
         Checks.Any(c => c.Status == CheckStatus.Fail) ? HealthVerdict.Failing
         : Checks.Any(c => c.Status == CheckStatus.Unknown) ? HealthVerdict.Unknown

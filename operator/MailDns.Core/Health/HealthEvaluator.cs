@@ -37,6 +37,7 @@ public static class HealthEvaluator
 
         // Receivers follow the SPF record through resolvers; follow the one the servers serve (the first server that
         // gives exactly one), so a stale secondary is reported by the per-server checks rather than twice.
+        SpfNode? tree = null;
         var spf = observed
             .Authoritative.Select(s => s.Answer(domain))
             .Select(a => a.Joined.Where(SpfParser.LooksLikeSpf).ToList())
@@ -50,10 +51,11 @@ public static class HealthEvaluator
             );
             checks.AddRange(walk.Results);
             missing.UnionWith(walk.Missing);
+            tree = walk.Tree;
         }
 
         checks.AddRange(DmarcPolicy(domain, observed, expected, checks, missing));
-        return new Evaluation(new HealthReport(domain, checks), missing);
+        return new Evaluation(new HealthReport(domain, checks) { SpfTree = tree }, missing);
     }
 
     /// <summary>

@@ -3,6 +3,15 @@ using MailDns.Core.Spf;
 namespace MailDns.Core.Health;
 
 /// <summary>
+/// One record of the SPF include tree: the term that led to it, its own DNS-querying terms, the branch total (what
+/// receivers count against the limit of 10), and what went wrong there.
+/// </summary>
+public sealed record SpfNode(string Term, string Domain, int Own, IReadOnlyList<SpfNode> Children, string? Problem = null)
+{
+    public int Lookups => Own + Children.Sum(c => c.Lookups);
+}
+
+/// <summary>
 /// Follows an SPF record through include and redirect as a receiver would (RFC 7208 §4.6.4), over answers already
 /// gathered. Pure: what it could not find in the answers it returns as <see cref="Missing"/>, and the gatherer asks
 /// for them and calls it again until nothing is missing.
@@ -20,6 +29,23 @@ public sealed class SpfWalk
     private readonly List<string> voids = [];
     private readonly List<string> failures = [];
     private readonly List<string> lookupTrail = [];
+    private readonly Stack<Branch> branches = new();
+
+    /// <summary>The tree being built: a node's term, domain and own count, its children and its problem.</summary>
+    private sealed class Branch(string term, string domain)
+    {
+        public string Term { get; } = term;
+
+        public string Domain { get; } = domain;
+
+        public int Own { get; set; }
+
+        public List<Branch> Children { get; } = [];
+
+        public string? Problem { get; set; }
+
+        public SpfNode Freeze() => new(Term, Domain, Own, Children.Select(c => c.Freeze()).ToList(), Problem);
+    }
 
     private SpfWalk(Func<DnsQuestion, DnsAnswer?> lookup) => this.lookup = lookup;
 
@@ -29,11 +55,17 @@ public sealed class SpfWalk
 
     public IReadOnlyList<CheckResult> Results { get; private set; } = [];
 
+    /// <summary>The include and redirect tree with lookups per branch (text and JSON output of check).</summary>
+    public SpfNode Tree { get; private set; } = new("", "", 0, []);
+
     public static SpfWalk Run(string domain, SpfRecord record, Func<DnsQuestion, DnsAnswer?> lookup)
     {
         var walk = new SpfWalk(lookup);
+        var root = new Branch("", domain);
+        walk.branches.Push(root);
         walk.Visit(domain, record, [domain]);
         walk.Results = walk.Verdicts();
+        walk.Tree = root.Freeze();
         return walk;
     }
 
@@ -48,6 +80,7 @@ public sealed class SpfWalk
 
             var target = mechanism.DomainSpec ?? domain;
             lookupTrail.Add($"{mechanism.Name}:{target}");
+            branches.Peek().Own++;
             if (target.Contains('%', StringComparison.Ordinal))
             {
                 continue; // a macro is expanded per message; it counts, but there is nothing fixed to look up
@@ -79,6 +112,7 @@ public sealed class SpfWalk
         if (record.Redirect is { } redirect && record.All is null && lookupTrail.Count <= WalkBudget)
         {
             lookupTrail.Add($"redirect={redirect}");
+            branches.Peek().Own++;
             if (!redirect.Contains('%', StringComparison.Ordinal))
             {
                 Follow(redirect, "redirect", path);
@@ -88,28 +122,44 @@ public sealed class SpfWalk
 
     private void Follow(string target, string how, List<string> path)
     {
+        var branch = new Branch(how == "redirect" ? $"redirect={target}" : $"{how}:{target}", target);
+        branches.Peek().Children.Add(branch);
+        branches.Push(branch);
+        try
+        {
+            branch.Problem = FollowInto(target, how, path);
+        }
+        finally
+        {
+            branches.Pop();
+        }
+    }
+
+    /// <summary>Walks into one include or redirect target; returns what went wrong there, if anything.</summary>
+    private string? FollowInto(string target, string how, List<string> path)
+    {
         if (path.Contains(target, StringComparer.OrdinalIgnoreCase))
         {
             loops.Add(string.Join(" → ", path.Append(target)));
-            return;
+            return "loop";
         }
 
         var answer = Ask(new DnsQuestion(target, DnsType.Txt));
         if (answer is null)
         {
-            return;
+            return null;
         }
 
         if (answer.Outcome == LookupOutcome.CnameLoop)
         {
             badTargets.Add($"{how}:{target}: {answer.Error}");
-            return;
+            return answer.Error;
         }
 
         if (answer.IsUnanswered)
         {
             failures.Add($"{how}:{target} ({answer.Error})");
-            return;
+            return $"no answer: {answer.Error}";
         }
 
         CountVoid(target, how, answer);
@@ -117,17 +167,18 @@ public sealed class SpfWalk
         if (spf.Count != 1)
         {
             badTargets.Add(spf.Count == 0 ? $"{how}:{target} has no SPF record" : $"{how}:{target} has {spf.Count} SPF records");
-            return;
+            return spf.Count == 0 ? "no SPF record" : $"{spf.Count} SPF records";
         }
 
         var (parsed, _) = SpfParser.Parse(spf[0]);
         if (parsed is null)
         {
             badTargets.Add($"{how}:{target} has an SPF record that does not parse");
-            return;
+            return "the SPF record does not parse";
         }
 
         Visit(target, parsed, [.. path, target]);
+        return null;
     }
 
     private DnsAnswer? Ask(DnsQuestion question)

@@ -30,9 +30,28 @@ public static class CheckCommand
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>What one run of check was asked to do.</summary>
+    public sealed record Request(
+        IReadOnlyList<string> Domains,
+        IReadOnlyList<string> Nameservers,
+        IReadOnlyList<string> Resolvers,
+        IReadOnlyList<string> Selectors,
+        IReadOnlyList<string> Expect,
+        TimeSpan Timeout,
+        bool Json
+    )
+    {
+        public string? File { get; init; }
+
+        public string? KeyFile { get; init; }
+
+        public bool ProbeSelectors { get; init; }
+    }
+
     public static Command Create(Console2 console)
     {
-        var domain = new Argument<string>("domain") { Description = "The sending domain." };
+        var domains = new Argument<string[]>("domains") { Arity = ArgumentArity.ZeroOrMore, Description = "The sending domains." };
+        var file = new Option<string?>("--file") { Description = "A file of domains to check, one per line (# starts a comment)." };
         var nameservers = new Option<string[]>("--nameserver")
         {
             Description = "A server to ask (host or host:port), repeatable; the zone's authoritative servers when absent.",
@@ -40,10 +59,20 @@ public static class CheckCommand
         };
         var resolvers = new Option<string[]>("--resolver")
         {
-            Description = "A recursive resolver (IP or IP:port) for names outside the zone (SPF includes, report destinations, "
+            Description =
+                "A recursive resolver (IP or IP:port) for names outside the zone (SPF includes, report destinations, "
                 + "the DMARC tree walk), repeatable; the system's resolvers when absent.",
         };
         var selectors = new Option<string[]>("--selector") { Description = "A DKIM selector to check, repeatable." };
+        var probe = new Option<bool>("--probe-selectors")
+        {
+            Description =
+                "Also look for the DKIM selectors mail platforms commonly use (google, selector1, k1, s1, ...); found ones are checked.",
+        };
+        var key = new Option<string?>("--key")
+        {
+            Description = "A DKIM private key (PEM): the key served at the one --selector must be its public key.",
+        };
         var expect = new Option<string[]>("--expect")
         {
             Description = "A SendingDomain manifest, or a key directory (dkim.json), whose records must be served exactly; repeatable.",
@@ -54,12 +83,15 @@ public static class CheckCommand
             DefaultValueFactory = _ => 2,
         };
         var output = CommonOptions.Output();
-        var command = new Command("check", "Check the SPF, DKIM, DMARC, MTA-STS, TLS-RPT and BIMI records a domain serves.")
+        var command = new Command("check", "Check the SPF, DKIM, DMARC, MTA-STS, TLS-RPT and BIMI records domains serve.")
         {
-            domain,
+            domains,
+            file,
             nameservers,
             resolvers,
             selectors,
+            probe,
+            key,
             expect,
             timeout,
             output,
@@ -67,13 +99,20 @@ public static class CheckCommand
         command.SetAction(
             (parse, token) =>
                 RunAsync(
-                    parse.GetValue(domain)!,
-                    parse.GetValue(nameservers) ?? [],
-                    parse.GetValue(resolvers) ?? [],
-                    parse.GetValue(selectors) ?? [],
-                    parse.GetValue(expect) ?? [],
-                    TimeSpan.FromSeconds(parse.GetValue(timeout)),
-                    parse.GetValue(output) == "json",
+                    new Request(
+                        parse.GetValue(domains) ?? [],
+                        parse.GetValue(nameservers) ?? [],
+                        parse.GetValue(resolvers) ?? [],
+                        parse.GetValue(selectors) ?? [],
+                        parse.GetValue(expect) ?? [],
+                        TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                        parse.GetValue(output) == "json"
+                    )
+                    {
+                        File = parse.GetValue(file),
+                        KeyFile = parse.GetValue(key),
+                        ProbeSelectors = parse.GetValue(probe),
+                    },
                     console,
                     token
                 )
@@ -84,105 +123,229 @@ public static class CheckCommand
     /// <summary>A DNS answer that takes longer than this is not coming.</summary>
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromSeconds(60);
 
-    public static async Task<int> RunAsync(
-        string domain,
-        IReadOnlyList<string> nameservers,
-        IReadOnlyList<string> resolverTexts,
-        IReadOnlyList<string> selectors,
-        IReadOnlyList<string> expectPaths,
-        TimeSpan timeout,
-        bool json,
-        Console2 console,
-        CancellationToken cancellationToken
-    )
+    public static async Task<int> RunAsync(Request request, Console2 console, CancellationToken cancellationToken)
     {
-        if (!(timeout > TimeSpan.Zero && timeout <= MaxTimeout))
+        var (domains, problem) = Domains(request);
+        if (problem is null && !(request.Timeout > TimeSpan.Zero && request.Timeout <= MaxTimeout))
         {
-            var limit = $"more than 0 and at most {MaxTimeout.TotalSeconds} seconds";
-            console.Error.WriteLine($"maildns check: --timeout {timeout.TotalSeconds} must be {limit}");
+            problem = $"--timeout {request.Timeout.TotalSeconds} must be more than 0 and at most {MaxTimeout.TotalSeconds} seconds";
+        }
+
+        if (problem is null && (request.Expect.Count > 0 || request.KeyFile is not null) && domains.Count != 1)
+        {
+            problem = "--expect and --key check one domain at a time";
+        }
+
+        if (problem is not null)
+        {
+            console.Error.WriteLine($"maildns check: {problem}");
             return ExitCodes.Usage;
         }
 
-        domain = DomainName.Normalize(domain);
-        if (!DomainName.IsValidSendingDomain(domain))
+        if (CommonOptions.ParseNameservers(request.Resolvers, "check", console, "--resolver") is not { } resolvers)
         {
-            console.Error.WriteLine($"maildns check: '{domain}' is not a domain name");
             return ExitCodes.Usage;
         }
 
-        var (expected, expectError) = LoadExpectation(domain, expectPaths);
+        var (expected, expectError) = domains.Count == 1 ? LoadExpectation(domains[0], request.Expect) : (null, null);
+        if (expectError is null && request.KeyFile is not null)
+        {
+            (expected, expectError) = WithKey(domains[0], request, expected);
+        }
+
         if (expectError is not null)
         {
             console.Error.WriteLine($"maildns check: {expectError}");
             return ExitCodes.Usage;
         }
 
-        if (CommonOptions.ParseNameservers(resolverTexts, "check", console, "--resolver") is not { } resolvers)
+        var results = new List<(HealthReport Report, HealthTargets Targets, IReadOnlyList<string>? Probed)>();
+        foreach (var domain in domains)
         {
-            return ExitCodes.Usage;
-        }
-
-        var (targets, targetError) = await HealthTargetsResolver.ResolveAsync(
-            domain,
-            nameservers,
-            timeout,
-            cancellationToken,
-            resolvers.Count > 0 ? resolvers : null
-        );
-        if (targetError is not null && targets.Authoritative.Count == 0 && nameservers.Count > 0)
-        {
-            console.Error.WriteLine($"maildns check: {targetError}");
-            return ExitCodes.Usage;
-        }
-
-        var report = await new HealthGatherer(new DnsClientQuery(timeout)).CheckAsync(
-            domain,
-            selectors,
-            expected,
-            targets,
-            cancellationToken
-        );
-        if (targetError is not null)
-        {
-            report = report with
+            var (targets, targetError) = await HealthTargetsResolver.ResolveAsync(
+                domain,
+                request.Nameservers,
+                request.Timeout,
+                cancellationToken,
+                resolvers.Count > 0 ? resolvers : null
+            );
+            if (targetError is not null && targets.Authoritative.Count == 0 && request.Nameservers.Count > 0)
             {
-                Checks = [CheckResult.Unknown("dns.authoritative", targetError), .. report.Checks.Where(c => c.Id != "dns.authoritative")],
-            };
+                console.Error.WriteLine($"maildns check: {targetError}");
+                return ExitCodes.Usage;
+            }
+
+            var probed = request.ProbeSelectors
+                ? SelectorProbe.Common.Except(request.Selectors).ToHashSet(StringComparer.Ordinal)
+                : new HashSet<string>(StringComparer.Ordinal);
+            var report = await new HealthGatherer(new DnsClientQuery(request.Timeout)).CheckAsync(
+                domain,
+                [.. request.Selectors, .. probed],
+                expected,
+                targets,
+                cancellationToken
+            );
+            IReadOnlyList<string>? found = null;
+            if (request.ProbeSelectors)
+            {
+                (report, found) = SelectorProbe.KeepFound(report, probed);
+            }
+
+            if (targetError is not null)
+            {
+                report = report with
+                {
+                    Checks =
+                    [
+                        CheckResult.Unknown("dns.authoritative", targetError),
+                        .. report.Checks.Where(c => c.Id != "dns.authoritative"),
+                    ],
+                };
+            }
+
+            results.Add((report, targets, found));
         }
 
-        if (json)
+        if (request.Json)
         {
+            var documents = results.Select(r => Document(r.Report, r.Probed)).ToList();
             console.Out.WriteLine(
-                JsonSerializer.Serialize(
-                    new
-                    {
-                        domain = report.Domain,
-                        healthy = report.Healthy,
-                        checks = report.Checks.Select(c => new
-                        {
-                            id = c.Id,
-                            selector = c.Selector,
-                            server = c.Server,
-                            status = c.Status.ToString().ToLowerInvariant(),
-                            severity = c.Severity.ToString().ToLowerInvariant(),
-                            message = c.Message,
-                        }),
-                    },
-                    Json
-                )
+                domains.Count == 1 && request.File is null
+                    ? JsonSerializer.Serialize(documents[0], Json)
+                    : JsonSerializer.Serialize(documents, Json)
             );
         }
         else
         {
-            WriteTable(report, targets, console);
+            foreach (var (report, targets, probedFound) in results)
+            {
+                WriteTable(report, targets, console);
+                if (probedFound is not null)
+                {
+                    var list = probedFound.Count == 0 ? "none" : string.Join(", ", probedFound);
+                    console.Out.WriteLine($"probed {SelectorProbe.Common.Count} common selectors: found {list}");
+                }
+
+                if (report.SpfTree is { } tree)
+                {
+                    WriteTree(report.Domain, tree, console);
+                }
+            }
         }
 
-        return report.Verdict switch
+        // One exit code for the run: any domain failing is 1, else any unknown is 3.
+        var verdicts = results.Select(r => r.Report.Verdict).ToList();
+        return verdicts.Contains(HealthVerdict.Failing) ? ExitCodes.Invalid
+            : verdicts.Contains(HealthVerdict.Unknown) ? Unreachable
+            : ExitCodes.Ok;
+    }
+
+    /// <summary>The domains from the arguments and --file, normalised, or the usage problem with them.</summary>
+    private static (List<string> Domains, string? Problem) Domains(Request request)
+    {
+        var texts = request.Domains.ToList();
+        if (request.File is { } file)
         {
-            HealthVerdict.Healthy => ExitCodes.Ok,
-            HealthVerdict.Failing => ExitCodes.Invalid,
-            _ => Unreachable,
+            try
+            {
+                texts.AddRange(System.IO.File.ReadAllLines(file).Select(l => l.Split('#')[0].Trim()).Where(l => l.Length > 0));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                return ([], $"--file {file}: {e.Message}");
+            }
+        }
+
+        var domains = texts.Select(DomainName.Normalize).Distinct().ToList();
+        if (domains.Count == 0)
+        {
+            return ([], "give at least one domain (as arguments or with --file)");
+        }
+
+        return domains.FirstOrDefault(d => !DomainName.IsValidSendingDomain(d)) is { } bad
+            ? ([], $"'{bad}' is not a domain name")
+            : (domains, null);
+    }
+
+    /// <summary>--key: the served key at the one --selector must be this private key's public half.</summary>
+    private static (HealthExpectation? Expected, string? Error) WithKey(string domain, Request request, HealthExpectation? expected)
+    {
+        if (request.Selectors.Count != 1)
+        {
+            return (null, "--key needs exactly one --selector: the selector the key signs with");
+        }
+
+        Core.Dkim.DkimKeyMaterial key;
+        try
+        {
+            key = Core.Dkim.DkimKeyMaterial.FromPem(System.IO.File.ReadAllText(request.KeyFile!));
+        }
+        catch (Exception e)
+            when (e is IOException or UnauthorizedAccessException or ArgumentException or FormatException or InvalidOperationException)
+        {
+            // The message names the file and what is wrong with it, never the key material.
+            return (null, $"--key {request.KeyFile}: not a readable PEM private key (RSA or Ed25519): {e.GetType().Name}");
+        }
+
+        var public_ = new Core.Dkim.DkimPublicKey(request.Selectors[0], key.Algorithm, key.PublicKey);
+        var record = RecordSynthesis.DkimRecord(domain, public_, 0, "");
+        return (
+            expected is null
+                ? new HealthExpectation([record], null, Complete: false)
+                : expected with
+                {
+                    Records = [.. expected.Records.Where(r => r.Name != record.Name), record],
+                },
+            null
+        );
+    }
+
+    private static object Document(HealthReport report, IReadOnlyList<string>? probed) =>
+        new
+        {
+            domain = report.Domain,
+            healthy = report.Healthy,
+            checks = report.Checks.Select(c => new
+            {
+                id = c.Id,
+                selector = c.Selector,
+                server = c.Server,
+                status = c.Status.ToString().ToLowerInvariant(),
+                severity = c.Severity.ToString().ToLowerInvariant(),
+                message = c.Message,
+            }),
+            probedSelectorsFound = probed,
+            spfTree = report.SpfTree is { } tree ? Node(tree) : null,
         };
+
+    private static object Node(SpfNode node) =>
+        new
+        {
+            term = node.Term.Length == 0 ? null : node.Term,
+            domain = node.Domain,
+            own = node.Own,
+            lookups = node.Lookups,
+            problem = node.Problem,
+            children = node.Children.Select(Node),
+        };
+
+    private static void WriteTree(string domain, SpfNode tree, Console2 console)
+    {
+        console.Out.WriteLine($"SPF include tree of {domain}: {tree.Lookups} of 10 DNS-querying terms (RFC 7208 §4.6.4)");
+        console.Out.WriteLine($"  {domain}: {tree.Own} in the record itself");
+        WriteChildren(tree, "  ", console);
+    }
+
+    private static void WriteChildren(SpfNode node, string indent, Console2 console)
+    {
+        for (var i = 0; i < node.Children.Count; i++)
+        {
+            var child = node.Children[i];
+            var last = i == node.Children.Count - 1;
+            var problem = child.Problem is null ? "" : $": {child.Problem}";
+            console.Out.WriteLine($"{indent}{(last ? "└─" : "├─")} {child.Term} ({child.Lookups}){problem}");
+            WriteChildren(child, indent + (last ? "   " : "│  "), console);
+        }
     }
 
     private static void WriteTable(HealthReport report, HealthTargets targets, Console2 console)

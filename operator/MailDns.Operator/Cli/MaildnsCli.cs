@@ -5,9 +5,14 @@ namespace MailDns.Operator.Cli;
 /// <summary>The <c>maildns</c> command line. Exit codes: 0 ok, 1 invalid input, 2 usage or I/O error.</summary>
 public static class MaildnsCli
 {
-    public static int Run(string[] args, Console2 console)
-    {
-        var root = new RootCommand("maildns: SPF, DKIM and DMARC records and keys for sending domains, from SendingDomain manifests.")
+    /// <summary>Each command's name and option names (for help tests and generated command lines).</summary>
+    public static IReadOnlyList<(string Name, IReadOnlyList<string> Options)> Describe() =>
+        Root(new Console2(TextWriter.Null, TextWriter.Null))
+            .Subcommands.Select(c => (c.Name, (IReadOnlyList<string>)c.Options.Select(o => o.Name).ToList()))
+            .ToList();
+
+    private static RootCommand Root(Console2 console) =>
+        new("maildns: SPF, DKIM and DMARC records and keys for sending domains, from SendingDomain manifests.")
         {
             ValidateCommand.Create(console),
             LintCommand.Create(console),
@@ -17,7 +22,10 @@ public static class MaildnsCli
             ReconcileCommand.Create(console),
             OperatorCommand.Create(console),
         };
-        var parse = root.Parse(args);
+
+    public static int Run(string[] args, Console2 console)
+    {
+        var parse = Root(console).Parse(args);
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)

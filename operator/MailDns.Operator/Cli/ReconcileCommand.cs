@@ -35,6 +35,11 @@ public static class ReconcileCommand
             Description = "A resolver (IP or IP:port) through which the zone's authoritative servers are found to verify keys "
                 + "published by Pulumi or RFC 2136, repeatable; the system's resolvers when absent.",
         };
+        var prune = new Option<bool>("--prune")
+        {
+            Description = "Also finish SendingDomains that left the manifests, as deleting them from a cluster would: deletionPolicy "
+                + "Delete removes the records they published and their keys; Retain keeps both.",
+        };
         var now = new Option<string?>("--now")
         {
             Description = "Decide as if it were this time (ISO-8601, e.g. 2026-03-01T09:00:00Z): watch a rotation without waiting.",
@@ -49,6 +54,7 @@ public static class ReconcileCommand
             state,
             nameservers,
             resolvers,
+            prune,
             now,
             output,
         };
@@ -75,7 +81,8 @@ public static class ReconcileCommand
                     parse.GetValue(resolvers) ?? [],
                     time,
                     console,
-                    token
+                    token,
+                    parse.GetValue(prune)
                 );
             }
         );
@@ -90,7 +97,8 @@ public static class ReconcileCommand
         IReadOnlyList<string> resolverTexts,
         TimeProvider time,
         Console2 console,
-        CancellationToken cancellationToken
+        CancellationToken cancellationToken,
+        bool prune = false
     )
     {
         if (
@@ -143,6 +151,27 @@ public static class ReconcileCommand
             results.Add(await reconciler.ReconcileAsync(domain, resources, documents, cancellationToken));
         }
 
+        var pruned = new List<PruneResult>();
+        if (prune)
+        {
+            var current = resources.OfType<SendingDomain>().Select(d => d.Key).Concat(results.Select(r => r.Key)).ToHashSet();
+            foreach (var key in StatusFile.Keys(Path.GetFullPath(stateDir)).Where(k => !current.Contains(k)))
+            {
+                pruned.Add(await reconciler.PruneAsync(key, resources, documents, cancellationToken));
+            }
+        }
+
+        // The pruned domains are reported on stderr in JSON mode, so stdout stays the array of SendingDomains.
+        var pruneReport = json ? console.Error : console.Out;
+        foreach (var p in pruned)
+        {
+            pruneReport.WriteLine(
+                p.Error is { } why ? $"{p.Key}: NOT PRUNED: {why}"
+                : p.Policy == "Delete" ? $"{p.Key}: pruned: removed {p.Removed} record(s) it published and its keys (deletionPolicy Delete)"
+                : $"{p.Key}: left the manifests; its records and keys are kept (deletionPolicy {p.Policy})"
+            );
+        }
+
         if (json)
         {
             console.Out.WriteLine(
@@ -165,7 +194,8 @@ public static class ReconcileCommand
         }
 
         return
-            results.Count > 0
+            pruned.All(p => p.Error is null)
+            && (results.Count > 0 || pruned.Count > 0)
             && results.All(r => r.Status?.Conditions?.Any(c => c.Type == ConditionTypes.Ready && c.Status == ConditionStatus.True) == true)
             ? ExitCodes.Ok
             : ExitCodes.Invalid;

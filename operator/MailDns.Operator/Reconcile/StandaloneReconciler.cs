@@ -1,9 +1,14 @@
 using System.Net;
+using k8s;
 using MailDns.Core.Api;
 using MailDns.Operator.Dkim;
 using MailDns.Operator.Manifests;
+using MailDns.Operator.Publishing;
 
 namespace MailDns.Operator.Reconcile;
+
+/// <summary>What pruning one domain did: its policy, how many records it removed, or why it removed nothing.</summary>
+public sealed record PruneResult(string Key, string? Policy, int Removed, string? Error);
 
 /// <summary>
 /// The reconciler over manifests on disk (`maildns reconcile`): keys, zone files and status kept under a state
@@ -42,9 +47,66 @@ public sealed class StandaloneReconciler(
             .ConfigureAwait(false);
 
         // What the domain owns is saved even when publishing failed part-way: it is what a later delete removes.
-        StatusFile.Save(stateDir, domain.Key, new StatusFile(result.Status, result.Owned, saved.Domain ?? name));
+        var manifest = KubernetesJson.Deserialize<SendingDomain>(KubernetesJson.Serialize(domain));
+        manifest.Status = null;
+        StatusFile.Save(stateDir, domain.Key, new StatusFile(result.Status, result.Owned, saved.Domain ?? name, manifest));
         domain.Status = result.Status;
         return domain;
+    }
+
+    /// <summary>
+    /// A SendingDomain that left the manifests, as the operator's finalizer treats a deleted one: deletionPolicy Delete
+    /// removes exactly the records it published (through its provider, which must still be among the manifests) and
+    /// then its keys and state; Retain leaves records, keys and state in place.
+    /// </summary>
+    public async Task<PruneResult> PruneAsync(
+        string key,
+        IReadOnlyList<k8s.IKubernetesObject> resources,
+        IReadOnlyList<ManifestDocument> documents,
+        CancellationToken cancellationToken
+    )
+    {
+        var saved = StatusFile.Load(stateDir, key);
+        if (saved.Manifest is not { } domain)
+        {
+            return new PruneResult(key, null, 0, "its state has no saved manifest (written by an older version); nothing was removed");
+        }
+
+        var policy = domain.Spec.DeletionPolicy ?? Defaults.DeletionPolicy;
+        if (policy != "Delete")
+        {
+            return new PruneResult(key, policy, 0, null);
+        }
+
+        if (ManifestValidation.ResolveProvider(domain, resources) is not { } provider)
+        {
+            var reference = domain.Spec.ProviderRef;
+            return new PruneResult(
+                key,
+                policy,
+                0,
+                $"its provider {reference.Kind ?? Defaults.ProviderKind} '{reference.Name}' is not among the manifests: add it back so the "
+                    + "records can be removed; nothing was removed"
+            );
+        }
+
+        var stores = new ProviderStores(stateDir, (ns, name) => SecretData(documents, ns, name));
+        var (store, _) = stores.For(domain, provider);
+        var removed = await new RecordPublisher(store).ApplyAsync([], saved.Owned, adopt: false, cancellationToken).ConfigureAwait(false);
+        if (!removed.Succeeded)
+        {
+            var errors = string.Join("; ", removed.Failures.Select(f => f.Error));
+            return new PruneResult(key, policy, removed.Deleted, $"removing its records: {errors}; its keys and state are kept");
+        }
+
+        var keys = new DirectoryKeyStore(Path.Combine(stateDir, "keys")).DirectoryOf(key);
+        if (Directory.Exists(keys))
+        {
+            Directory.Delete(keys, recursive: true);
+        }
+
+        StatusFile.Delete(stateDir, key);
+        return new PruneResult(key, policy, removed.Deleted, null);
     }
 
     /// <summary>

@@ -10,8 +10,29 @@ namespace MailDns.Operator.Reconcile;
 /// <param name="Status">The last status written.</param>
 /// <param name="Owned">The records the domain published: what a delete removes.</param>
 /// <param name="Domain">The spec.domain the state belongs to: keys, KeyTable and records are all for it.</param>
-public sealed record StatusFile(SendingDomainStatus? Status, IReadOnlyList<OwnedRecord> Owned, string? Domain = null)
+/// <param name="Manifest">The SendingDomain as last reconciled (no status): what `--prune` acts on once it left the manifests.</param>
+public sealed record StatusFile(
+    SendingDomainStatus? Status,
+    IReadOnlyList<OwnedRecord> Owned,
+    string? Domain = null,
+    SendingDomain? Manifest = null
+)
 {
+    /// <summary>The keys (namespace/name) of every domain with saved state.</summary>
+    public static IReadOnlyList<string> Keys(string stateDir)
+    {
+        var root = Path.Combine(stateDir, "status");
+        return Directory.Exists(root)
+            ? Directory
+                .EnumerateFiles(root, "*.json", SearchOption.AllDirectories)
+                .Select(f => Path.GetRelativePath(root, f)[..^".json".Length].Replace(Path.DirectorySeparatorChar, '/'))
+                .Order(StringComparer.Ordinal)
+                .ToList()
+            : [];
+    }
+
+    public static void Delete(string stateDir, string key) => File.Delete(PathOf(stateDir, key));
+
     public static StatusFile Load(string stateDir, string key)
     {
         var path = PathOf(stateDir, key);
@@ -25,7 +46,8 @@ public sealed record StatusFile(SendingDomainStatus? Status, IReadOnlyList<Owned
         var owned =
             json["owned"]?.AsArray().Select(o => new OwnedRecord((string)o!["name"]!, (string)o["value"]!, (string)o["owner"]!)).ToList()
             ?? [];
-        return new StatusFile(status, owned, (string?)json["domain"]);
+        var manifest = json["manifest"] is { } m ? KubernetesJson.Deserialize<SendingDomain>(m.ToJsonString()) : null;
+        return new StatusFile(status, owned, (string?)json["domain"], manifest);
     }
 
     public static void Save(string stateDir, string key, StatusFile file)
@@ -33,6 +55,7 @@ public sealed record StatusFile(SendingDomainStatus? Status, IReadOnlyList<Owned
         var json = new JsonObject
         {
             ["domain"] = file.Domain,
+            ["manifest"] = file.Manifest is null ? null : JsonNode.Parse(KubernetesJson.Serialize(file.Manifest)),
             ["status"] = JsonNode.Parse(KubernetesJson.Serialize(file.Status)),
             ["owned"] = new JsonArray(
                 file.Owned.Select(o =>

@@ -34,7 +34,7 @@ public class CheckCommandTests(HealthZones zones) : IClassFixture<HealthZones>
 
         Assert.True(result.Exit == 0, result.Out + result.Error);
         var json = JsonNode.Parse(result.Out)!.AsObject();
-        Assert.Equal(["domain", "healthy", "checks"], json.Select(p => p.Key));
+        Assert.Equal(["domain", "healthy", "checks", "probedSelectorsFound", "spfTree"], json.Select(p => p.Key));
         Assert.Equal("healthy.test", (string?)json["domain"]);
         Assert.True((bool)json["healthy"]!);
         var checks = json["checks"]!.AsArray();
@@ -192,5 +192,74 @@ public class CheckCommandTests(HealthZones zones) : IClassFixture<HealthZones>
             c => (string?)c!["id"] == "dkim.exists" && (string?)c["selector"] == "s1" && (string?)c["status"] == "fail"
         ); // keys.test serves no s1
         Assert.DoesNotContain("PRIVATE KEY", result.Out + result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Several_domains_and_a_file_of_domains_give_one_exit_code_for_all()
+    {
+        using var dir = new TempDir();
+        var file = dir.Write("domains.txt", "# the fleet\nhealthy.test\ntwospf.test  # two SPF records\n\n");
+
+        var result = MailDns.Testing.Cli.Run(
+            "check",
+            "cnamed.test",
+            "--file",
+            file,
+            "--nameserver",
+            Server,
+            "--resolver",
+            Resolver,
+            "-o",
+            "json"
+        );
+
+        Assert.Equal(1, result.Exit); // twospf.test fails, so the run does
+        var reports = JsonNode.Parse(result.Out)!.AsArray();
+        Assert.Equal(["cnamed.test", "healthy.test", "twospf.test"], reports.Select(r => (string)r!["domain"]!));
+        Assert.Equal([true, true, false], reports.Select(r => (bool)r!["healthy"]!));
+    }
+
+    [Fact]
+    public void Probing_common_selectors_reports_the_ones_served_and_is_silent_about_the_rest()
+    {
+        var result = MailDns.Testing.Cli.Run("check", "healthy.test", "--probe-selectors", "--nameserver", Server, "--resolver", Resolver);
+
+        Assert.True(result.Exit == 0, result.Out + result.Error);
+        Assert.Contains("common selectors: found s1", result.Out);
+        Assert.DoesNotContain("google", result.Out);
+    }
+
+    [Fact]
+    public void A_private_key_is_checked_against_the_key_served_at_its_selector_without_printing_it()
+    {
+        using var dir = new TempDir();
+        var matching = dir.Write("s1.pem", zones.Key.PrivateKeyPem);
+        var other = dir.Write("other.pem", zones.OtherKey.PrivateKeyPem);
+        string[] common = ["check", "healthy.test", "--selector", "s1", "--nameserver", Server, "--resolver", Resolver, "--key"];
+
+        var good = MailDns.Testing.Cli.Run([.. common, matching]);
+        var bad = MailDns.Testing.Cli.Run([.. common, other, "-o", "json"]);
+        var noSelector = MailDns.Testing.Cli.Run("check", "healthy.test", "--key", matching, "--nameserver", Server);
+
+        Assert.True(good.Exit == 0, good.Out + good.Error);
+        Assert.Equal(1, bad.Exit);
+        Assert.Contains(
+            JsonNode.Parse(bad.Out)!["checks"]!.AsArray(),
+            c => (string?)c!["id"] == "dkim.key-matches" && (string?)c["status"] == "fail"
+        );
+        Assert.Equal(2, noSelector.Exit);
+        Assert.DoesNotContain("PRIVATE KEY", good.Out + good.Error + bad.Out + bad.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_text_output_shows_the_spf_include_tree_with_lookups_per_branch()
+    {
+        var result = MailDns.Testing.Cli.Run("check", "lookups.test", "--nameserver", Server, "--resolver", Resolver);
+
+        Assert.Contains("SPF include tree of lookups.test: 11 of 10 DNS-querying terms", result.Out);
+        // The include term counts in the record that holds it; a branch counts what lies below it.
+        Assert.Contains("lookups.test: 1 in the record itself", result.Out);
+        Assert.Contains("└─ include:chain1.esp.test (10)", result.Out);
+        Assert.Contains("   └─ include:chain2.esp.test (7)", result.Out);
     }
 }

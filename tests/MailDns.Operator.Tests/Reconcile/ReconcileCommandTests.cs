@@ -66,6 +66,56 @@ public class ReconcileCommandTests
         Assert.Equal(5, domain["status"]!["records"]!.AsArray().Count);
     }
 
+    [Theory]
+    [InlineData("Delete")]
+    [InlineData("Retain")]
+    public async Task Prune_finishes_a_domain_that_left_the_manifests_as_its_deletion_policy_says(string policy)
+    {
+        using var state = new TempDir();
+        using var manifests = new TempDir();
+        var clock = new FakeTimeProvider(Start);
+        manifests.Write("dnsprovider.yaml", File.ReadAllText(Repo.PathOf("examples", "quickstart", "dnsprovider.yaml")));
+        var sd = manifests.Write(
+            "sendingdomain.yaml",
+            File.ReadAllText(Repo.PathOf("examples", "quickstart", "sendingdomain.yaml"))
+                .Replace("deletionPolicy: Retain", $"deletionPolicy: {policy}", StringComparison.Ordinal)
+        );
+        await RunAsync(manifests.Path, state.Path, clock);
+        var zone = Path.Combine(state.Path, "zones", "example.com.zone");
+        Assert.Contains("_dmarc.mail.example.com", File.ReadAllText(zone));
+        File.Delete(sd);
+
+        var stdout = new StringWriter();
+        var exit = await ReconcileCommand.RunAsync(
+            [manifests.Path],
+            state.Path,
+            [],
+            json: false,
+            [],
+            clock,
+            new Console2(stdout, new StringWriter()),
+            CancellationToken.None,
+            prune: true
+        );
+
+        Assert.True(exit == 0, stdout.ToString());
+        var keys = Path.Combine(state.Path, "keys", "default", "mail-example-com");
+        if (policy == "Delete")
+        {
+            Assert.Contains("default/mail-example-com: pruned: removed 5 record(s)", stdout.ToString());
+            Assert.DoesNotContain("mail.example.com", File.ReadAllText(zone));
+            Assert.False(Directory.Exists(keys));
+            var (check, output) = Tool.Run("named-checkzone", "example.com", zone);
+            Assert.True(check == 0, output);
+        }
+        else
+        {
+            Assert.Contains("its records and keys are kept (deletionPolicy Retain)", stdout.ToString());
+            Assert.Contains("_dmarc.mail.example.com", File.ReadAllText(zone));
+            Assert.True(Directory.Exists(keys));
+        }
+    }
+
     [Fact]
     public async Task A_changed_spec_domain_is_refused_for_existing_state_and_nothing_moves()
     {
