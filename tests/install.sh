@@ -16,6 +16,8 @@ command -v knotd >/dev/null 2>&1 || [ -x /usr/sbin/knotd ] || need+=(knot)
 # kubectl: the second, real client of the test API server (preinstalled on these machines; Debian's
 # kubernetes-client package is the fallback where it is not).
 command -v kubectl >/dev/null 2>&1 || need+=(kubernetes-client)
+# npm: fetches the type definitions of the pinned Pulumi provider packages (PulumiTypeDefinitionTests).
+command -v npm >/dev/null 2>&1 || need+=(npm)
 as_root apt-get update -qq
 if [ ${#need[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" ca-certificates
@@ -24,4 +26,18 @@ command -v dotnet >/dev/null 2>&1 || { echo "the .NET 10 SDK (dotnet) is require
 # named lives in /usr/sbin, which a non-login shell may not have on PATH.
 export PATH="$PATH:/usr/sbin:/sbin"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-
+# The Pulumi provider packages the rendered programs pin (PulumiPackages.Versions): their type definitions (.d.ts:
+# each resource's XArgs, `?` marks an optional input) and resource modules (.js: the type token) are what
+# PulumiTypeDefinitionTests checks every rendered program against. npm pack fetches the package alone.
+export MAILDNS_PULUMI_TYPES="${MAILDNS_PULUMI_TYPES:-/var/cache/maildns/pulumi-types}"
+as_root mkdir -p "$MAILDNS_PULUMI_TYPES"
+for pinned in aws@7.48.0:route53/record azure-native@3.28.0:dns/recordSet cloudflare@6.22.1:dnsRecord \
+  digitalocean@4.80.1:dnsRecord gcp@9.37.0:dns/recordSet; do
+  package="${pinned%%:*}"; resource="${pinned#*:}"; dir="$MAILDNS_PULUMI_TYPES/${package/@/-}"
+  [ -f "$dir/package/$resource.d.ts" ] && continue
+  work="$(mktemp -d)"
+  (cd "$work" && npm pack --silent "@pulumi/$package" >/dev/null) || { echo "npm pack @pulumi/$package failed" >&2; exit 2; }
+  as_root mkdir -p "$dir"
+  as_root tar -xzf "$work"/*.tgz -C "$dir" package/package.json package/provider.d.ts "package/$resource.d.ts" "package/$resource.js"
+  rm -rf "$work"
+done

@@ -43,13 +43,13 @@ public sealed class PulumiStandInHarness : IDisposable
 
     public string LogFile => Path.Combine(dir.Path, "calls.jsonl");
 
-    public PulumiWorkspace Workspace(string stack) =>
+    public PulumiWorkspace Workspace(string stack, IReadOnlyDictionary<string, string>? credentials = null) =>
         new(
             Path.Combine(dir.Path, "work", stack),
             stack,
             "file://" + Backend,
             Passphrase,
-            new Dictionary<string, string> { ["CLOUDFLARE_API_TOKEN"] = Token }
+            credentials ?? new Dictionary<string, string> { ["CLOUDFLARE_API_TOKEN"] = Token }
         );
 
     public IReadOnlyList<JsonObject> Calls() =>

@@ -74,6 +74,24 @@ if (command == "stack" && sub == "select")
     return 0;
 }
 
+// `config set --secret KEY` takes the value from standard input, as the real CLI does when none is given; it is kept
+// in the stack settings file as an opaque secure value.
+if (command == "config" && sub == "set")
+{
+    var key = args.Skip(2).FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal) && a != stack);
+    var value = Console.In.ReadToEnd();
+    if (key is null || !args.Contains("--secret") || value.Length == 0)
+    {
+        Console.Error.WriteLine("stand-in: config set expects --secret KEY with the value on standard input");
+        return 2;
+    }
+
+    var settingsFile = $"Pulumi.{stack}.yaml";
+    var secure = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value)));
+    File.AppendAllText(settingsFile, $"  maildns:{key}:\n    secure: v1:{secure}\n");
+    return 0;
+}
+
 if (command == "cancel")
 {
     if (Directory.Exists(lockDir))
@@ -89,6 +107,13 @@ if (!File.Exists(stateFile))
 {
     Console.Error.WriteLine($"error: no stack named '{stack}' found");
     return 6;
+}
+
+// Config the program declares secret must be set in the stack, as the real CLI refuses to run without it.
+if (command is "preview" or "up" && MissingSecretConfig() is { } missingKey)
+{
+    Console.Error.WriteLine($"error: Missing required configuration variable 'maildns:{missingKey}'");
+    return 2;
 }
 
 var state = JsonNode.Parse(File.ReadAllText(stateFile))!.AsObject();
@@ -145,7 +170,7 @@ if (Directory.Exists(lockDir) && Directory.EnumerateFiles(lockDir).Any())
     Console.Error.WriteLine(
         $"error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with "
             + $"`pulumi cancel`.\n  {Directory.EnumerateFiles(lockDir).First()}: created by root@{Environment.MachineName} (pid "
-                  + $"{JsonNode.Parse(File.ReadAllText(Directory.EnumerateFiles(lockDir).First()))!["pid"]})"
+            + $"{JsonNode.Parse(File.ReadAllText(Directory.EnumerateFiles(lockDir).First()))!["pid"]})"
     );
     return 1;
 }
@@ -271,6 +296,27 @@ Dictionary<string, JsonObject> ReadProgram()
     }
 
     return ((YamlMappingNode)program["resources"]).Children.ToDictionary(p => p.Key.ToString(), p => (JsonObject)ToJson(p.Value)!);
+}
+
+// The first config variable the program declares secret that the stack settings do not set.
+string? MissingSecretConfig()
+{
+    var yaml = new YamlStream();
+    yaml.Load(new StringReader(File.ReadAllText(Path.Combine(Environment.CurrentDirectory, "Pulumi.yaml"))));
+    var program = (YamlMappingNode)yaml.Documents[0].RootNode;
+    if (!program.Children.TryGetValue("config", out var declared))
+    {
+        return null;
+    }
+
+    var settingsFile = Path.Combine(Environment.CurrentDirectory, $"Pulumi.{stack}.yaml");
+    var settings = File.Exists(settingsFile) ? File.ReadAllText(settingsFile) : "";
+    return ((YamlMappingNode)declared)
+        .Children.Where(c =>
+            c.Value is YamlMappingNode m && m.Children.TryGetValue("secret", out var secret) && secret.ToString() == "true"
+        )
+        .Select(c => c.Key.ToString())
+        .FirstOrDefault(key => !settings.Contains($"maildns:{key}:\n    secure: ", StringComparison.Ordinal));
 }
 
 static JsonNode? ToJson(YamlNode node) =>

@@ -69,6 +69,23 @@ public static class DnsProviderValidator
                 }
             }
 
+            // The Terraform dns provider checks key name, algorithm and secret as a set before it reads the
+            // environment: the two that are not secret must be in config (the secret comes from the Secret).
+            var config = pulumi.Config ?? new Dictionary<string, string>();
+            foreach (var required in pulumi.Package == "dns" ? new[] { "server", "keyName", "keyAlgorithm" } : [])
+            {
+                if (!config.TryGetValue(required, out var value) || string.IsNullOrWhiteSpace(value))
+                {
+                    findings.Add(
+                        Finding.Error(
+                            "provider.dns-update-config",
+                            $"the dns package needs config.{required} (server, keyName and keyAlgorithm, with DNS_UPDATE_KEYSECRET in the "
+                                + "credentials Secret)",
+                            $"spec.pulumi.config.{required}"
+                        )
+                    );
+                }
+            }
         }
 
         if (spec.Rfc2136 is { } rfc)

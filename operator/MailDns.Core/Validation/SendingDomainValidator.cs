@@ -29,6 +29,9 @@ public static partial class SendingDomainValidator
     [GeneratedRegex("^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$")]
     private static partial Regex HostPortRegex();
 
+    /// <summary>The largest RSA key whose DKIM record fits DigitalOcean's 512-octet TXT data.</summary>
+    public const int DigitalOceanMaxRsaBits = 2048;
+
     public static IReadOnlyList<Finding> Validate(SendingDomain domain, DnsProviderSpec? provider = null)
     {
         var findings = new List<Finding>();
@@ -80,7 +83,7 @@ public static partial class SendingDomainValidator
 
         if (spec.Dkim is { } dkim)
         {
-            CheckDkim(dkim, ttl, findings);
+            CheckDkim(dkim, ttl, provider, findings);
         }
 
         if (spec.Dmarc is { } dmarc)
@@ -243,7 +246,7 @@ public static partial class SendingDomainValidator
             && int.Parse(prefix, System.Globalization.CultureInfo.InvariantCulture) <= maxPrefix;
     }
 
-    private static void CheckDkim(DkimSpec dkim, int ttl, List<Finding> findings)
+    private static void CheckDkim(DkimSpec dkim, int ttl, DnsProviderSpec? provider, List<Finding> findings)
     {
         var series = dkim.Series ?? [];
         if (dkim.Series is { Count: 0 })
@@ -279,6 +282,19 @@ public static partial class SendingDomainValidator
             if (rsa && s.Size is { } bits && RsaKeySizes.Problem(bits) is { } problem)
             {
                 findings.Add(Finding.Error("dkim.rsa-size", $"size {problem}", path + ".size"));
+            }
+            else if (rsa && s.Size > DigitalOceanMaxRsaBits && provider?.Pulumi?.Package == "digitalocean")
+            {
+                // DigitalOcean's API takes at most 512 octets of TXT data in one record; an RSA key above 2048 bits
+                // does not fit (RSA-3072's record is about 560 octets), and the publish would fail at `pulumi up`.
+                findings.Add(
+                    Finding.Error(
+                        "dkim.provider-record-too-long",
+                        $"size {s.Size}: DigitalOcean takes at most 512 octets of TXT data per record, which holds RSA keys up to "
+                            + $"{DigitalOceanMaxRsaBits} bits; use 2048 or an Ed25519 series",
+                        path + ".size"
+                    )
+                );
             }
             else if (rsa && s.Size is < RsaKeySizes.Recommended)
             {

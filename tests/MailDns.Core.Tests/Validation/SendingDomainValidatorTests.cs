@@ -330,6 +330,27 @@ public class SendingDomainValidatorTests
     }
 
     [Theory]
+    [InlineData("digitalocean", 3072, true)]
+    [InlineData("digitalocean", 2048, false)]
+    [InlineData("cloudflare", 4096, false)]
+    public void An_rsa_key_too_long_for_digitaloceans_512_octet_txt_data_is_refused_before_publishing(
+        string package,
+        int bits,
+        bool refused
+    )
+    {
+        var provider = new DnsProviderSpec
+        {
+            Zone = "example.com",
+            Pulumi = new PulumiProviderSpec { Package = package },
+        };
+
+        var findings = SendingDomainValidator.Validate(Specs.With(s => s.Dkim!.Series![0].Size = bits), provider);
+
+        Assert.Equal(refused, findings.Any(f => f.Code == "dkim.provider-record-too-long" && f.Path == "spec.dkim.series[0].size"));
+    }
+
+    [Theory]
     [InlineData(null, "metadata.name-missing")]
     [InlineData("Upper", "metadata.name-invalid")]
     [InlineData("under_score", "metadata.name-invalid")]

@@ -66,6 +66,55 @@ public class PulumiDriverTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task The_dns_providers_tsig_secret_is_set_as_secret_config_from_standard_input_and_never_written()
+    {
+        // The Terraform dns provider checks key_name, key_algorithm and key_secret as a set before reading the
+        // environment, so the secret must be config: `pulumi config set --secret` with the value on stdin.
+        const string tsig = "tsig-secret-5b7e-must-never-leak";
+        using var standIn = new PulumiStandInHarness();
+        var publisher = new PulumiPublisher(new PulumiCli(standIn.Executable));
+        var workspace = standIn.Workspace(
+            "dns-example-com",
+            new Dictionary<string, string>
+            {
+                ["DNS_UPDATE_KEYSECRET"] = tsig,
+                ["CLOUDFLARE_API_TOKEN"] = PulumiStandInHarness.Token, // the harness's stand-in requires it of every call
+            }
+        );
+        var config = new Dictionary<string, string>
+        {
+            ["server"] = "192.0.2.53",
+            ["keyName"] = "maildns.",
+            ["keyAlgorithm"] = "hmac-sha256",
+        };
+        var stack = Stack(workspace.Stack, 1) with { Package = "dns", Config = config };
+
+        var result = await publisher.ApplyAsync(stack, workspace, CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Reason + result.Diagnostics);
+        Assert.Contains(
+            standIn.Calls(),
+            c => Argv(c).SequenceEqual(["config", "set", "--secret", "tsigKeySecret", "--stack", workspace.Stack, "--non-interactive"])
+        );
+        var written = File.ReadAllText(standIn.LogFile) + string.Concat(Directory.GetFiles(workspace.Directory).Select(File.ReadAllText));
+        Assert.DoesNotContain(tsig, written, StringComparison.Ordinal);
+        Assert.Contains(
+            "maildns:tsigKeySecret:\n    secure: ",
+            File.ReadAllText(Path.Combine(workspace.Directory, $"Pulumi.{workspace.Stack}.yaml"))
+        );
+
+        // Without the secret in the credentials Secret the run stops before `up`, saying what is missing.
+        var without = standIn.Workspace(
+            "dns-no-secret",
+            new Dictionary<string, string> { ["CLOUDFLARE_API_TOKEN"] = PulumiStandInHarness.Token }
+        );
+        var refused = await publisher.ApplyAsync(stack with { Name = without.Stack }, without, CancellationToken.None);
+        Assert.False(refused.Succeeded);
+        Assert.Contains("DNS_UPDATE_KEYSECRET", refused.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(standIn.Calls(), c => Argv(c).FirstOrDefault() == "up" && Argv(c).Contains(without.Stack));
+    }
+
+    [Fact]
     public async Task A_preview_lists_the_steps_a_change_would_make()
     {
         using var standIn = new PulumiStandInHarness();

@@ -36,7 +36,7 @@ public class PulumiProgramTests
             { "dns", "server=192.0.2.53,port=53,keyName=maildns.,keyAlgorithm=hmac-sha256" },
         };
 
-    private static PulumiStack Stack(string package, string config, IEnumerable<DesiredRecord>? records = null) =>
+    internal static PulumiStack Stack(string package, string config, IEnumerable<DesiredRecord>? records = null) =>
         new(
             "mail-provider-example-com",
             package,
@@ -80,7 +80,14 @@ public class PulumiProgramTests
             resources.Children.Where(r => r.Key.ToString() != "provider"),
             r => Assert.Equal("${provider}", r.Value["options"]["provider"].ToString())
         );
-        Assert.DoesNotMatch("(?i)token|secret|password|apikey|access_key", program);
+        // The dns program names its secret config variable (declared secret, set from stdin), never a value.
+        var named = PulumiPackages.SecretConfig.TryGetValue(package, out var secret)
+            ? program
+                .Replace(secret.ConfigKey, "", StringComparison.Ordinal)
+                .Replace("secret: true", "", StringComparison.Ordinal)
+                .Replace("keySecret: \"${}\"", "", StringComparison.Ordinal)
+            : program;
+        Assert.DoesNotMatch("(?i)token|secret|password|apikey|access_key", named);
     }
 
     [Theory]

@@ -56,6 +56,34 @@ public static class PulumiPackages
         ["dns"] = "dns:index/txtRecordSet:TxtRecordSet",
     };
 
+    /// <summary>
+    /// The provider plugin version each program pins (the explicit provider's <c>options.version</c>), so a program
+    /// runs against the inputs it was written for. PulumiTypeDefinitionTests checks every rendered program against the
+    /// type definitions of exactly these versions (tests/install.sh fetches them); change both together.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> Versions = new Dictionary<string, string>
+    {
+        ["aws"] = "7.48.0",
+        ["azure-native"] = "3.28.0",
+        ["cloudflare"] = "6.22.1",
+        ["digitalocean"] = "4.80.1",
+        ["gcp"] = "9.37.0",
+    };
+
+    /// <summary>
+    /// Secret provider settings that cannot come from the environment, as config the program declares secret, and the
+    /// credential key that holds each. The Terraform dns provider validates key_name, key_algorithm and key_secret as
+    /// a set before it reads DNS_UPDATE_KEYSECRET, so the secret must be in config beside the other two; it is set
+    /// with `pulumi config set --secret` from standard input, never in a file or an argument.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, (string ConfigKey, string Credential)> SecretConfig = new Dictionary<
+        string,
+        (string, string)
+    >
+    {
+        ["dns"] = ("tsigKeySecret", "DNS_UPDATE_KEYSECRET"),
+    };
+
     /// <summary>Providers whose one resource holds every value at a name (so foreign values must be merged in).</summary>
     public static bool OwnsWholeRrset(string package) => package is "aws" or "gcp" or "azure-native" or "dns";
 }
@@ -125,6 +153,11 @@ public static class PulumiProgram
             );
         }
 
+        if (PulumiPackages.SecretConfig.TryGetValue(stack.Package, out var secret))
+        {
+            program.Add(new("config", new Map { new(secret.ConfigKey, new Map { new("type", "string"), new("secret", true) }) }));
+        }
+
         program.Add(new("resources", resources));
         program.Add(new("outputs", new Map { new("records", stack.Records.Count), new("zone", DomainName.Normalize(stack.Zone)) }));
         var settings = new Map { new("config", new Map { new($"{PulumiStack.Project}:zone", DomainName.Normalize(stack.Zone)) }) };
@@ -147,13 +180,20 @@ public static class PulumiProgram
                         ("server", Get(config, "server")),
                         ("port", Get(config, "port") is { } p ? int.Parse(p, System.Globalization.CultureInfo.InvariantCulture) : null),
                         ("keyName", Get(config, "keyName")),
-                        ("keyAlgorithm", Get(config, "keyAlgorithm"))
+                        ("keyAlgorithm", Get(config, "keyAlgorithm")),
+                        ("keySecret", new PulumiYaml.Expression($"${{{PulumiPackages.SecretConfig["dns"].ConfigKey}}}"))
                     )
                 ),
             },
             _ => new Map(),
         };
-        return new Map { new("type", $"pulumi:providers:{stack.Package}"), new("properties", properties) };
+        var provider = new Map { new("type", $"pulumi:providers:{stack.Package}"), new("properties", properties) };
+        if (PulumiPackages.Versions.TryGetValue(stack.Package, out var version))
+        {
+            provider.Add(new("options", new Map { new("version", version) }));
+        }
+
+        return provider;
     }
 
     private static IEnumerable<(string Name, Map Properties)> RecordResources(PulumiStack stack)

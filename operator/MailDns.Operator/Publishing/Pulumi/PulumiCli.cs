@@ -48,6 +48,33 @@ public sealed class PulumiCli(string executable = "pulumi", TimeSpan? timeout = 
     public Task<PulumiResult> SelectStackAsync(PulumiWorkspace workspace, CancellationToken cancellationToken) =>
         RunAsync(workspace, ["stack", "select", "--create", workspace.Stack, "--non-interactive"], cancellationToken);
 
+    /// <summary>
+    /// `pulumi config set --secret KEY` with the value on standard input: encrypted into the stack settings by the
+    /// passphrase, never in an argument or a file the operator writes.
+    /// </summary>
+    public Task<PulumiResult> SetSecretAsync(
+        PulumiWorkspace workspace,
+        string key,
+        string credential,
+        CancellationToken cancellationToken
+    ) =>
+        workspace.Credentials.TryGetValue(credential, out var value)
+            ? RunAsync(
+                workspace,
+                ["config", "set", "--secret", key, "--stack", workspace.Stack, "--non-interactive"],
+                cancellationToken,
+                value
+            )
+            : Task.FromResult(
+                new PulumiResult(
+                    2,
+                    $"the credentials Secret has no {credential}: this provider needs it in config beside its other settings",
+                    new PulumiRunReport(new Dictionary<string, int>(), [], [], null),
+                    [],
+                    ""
+                )
+            );
+
     public async Task<PulumiResult> PreviewAsync(PulumiWorkspace workspace, CancellationToken cancellationToken)
     {
         var result = await RunAsync(workspace, ["preview", "--json", "--non-interactive", "--stack", workspace.Stack], cancellationToken)
@@ -142,13 +169,19 @@ public sealed class PulumiCli(string executable = "pulumi", TimeSpan? timeout = 
         }
     }
 
-    private async Task<PulumiResult> RunAsync(PulumiWorkspace workspace, string[] args, CancellationToken cancellationToken)
+    private async Task<PulumiResult> RunAsync(
+        PulumiWorkspace workspace,
+        string[] args,
+        CancellationToken cancellationToken,
+        string? input = null
+    )
     {
         var info = new ProcessStartInfo(executable)
         {
             WorkingDirectory = workspace.Directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = input is not null,
             UseShellExecute = false,
         };
         foreach (var arg in args)
@@ -166,6 +199,12 @@ public sealed class PulumiCli(string executable = "pulumi", TimeSpan? timeout = 
         }
 
         using var process = Process.Start(info) ?? throw new PublishException($"could not start {executable}");
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input).ConfigureAwait(false);
+            process.StandardInput.Close();
+        }
+
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

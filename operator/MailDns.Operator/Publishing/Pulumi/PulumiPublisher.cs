@@ -52,6 +52,12 @@ public sealed class PulumiPublisher(PulumiCli cli)
         Directory.CreateDirectory(workspace.Directory);
         AtomicFile.Write(Path.Combine(workspace.Directory, "Pulumi.yaml"), program);
         AtomicFile.Write(Path.Combine(workspace.Directory, $"Pulumi.{workspace.Stack}.yaml"), settings);
-        return await cli.SelectStackAsync(workspace, cancellationToken).ConfigureAwait(false);
+        var selected = await cli.SelectStackAsync(workspace, cancellationToken).ConfigureAwait(false);
+        if (!selected.Succeeded || !PulumiPackages.SecretConfig.TryGetValue(stack.Package, out var secret))
+        {
+            return selected;
+        }
+
+        return await cli.SetSecretAsync(workspace, secret.ConfigKey, secret.Credential, cancellationToken).ConfigureAwait(false);
     }
 }
