@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using k8s;
 using MailDns.Core.Api;
+using MailDns.Core.Dkim.Rotation;
 using MailDns.Core.Findings;
 using MailDns.Core.Readiness;
 using MailDns.Operator.Dns;
@@ -149,6 +150,10 @@ public static class ReconcileCommand
         foreach (var domain in resources.OfType<SendingDomain>().OrderBy(d => d.Key, StringComparer.Ordinal))
         {
             results.Add(await reconciler.ReconcileAsync(domain, resources, documents, cancellationToken));
+            if (reconciler.UnknownCompromised.Count > 0)
+            {
+                console.Error.WriteLine($"maildns reconcile: {domain.Key}: {CompromisedSelectors.Message(reconciler.UnknownCompromised)}");
+            }
         }
 
         var pruned = new List<PruneResult>();

@@ -113,6 +113,15 @@ public sealed class SendingDomainController(
         }
 
         await RecordHealthTransitionsAsync(domain, previous, context, status, cancellationToken).ConfigureAwait(false);
+        if (result.UnknownCompromised.Count > 0 && previous?.ObservedGeneration != domain.Metadata.Generation)
+        {
+            // Once per spec generation: the user believes a leaked key is being revoked.
+            var message = Core.Dkim.Rotation.CompromisedSelectors.Message(result.UnknownCompromised);
+            await events
+                .RecordAsync(domain, EventRecorder.Warning, "UnknownCompromisedSelector", message, cancellationToken)
+                .ConfigureAwait(false);
+        }
+
         // The metrics first: whoever sees the new status in the API finds the metrics already saying the same.
         metrics?.Reconciled(key, status, time.GetElapsedTime(started), time.GetUtcNow());
         await writer.WriteAsync(domain, previous, status, cancellationToken).ConfigureAwait(false);
@@ -145,8 +154,10 @@ public sealed class SendingDomainController(
             return null;
         }
 
-        var elsewhere = cache.Providers.Values
-            .Where(p => p.Metadata.Name == reference.Name && p.Metadata.NamespaceProperty != domain.Metadata.NamespaceProperty)
+        var elsewhere = cache
+            .Providers.Values.Where(p =>
+                p.Metadata.Name == reference.Name && p.Metadata.NamespaceProperty != domain.Metadata.NamespaceProperty
+            )
             .Select(p => p.Metadata.NamespaceProperty)
             .Order(StringComparer.Ordinal)
             .ToList();

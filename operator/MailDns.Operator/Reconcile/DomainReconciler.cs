@@ -19,6 +19,9 @@ namespace MailDns.Operator.Reconcile;
 /// <summary>What one reconcile of a domain produced: its status, the records it owns, and the policy's decision.</summary>
 public sealed record DomainReconcileResult(SendingDomainStatus Status, IReadOnlyList<OwnedRecord> Owned, StatusDecision Decision)
 {
+    /// <summary>compromisedSelectors entries that name no key the domain holds (they revoke nothing).</summary>
+    public IReadOnlyList<string> UnknownCompromised { get; init; } = [];
+
     /// <summary>True when this run changed DNS: the moment for a health check of the new records.</summary>
     public bool Published => Status.Publish is { } p && p.Created + p.Updated + p.Deleted > 0;
 }
@@ -97,7 +100,12 @@ public sealed class DomainReconciler(
             status.Health = HealthOutcome.Status(input.Health!.Report, input.Health.CheckedAt, status.Health?.NextCheckTime);
         }
 
-        return new DomainReconcileResult(status, publishedOwned, decision);
+        return new DomainReconcileResult(status, publishedOwned, decision)
+        {
+            UnknownCompromised = domain.Spec.Dkim is null
+                ? []
+                : CompromisedSelectors.Unknown(domain.Spec.Dkim.CompromisedSelectors, input.Keys),
+        };
     }
 
     /// <summary>Rotation, publishing and read-back: the I/O half, filling in the policy's input and the status's facts.</summary>

@@ -51,6 +51,7 @@ public sealed class StandaloneReconciler(
         manifest.Status = null;
         StatusFile.Save(stateDir, domain.Key, new StatusFile(result.Status, result.Owned, saved.Domain ?? name, manifest));
         domain.Status = result.Status;
+        UnknownCompromised = result.UnknownCompromised;
         return domain;
     }
 
@@ -59,6 +60,9 @@ public sealed class StandaloneReconciler(
     /// removes exactly the records it published (through its provider, which must still be among the manifests) and
     /// then its keys and state; Retain leaves records, keys and state in place.
     /// </summary>
+    /// <summary>The last reconciled domain's compromisedSelectors entries that name no key it holds.</summary>
+    public IReadOnlyList<string> UnknownCompromised { get; private set; } = [];
+
     public async Task<PruneResult> PruneAsync(
         string key,
         IReadOnlyList<k8s.IKubernetesObject> resources,

@@ -117,6 +117,23 @@ public class ReconcileCommandTests
     }
 
     [Fact]
+    public async Task A_compromised_selector_that_names_no_key_is_said_on_stderr()
+    {
+        using var state = new TempDir();
+        using var manifests = new TempDir();
+        manifests.Write("dnsprovider.yaml", File.ReadAllText(Repo.PathOf("examples", "quickstart", "dnsprovider.yaml")));
+        manifests.Write(
+            "sendingdomain.yaml",
+            File.ReadAllText(Repo.PathOf("examples", "quickstart", "sendingdomain.yaml"))
+                .Replace("    rotation:", "    compromisedSelectors: [rsa-1999-01]\n    rotation:", StringComparison.Ordinal)
+        );
+
+        var (_, _, error) = await RunAsync(manifests.Path, state.Path, new FakeTimeProvider(Start));
+
+        Assert.Contains("compromisedSelectors names rsa-1999-01, which is no key of this domain", error);
+    }
+
+    [Fact]
     public async Task A_changed_spec_domain_is_refused_for_existing_state_and_nothing_moves()
     {
         using var state = new TempDir();
