@@ -102,8 +102,11 @@ public static class HealthEvaluator
         var record = single?[0] ?? (absent ? walk.Record : null);
         if (record is not null && walk.Missing.Count == 0)
         {
+            // RFC 9990 §3: the destination authorises the domain that published the record holding rua/ruf, which for
+            // an inherited policy is the domain it was found at, not the subdomain the mail came from.
+            var publisher = single is null && walk.PolicyDomain is { } found ? found : domain;
             var organisation = walk.OrganizationalDomain ?? DomainName.Organizational(domain);
-            results.AddRange(ReportAuthorization(domain, organisation, DmarcLinter.Lint(record), observed, missing));
+            results.AddRange(ReportAuthorization(publisher, organisation, DmarcLinter.Lint(record), observed, missing));
         }
 
         return results;

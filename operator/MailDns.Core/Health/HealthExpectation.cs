@@ -15,6 +15,12 @@ public sealed record HealthExpectation(IReadOnlyList<DesiredRecord> Records, str
     public static HealthExpectation From(SendingDomain domain, IEnumerable<DkimPublicKey> keys) =>
         new(RecordSynthesis.Synthesize(domain, keys), domain.Spec.Dmarc?.Policy);
 
+    /// <summary>
+    /// True when the operator publishes these records (a CNAME at their names is then a conflict); false when they are
+    /// only what the user expects to be served (`check --key`, a key directory), through CNAMEs or not.
+    /// </summary>
+    public bool Publishes { get; init; } = true;
+
     public bool Wants(RecordPurpose purpose) => Records.Any(r => r.Purpose == purpose);
 
     /// <summary>True: the record must be served; false: the spec has none, so nothing is judged; null: not known.</summary>

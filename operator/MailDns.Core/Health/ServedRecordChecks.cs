@@ -51,7 +51,7 @@ public static class ServedRecordChecks
                     BimiLinter.Lint
                 )
             );
-        var exact = (expected?.Records ?? []).Select(r => Exact(server.Answer(r.Name), r));
+        var exact = (expected?.Records ?? []).Select(r => Exact(server.Answer(r.Name), r, expected!.Publishes));
         return spf.Concat(dmarc).Concat(dkim).Concat(policies).Concat(exact);
     }
 
@@ -312,7 +312,7 @@ public static class ServedRecordChecks
         yield return FromFindings($"{prefix}.syntax", lint(records[0]).Findings, $"the {version} record is valid");
     }
 
-    private static CheckResult Exact(DnsAnswer answer, DesiredRecord record)
+    private static CheckResult Exact(DnsAnswer answer, DesiredRecord record, bool publishes)
     {
         var selector = record.Selector;
         if (answer.IsUnanswered)
@@ -320,7 +320,7 @@ public static class ServedRecordChecks
             return CheckResult.Unknown("records.expected", $"{record.Name}: no answer: {answer.Error}", selector);
         }
 
-        if (answer.Target is { } target)
+        if (answer.Target is { } target && publishes)
         {
             // RFC 1034 §3.6.2 (RFC 2181 §10.1): no other data may sit beside a CNAME, so the operator cannot publish here.
             return CheckResult.Fail(

@@ -37,10 +37,13 @@ public static class CheckCommand
         IReadOnlyList<string> Resolvers,
         IReadOnlyList<string> Selectors,
         IReadOnlyList<string> Expect,
-        TimeSpan Timeout,
+        double TimeoutSeconds,
         bool Json
     )
     {
+        /// <summary>Only read once <see cref="TimeoutSeconds"/> is known to be in range.</summary>
+        public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
+
         public string? File { get; init; }
 
         public string? KeyFile { get; init; }
@@ -105,7 +108,7 @@ public static class CheckCommand
                         parse.GetValue(resolvers) ?? [],
                         parse.GetValue(selectors) ?? [],
                         parse.GetValue(expect) ?? [],
-                        TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                        parse.GetValue(timeout),
                         parse.GetValue(output) == "json"
                     )
                     {
@@ -126,9 +129,9 @@ public static class CheckCommand
     public static async Task<int> RunAsync(Request request, Console2 console, CancellationToken cancellationToken)
     {
         var (domains, problem) = Domains(request);
-        if (problem is null && !(request.Timeout > TimeSpan.Zero && request.Timeout <= MaxTimeout))
+        if (problem is null && !(request.TimeoutSeconds > 0 && request.TimeoutSeconds <= MaxTimeout.TotalSeconds))
         {
-            problem = $"--timeout {request.Timeout.TotalSeconds} must be more than 0 and at most {MaxTimeout.TotalSeconds} seconds";
+            problem = $"--timeout {request.TimeoutSeconds} must be more than 0 and at most {MaxTimeout.TotalSeconds} seconds";
         }
 
         if (problem is null && (request.Expect.Count > 0 || request.KeyFile is not null) && domains.Count != 1)
@@ -291,7 +294,7 @@ public static class CheckCommand
         var record = RecordSynthesis.DkimRecord(domain, public_, 0, "");
         return (
             expected is null
-                ? new HealthExpectation([record], null, Complete: false)
+                ? new HealthExpectation([record], null, Complete: false) { Publishes = false }
                 : expected with
                 {
                     Records = [.. expected.Records.Where(r => r.Name != record.Name), record],
@@ -464,6 +467,6 @@ public static class CheckCommand
         }
 
         var dkimOnly = keys.Select(k => RecordSynthesis.DkimRecord(domain, k, 0, "")).ToList();
-        return (new HealthExpectation(dkimOnly, null, Complete: false), null);
+        return (new HealthExpectation(dkimOnly, null, Complete: false) { Publishes = false }, null);
     }
 }

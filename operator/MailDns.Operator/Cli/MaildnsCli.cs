@@ -37,16 +37,28 @@ public static class MaildnsCli
             return ExitCodes.Usage;
         }
 
-        return parse.Invoke(
-            new InvocationConfiguration
-            {
-                Output = console.Out,
-                Error = console.Error,
+        try
+        {
+            return parse.Invoke(
+                new InvocationConfiguration
+                {
+                    Output = console.Out,
+                    Error = console.Error,
 
-                // SIGTERM or Ctrl-C cancels the command's token; the operator then lets reconciles under way finish
-                // (ControllerOptions.ShutdownGrace), which must fit before this and Kubernetes' 30 s grace period.
-                ProcessTerminationTimeout = TimeSpan.FromSeconds(25),
-            }
-        );
+                    // A bug must not print a stack trace at a user: it is caught below and said in one line.
+                    EnableDefaultExceptionHandler = false,
+
+                    // SIGTERM or Ctrl-C cancels the command's token; the operator then lets reconciles under way finish
+                    // (ControllerOptions.ShutdownGrace), which must fit before this and Kubernetes' 30 s grace period.
+                    ProcessTerminationTimeout = TimeSpan.FromSeconds(25),
+                }
+            );
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The type and message only: messages here never carry key material, and a trace helps no user.
+            console.Error.WriteLine($"maildns: internal error (please report it): {e.GetType().Name}: {e.Message}");
+            return ExitCodes.Internal;
+        }
     }
 }

@@ -13,6 +13,9 @@ public static class ExitCodes
     public const int Ok = 0;
     public const int Invalid = 1;
     public const int Usage = 2;
+
+    /// <summary>A bug (EX_SOFTWARE): said in one line, never a stack trace.</summary>
+    public const int Internal = 70;
 }
 
 public static class JsonOutput

@@ -102,6 +102,12 @@ public static class ReconcileCommand
         bool prune = false
     )
     {
+        if (string.IsNullOrWhiteSpace(stateDir))
+        {
+            console.Error.WriteLine("maildns reconcile: --state needs a directory");
+            return ExitCodes.Usage;
+        }
+
         if (
             CommonOptions.ParseNameservers(nameservers, "reconcile", console) is not { } endpoints
             || CommonOptions.ParseNameservers(resolverTexts, "reconcile", console, "--resolver") is not { } resolvers

@@ -74,7 +74,7 @@ public class GeneratedArgumentsTests
                     Assert.False(string.IsNullOrWhiteSpace(result.Error), $"maildns {string.Join(' ', run)}: exit 2 without a word");
                 }
             },
-            iter: 400,
+            iter: int.TryParse(Environment.GetEnvironmentVariable("MAILDNS_GENERATED_ITERATIONS"), out var n) ? n : 400,
             threads: 1
         );
     }

@@ -80,7 +80,7 @@ public sealed class HealthZones : IDisposable
             (
                 "example.co.uk",
                 """
-                _dmarc IN TXT "v=DMARC1; p=reject; sp=quarantine; rua=mailto:d@example.co.uk"
+                _dmarc IN TXT "v=DMARC1; p=reject; sp=quarantine; rua=mailto:d@example.co.uk,mailto:agg@reports.other.co.uk"
                 mail IN TXT "v=spf1 -all"
                 news IN TXT "v=spf1 -all"
                 _dmarc.news IN TXT "v=DMARC1; p=reject; rua=mailto:d@example.co.uk,mailto:d@reports.other.co.uk"
@@ -93,7 +93,11 @@ public sealed class HealthZones : IDisposable
             ("test", ""),
             ("uk", ""),
             ("co.uk", ""),
-            ("other.co.uk", "news.example.co.uk._report._dmarc.reports IN TXT \"v=DMARC1\"\n"),
+            (
+                "other.co.uk",
+                "news.example.co.uk._report._dmarc.reports IN TXT \"v=DMARC1\"\n"
+                    + "example.co.uk._report._dmarc.reports IN TXT \"v=DMARC1\"\n"
+            ),
             ("espmail.test", $"_spf IN TXT \"v=spf1 ip4:203.0.113.0/24 ~all\"\ns1.domainkey.u123.wl IN TXT {key}\n"),
             (
                 "dmarcservice.test",

@@ -81,6 +81,12 @@ public class ReceiverViewTests(HealthZones zones) : IClassFixture<HealthZones>
         Assert.Contains("receivers apply the policy of example.co.uk", exists.Message);
         Assert.Contains("p=quarantine", exists.Message);
         Assert.Equal("p=quarantine (from example.co.uk)", Only(report, "dmarc.policy").Message);
+        // RFC 9990 §3: the inherited record was published by example.co.uk, so that is the domain the outside
+        // destination must authorise (not mail.example.co.uk, which published nothing).
+        Assert.Equal(
+            "reports.other.co.uk authorises reports for example.co.uk",
+            Only(report, "dmarc.external-report-authorization").Message
+        );
         Assert.DoesNotContain(report.Checks, c => c.Status == CheckStatus.Fail);
     }
 
