@@ -44,20 +44,8 @@ public sealed class BindServer : DnsServerProcess
 
         var conf = Dir.Write(
             "named.conf",
-            $$"""
-            options {
-              directory "{{Dir.Path}}";
-              pid-file "{{Dir.Path}}/named.pid";
-              session-keyfile "{{Dir.Path}}/session.key";
-              managed-keys-directory "{{Dir.Path}}";
-              listen-on port {{Port}} { 127.0.0.1; };
-              listen-on-v6 { none; };
-              recursion no;
-              notify no;
-              dnssec-validation no;
-              allow-transfer { none; };
-            };
-            controls { };
+            NamedOptions("  recursion no;\n  allow-transfer { none; };")
+                + $$"""
             include "{{KeyFile}}";
             {{declarations}}
             """

@@ -29,6 +29,24 @@ public abstract class DnsServerProcess : IDisposable
 
     protected TempDir Dir { get; } = new();
 
+    /// <summary>The named.conf options every test BIND shares (loopback only, its own directory); role adds the rest.</summary>
+    protected string NamedOptions(string role) =>
+        $$"""
+        options {
+          directory "{{Dir.Path}}";
+          pid-file "{{Dir.Path}}/named.pid";
+          session-keyfile "{{Dir.Path}}/session.key";
+          managed-keys-directory "{{Dir.Path}}";
+          listen-on port {{Port}} { 127.0.0.1; };
+          listen-on-v6 { none; };
+          notify no;
+          dnssec-validation no;
+        {{role}}
+        };
+        controls { };
+
+        """;
+
     /// <summary>Whether the server is asked with recursion desired (a resolver) or not (an authoritative server).</summary>
     protected virtual bool Recursive => false;
 

@@ -25,24 +25,11 @@ public sealed class ResolverServer : DnsServerProcess
 
         var conf = Dir.Write(
             "named.conf",
-            $$"""
-            options {
-              directory "{{Dir.Path}}";
-              pid-file "{{Dir.Path}}/named.pid";
-              session-keyfile "{{Dir.Path}}/session.key";
-              managed-keys-directory "{{Dir.Path}}";
-              listen-on port {{Port}} { 127.0.0.1; };
-              listen-on-v6 { none; };
-              recursion yes;
-              allow-recursion { 127.0.0.1; };
-              allow-query-cache { 127.0.0.1; };
-              max-cache-ttl 0;
-              max-ncache-ttl 0;
-              qname-minimization off;
-              notify no;
-              dnssec-validation no;
-            };
-            controls { };
+            NamedOptions(
+                    "  recursion yes;\n  allow-recursion { 127.0.0.1; };\n  allow-query-cache { 127.0.0.1; };\n"
+                        + "  max-cache-ttl 0;\n  max-ncache-ttl 0;\n  qname-minimization off;"
+                )
+                + $$"""
             zone "." { type forward; forward only; forwarders { 127.0.0.1 port {{zones[0].Server.Port}}; }; };
             {{forwards}}
             """

@@ -71,15 +71,7 @@ public static class HealthOutcome
             LastCheckTime = checkedAt,
             NextCheckTime = next,
             Checks = report
-                .Checks.Select(c => new HealthCheckStatus
-                {
-                    Id = c.Id,
-                    Selector = c.Selector,
-                    Server = c.Server,
-                    Status = c.Status.ToString().ToLowerInvariant(),
-                    Severity = c.Severity.ToString().ToLowerInvariant(),
-                    Message = c.Message,
-                })
+                .Checks.Select(ToStatus)
                 .ToList(),
         };
 
@@ -119,4 +111,16 @@ public static class HealthOutcome
             .Select(c => $"{c.Id}{(c.Selector is null ? "" : $"[{c.Selector}]")}{(c.Server is null ? "" : $"@{c.Server}")}: {c.Message}");
         return string.Join("; ", shown) + (list.Count > 3 ? $"; and {list.Count - 3} more" : "");
     }
+
+    /// <summary>One check as status.health and `check --output json` show it.</summary>
+    public static HealthCheckStatus ToStatus(CheckResult c) =>
+        new()
+        {
+            Id = c.Id,
+            Selector = c.Selector,
+            Server = c.Server,
+            Status = c.Status.ToString().ToLowerInvariant(),
+            Severity = c.Severity.ToString().ToLowerInvariant(),
+            Message = c.Message,
+        };
 }

@@ -308,15 +308,7 @@ public static class CheckCommand
         {
             domain = report.Domain,
             healthy = report.Healthy,
-            checks = report.Checks.Select(c => new
-            {
-                id = c.Id,
-                selector = c.Selector,
-                server = c.Server,
-                status = c.Status.ToString().ToLowerInvariant(),
-                severity = c.Severity.ToString().ToLowerInvariant(),
-                message = c.Message,
-            }),
+            checks = report.Checks.Select(HealthOutcome.ToStatus),
             probedSelectorsFound = probed,
             spfTree = report.SpfTree is { } tree ? Node(tree) : null,
         };
