@@ -20,6 +20,7 @@ public static class MaildnsCli
             RenderCommand.Create(console),
             CheckCommand.Create(console),
             ReconcileCommand.Create(console),
+            ReportsCommand.Create(console),
             OperatorCommand.Create(console),
         };
 

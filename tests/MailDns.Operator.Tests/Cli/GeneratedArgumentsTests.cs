@@ -11,7 +11,7 @@ namespace MailDns.Operator.Tests.Cli;
 /// </summary>
 public class GeneratedArgumentsTests
 {
-    private static readonly string[] Commands = ["validate", "lint", "keygen", "render", "check", "reconcile"];
+    private static readonly string[] Commands = ["validate", "lint", "keygen", "render", "check", "reconcile", "reports"];
 
     /// <summary>Values that have broken commands before: empty, negative, huge, not a number, a closed port, a bad host.</summary>
     private static readonly string[] Values =
@@ -42,6 +42,7 @@ public class GeneratedArgumentsTests
         "/nonexistent/path",
         "2026-13-45T99:00:00Z",
         "\"unterminated",
+        "parse",
     ];
 
     [Fact]
@@ -50,7 +51,7 @@ public class GeneratedArgumentsTests
         using var scratch = new TempDir();
         var options = Commands.ToDictionary(
             c => c,
-            c => MaildnsCli.Describe().Single(d => d.Name == c).Options.ToArray()
+            c => MaildnsCli.Describe().Single(d => d.Name == c).Options.DefaultIfEmpty("parse").ToArray()
         );
         var line = Gen.OneOf(Commands)
             .SelectMany(command =>
