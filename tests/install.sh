@@ -16,6 +16,10 @@ command -v knotd >/dev/null 2>&1 || [ -x /usr/sbin/knotd ] || need+=(knot)
 # kubectl: the second, real client of the test API server (preinstalled on these machines; Debian's
 # kubernetes-client package is the fallback where it is not).
 command -v kubectl >/dev/null 2>&1 || need+=(kubernetes-client)
+# postgresql: the second report store (Npgsql); the tests start a private cluster on 127.0.0.1 as user postgres.
+[ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+# dovecot-imapd: the real IMAP mailbox the ReportSource controller reads DMARC and TLS reports from.
+command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 # npm: fetches the type definitions of the pinned Pulumi provider packages (PulumiTypeDefinitionTests).
 command -v npm >/dev/null 2>&1 || need+=(npm)
 as_root apt-get update -qq

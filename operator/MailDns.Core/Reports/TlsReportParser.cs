@@ -9,7 +9,7 @@ namespace MailDns.Core.Reports;
 /// </summary>
 public static class TlsReportParser
 {
-    public static ReportSummary Parse(Stream json, ReportLimits? limits = null)
+    public static ReportSummary Parse(Stream json, ReportLimits? limits = null, Action<TlsPolicyResult>? onPolicy = null)
     {
         limits ??= ReportLimits.Default;
         try
@@ -38,15 +38,30 @@ public static class TlsReportParser
 
             long sessions = 0;
             string? domain = null;
+            var results = new List<TlsPolicyResult>();
             foreach (var policy in policies)
             {
-                domain ??= policy.TryGetProperty("policy", out var pol)
-                    ? String(pol, "policy-domain")?.TrimEnd('.').ToLowerInvariant()
-                    : null;
-                if (policy.TryGetProperty("summary", out var summary))
+                var pol = policy.TryGetProperty("policy", out var p2) && p2.ValueKind == JsonValueKind.Object ? p2 : default;
+                var policyDomain =
+                    pol.ValueKind == JsonValueKind.Object ? String(pol, "policy-domain")?.TrimEnd('.').ToLowerInvariant() : null;
+                if (policyDomain is null)
                 {
-                    sessions += Count(summary, "total-successful-session-count") + Count(summary, "total-failure-session-count");
+                    return ReportSummary.Rejected(ReportKind.Tls, "a policy without policy/policy-domain (RFC 8460 §4.3)");
                 }
+
+                domain ??= policyDomain;
+                var summary = policy.TryGetProperty("summary", out var s2) && s2.ValueKind == JsonValueKind.Object ? s2 : default;
+                var (ok, failed) =
+                    summary.ValueKind == JsonValueKind.Object
+                        ? (Count(summary, "total-successful-session-count"), Count(summary, "total-failure-session-count"))
+                        : (0, 0);
+                sessions += ok + failed;
+                results.Add(new TlsPolicyResult(String(pol, "policy-type") ?? "unknown", policyDomain, ok, failed, Failures(policy)));
+            }
+
+            foreach (var result in results)
+            {
+                onPolicy?.Invoke(result);
             }
 
             return new ReportSummary(
@@ -66,6 +81,20 @@ public static class TlsReportParser
             return ReportSummary.Rejected(ReportKind.Tls, $"not valid JSON at line {e.LineNumber + 1}: {e.Message}");
         }
     }
+
+    private static List<TlsFailureDetail> Failures(JsonElement policy) =>
+        policy.TryGetProperty("failure-details", out var details) && details.ValueKind == JsonValueKind.Array
+            ? details
+                .EnumerateArray()
+                .Where(d => d.ValueKind == JsonValueKind.Object)
+                .Select(d => new TlsFailureDetail(
+                    String(d, "result-type") ?? "unknown",
+                    String(d, "sending-mta-ip"),
+                    String(d, "receiving-mx-hostname")?.TrimEnd('.').ToLowerInvariant(),
+                    Count(d, "failed-session-count")
+                ))
+                .ToList()
+            : [];
 
     private static string? String(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } s
