@@ -11,7 +11,8 @@ ARG PULUMI_VERSION=3.260.0
 RUN curl -fsSL "https://get.pulumi.com/releases/sdk/pulumi-v${PULUMI_VERSION}-linux-x64.tar.gz" -o /tmp/pulumi.tgz \
  && mkdir -p /opt && tar -xzf /tmp/pulumi.tgz -C /opt && /opt/pulumi/pulumi version
 
-FROM mcr.microsoft.com/dotnet/runtime:10.0 AS runtime
+# aspnet: the public listener (TLS reports over HTTPS) runs on Kestrel.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app .
 COPY --from=pulumi /opt/pulumi /opt/pulumi
@@ -21,5 +22,6 @@ ENV PATH="/opt/pulumi:${PATH}" PULUMI_SKIP_UPDATE_CHECK=true DOTNET_CLI_TELEMETR
 ENV MALLOC_ARENA_MAX=2
 # The distroless-style numeric user; the Deployment also sets runAsNonRoot and a read-only root filesystem.
 USER 65532:65532
-EXPOSE 8080
+# 8080: /metrics and the probes; 8081: the public listener (POST /tlsrpt), behind an Ingress that terminates TLS.
+EXPOSE 8080 8081
 ENTRYPOINT ["dotnet", "/app/maildns.dll", "operator"]

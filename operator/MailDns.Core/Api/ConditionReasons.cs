@@ -33,6 +33,17 @@ public static class ConditionReasons
     // Provider Ready
     public const string ProviderUsable = "Usable";
 
+    // ReportSource Ready (SecretNotFound and InvalidSecret as above)
+    public const string MailboxRead = "MailboxRead";
+    public const string MailboxUnreachable = "MailboxUnreachable";
+    public const string LoginFailed = "LoginFailed";
+    public const string StoreUnavailable = "StoreUnavailable";
+
+    // SendingDomain DmarcCompliant
+    public const string PassRateMet = "PassRateMet";
+    public const string PassRateBelowThreshold = "PassRateBelowThreshold";
+    public const string NotEnoughReports = "NotEnoughReports";
+
     private static readonly HashSet<string> NeedAChange = new(StringComparer.Ordinal)
     {
         InvalidSpec,

@@ -11,6 +11,9 @@ public static class ConditionTypes
 
     /// <summary>The last health check of this generation's records passed.</summary>
     public const string Healthy = "Healthy";
+
+    /// <summary>Over the report window, the share of messages receivers saw passing DMARC meets the threshold.</summary>
+    public const string DmarcCompliant = "DmarcCompliant";
 }
 
 /// <summary>metav1.Condition status values.</summary>

@@ -22,6 +22,9 @@ public sealed class SendingDomainStatus
 
     [JsonPropertyName("health")]
     public HealthStatus? Health { get; set; }
+
+    [JsonPropertyName("reports")]
+    public DomainReportsStatus? Reports { get; set; }
 }
 
 public sealed class RecordStatus
@@ -163,4 +166,88 @@ public sealed class HealthCheckStatus
 
     [JsonPropertyName("message")]
     public string Message { get; set; } = "";
+}
+
+/// <summary>
+/// What receivers reported about the domain over the report window (status.reports), cut to a few entries per list
+/// so the status object stays small; the full figures are in the report store (`maildns reports summary`).
+/// </summary>
+public sealed class DomainReportsStatus
+{
+    public const int ListLimit = 5;
+
+    [JsonPropertyName("window")]
+    public string Window { get; set; } = "";
+
+    [JsonPropertyName("computedAt")]
+    public DateTime? ComputedAt { get; set; }
+
+    [JsonPropertyName("reports")]
+    public long Reports { get; set; }
+
+    [JsonPropertyName("messages")]
+    public long Messages { get; set; }
+
+    [JsonPropertyName("dmarcPassRate")]
+    public string? DmarcPassRate { get; set; }
+
+    [JsonPropertyName("dkimAlignedPassRate")]
+    public string? DkimAlignedPassRate { get; set; }
+
+    [JsonPropertyName("spfAlignedPassRate")]
+    public string? SpfAlignedPassRate { get; set; }
+
+    [JsonPropertyName("reporters")]
+    public IList<ReportSourceTally>? Reporters { get; set; }
+
+    [JsonPropertyName("sources")]
+    public IList<ReportSourceTally>? Sources { get; set; }
+
+    [JsonPropertyName("failingSources")]
+    public IList<ReportSourceTally>? FailingSources { get; set; }
+
+    [JsonPropertyName("selectors")]
+    public IList<ReportSelectorTally>? Selectors { get; set; }
+
+    [JsonPropertyName("tlsFailedSessions")]
+    public long TlsFailedSessions { get; set; }
+
+    [JsonPropertyName("tlsSuccessfulSessions")]
+    public long TlsSuccessfulSessions { get; set; }
+
+    [JsonPropertyName("failureReports")]
+    public long FailureReports { get; set; }
+
+    [JsonPropertyName("lastReceived")]
+    public DateTime? LastReceived { get; set; }
+}
+
+public sealed class ReportSourceTally
+{
+    [JsonPropertyName("name")]
+    public string Name { get; set; } = "";
+
+    [JsonPropertyName("reverseName")]
+    public string? ReverseName { get; set; }
+
+    [JsonPropertyName("messages")]
+    public long Messages { get; set; }
+
+    [JsonPropertyName("dmarcPass")]
+    public long DmarcPass { get; set; }
+}
+
+public sealed class ReportSelectorTally
+{
+    [JsonPropertyName("selector")]
+    public string Selector { get; set; } = "";
+
+    [JsonPropertyName("domain")]
+    public string Domain { get; set; } = "";
+
+    [JsonPropertyName("messages")]
+    public long Messages { get; set; }
+
+    [JsonPropertyName("pass")]
+    public long Pass { get; set; }
 }

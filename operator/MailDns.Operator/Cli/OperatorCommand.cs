@@ -1,7 +1,9 @@
 using System.CommandLine;
 using k8s;
+using MailDns.Core.Names;
 using MailDns.Operator.Hosting;
 using MailDns.Operator.Kubernetes;
+using MailDns.Operator.Reports;
 using Microsoft.Extensions.Hosting;
 
 namespace MailDns.Operator.Cli;
@@ -46,6 +48,74 @@ public static class OperatorCommand
             Description = "HttpListener prefix for /metrics, /healthz and /readyz; empty to disable.",
             DefaultValueFactory = _ => "http://+:8080/",
         };
+        var reportDb = new Option<string?>("--report-db")
+        {
+            Description =
+                "The report store: a SQLite file path or a password-free PostgreSQL connection string; default: "
+                + $"${ReportDatabase.EnvironmentVariable} (from a Secret), else reports.db in --data-dir.",
+        };
+        reportDb.Validators.Add(r =>
+        {
+            try
+            {
+                if (r.GetValue(reportDb) is { } location && ReportDatabase.Parse(location).HasPassword)
+                {
+                    r.AddError(
+                        "--report-db: a password must not be an argument (it shows in the pod spec); "
+                            + $"set {ReportDatabase.EnvironmentVariable}"
+                    );
+                }
+            }
+            catch (ArgumentException e)
+            {
+                r.AddError($"--report-db: {e.Message}");
+            }
+        });
+        var reportWindow = Duration("--report-window", "The window status.reports and DmarcCompliant describe.", "7d");
+        var reportRefresh = Duration("--report-refresh", "How often each domain's report view is recomputed.", "5m");
+        var reportRetention = Duration("--report-retention", "How long reports are kept (a daily job deletes older ones).", "180d");
+        var threshold = new Option<double>("--dmarc-pass-threshold")
+        {
+            Description = "The DMARC pass rate (0 to 1) at which a domain is DmarcCompliant.",
+            DefaultValueFactory = _ => Core.Reports.ComplianceSettings.Default.Threshold,
+        };
+        threshold.Validators.Add(r =>
+        {
+            if (r.GetValue(threshold) is < 0 or > 1 or double.NaN)
+            {
+                r.AddError("--dmarc-pass-threshold must be a number from 0 to 1");
+            }
+        });
+        var minMessages = new Option<long>("--dmarc-min-messages")
+        {
+            Description = "The messages a window needs before DmarcCompliant is judged (Unknown below).",
+            DefaultValueFactory = _ => Core.Reports.ComplianceSettings.Default.MinMessages,
+        };
+        minMessages.Validators.Add(r =>
+        {
+            if (r.GetValue(minMessages) < 1)
+            {
+                r.AddError("--dmarc-min-messages must be at least 1");
+            }
+        });
+        var publicAddress = new Option<string>("--public-address")
+        {
+            Description =
+                "Kestrel URL for the internet-facing listener (POST /tlsrpt: TLS reports over HTTPS, RFC 8460), behind an "
+                + "Ingress that terminates TLS; empty to disable.",
+            DefaultValueFactory = _ => "",
+        };
+        publicAddress.Validators.Add(r =>
+        {
+            var value = r.GetValue(publicAddress);
+            if (
+                !string.IsNullOrEmpty(value)
+                && !(Uri.TryCreate(value.Replace("+", "0.0.0.0"), UriKind.Absolute, out var uri) && uri.Scheme == "http")
+            )
+            {
+                r.AddError("--public-address must be an http:// URL such as http://+:8081 (TLS is terminated in front of it)");
+            }
+        });
         var command = new Command("operator", "Run the operator: reconcile SendingDomains in a cluster.")
         {
             server,
@@ -59,6 +129,13 @@ public static class OperatorCommand
             leaseNamespace,
             pulumi,
             metricsAddress,
+            reportDb,
+            reportWindow,
+            reportRefresh,
+            reportRetention,
+            threshold,
+            minMessages,
+            publicAddress,
         };
         command.SetAction(
             async (parse, token) =>
@@ -81,6 +158,13 @@ public static class OperatorCommand
                 {
                     PulumiExecutable = parse.GetValue(pulumi)!,
                     Resolvers = resolverEndpoints.Count > 0 ? resolverEndpoints : null,
+                    ReportDatabase = parse.GetValue(reportDb)
+                        ?? NonEmpty(Environment.GetEnvironmentVariable(ReportDatabase.EnvironmentVariable)),
+                    ReportWindow = DurationText.ParseOr(parse.GetValue(reportWindow), "7d"),
+                    ReportRefresh = DurationText.ParseOr(parse.GetValue(reportRefresh), "5m"),
+                    ReportRetention = DurationText.ParseOr(parse.GetValue(reportRetention), "180d"),
+                    DmarcPassThreshold = parse.GetValue(threshold),
+                    DmarcMinMessages = parse.GetValue(minMessages),
                 };
                 var lease = parse.GetValue(leaderElect)
                     ? parse.GetValue(leaseNamespace) ?? Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "maildns-system"
@@ -88,6 +172,7 @@ public static class OperatorCommand
                 var settings = new OperatorHostSettings(config, options)
                 {
                     MetricsPrefix = parse.GetValue(metricsAddress) ?? "",
+                    Public = parse.GetValue(publicAddress) is { Length: > 0 } address ? new PublicListenerSettings(address) : null,
                     LeaseNamespace = lease,
                 };
                 using var host = OperatorHost.Build(settings);
@@ -96,5 +181,24 @@ public static class OperatorCommand
             }
         );
         return command;
+    }
+
+    private static string? NonEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
+
+    private static Option<string> Duration(string name, string description, string fallback)
+    {
+        var option = new Option<string>(name)
+        {
+            Description = $"{description} A duration: 30m, 12h, 7d.",
+            DefaultValueFactory = _ => fallback,
+        };
+        option.Validators.Add(r =>
+        {
+            if (!DurationText.TryParse(r.GetValue(option), out var d) || d < TimeSpan.FromMinutes(1))
+            {
+                r.AddError($"{name} must be a duration of at least 1m, such as 30m, 12h or 7d");
+            }
+        });
+        return option;
     }
 }

@@ -140,8 +140,10 @@ public static class ReportsCommand
     {
         var option = new Option<string>("--db")
         {
-            Description = "A SQLite file path, or a PostgreSQL connection string (Host=...;Database=...) or postgresql:// URI.",
-            Required = true,
+            Description =
+                "A SQLite file path, or a PostgreSQL connection string (Host=...;Database=...) or postgresql:// URI; default: "
+                + $"${ReportDatabase.EnvironmentVariable}, which keeps a password out of the command line (as does PGPASSWORD).",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(ReportDatabase.EnvironmentVariable) ?? "",
         };
         option.Validators.Add(r =>
         {

@@ -7,8 +7,8 @@ namespace MailDns.Operator.Controllers;
 
 /// <summary>
 /// One term of the operator's work: the cluster cache feeding the SendingDomain and provider work queues, the
-/// health checks feeding reports back, and the Secret router. It only wires events to queues; each decision lives
-/// in the controller it belongs to. Built by the host (<see cref="OperatorServices"/>).
+/// health checks and report views feeding back into them, the report sources, and the Secret router. It only wires
+/// events to queues; each decision lives in the controller it belongs to. Built by the host (<see cref="OperatorServices"/>).
 /// </summary>
 public sealed class OperatorRuntime
 {
@@ -18,12 +18,16 @@ public sealed class OperatorRuntime
     private readonly SecretRouter router;
     private readonly ControllerOptions options;
     private readonly WorkQueue<string> providerQueue;
+    private readonly ReportSourceController reportSources;
+    private readonly ReportViewController reportViews;
 
     public OperatorRuntime(
         ClusterCache cache,
         SendingDomainController domains,
         ProviderStatusController providers,
         HealthController health,
+        ReportSourceController reportSources,
+        ReportViewController reportViews,
         PublishingStores stores,
         SecretRouter router,
         ControllerOptions options,
@@ -37,6 +41,8 @@ public sealed class OperatorRuntime
         this.stores = stores;
         this.router = router;
         this.options = options;
+        this.reportSources = reportSources;
+        this.reportViews = reportViews;
         Queue = new WorkQueue<string>(domains.ReconcileAsync, time, options.Backoff);
         providerQueue = new WorkQueue<string>(providers.ReconcileAsync, time, options.Backoff);
         Queue.Failed += (key, count, delay, error) =>
@@ -79,15 +85,32 @@ public sealed class OperatorRuntime
         router.DomainAffected += Queue.Add;
         router.ProviderAffected += providerQueue.Add;
         health.Reported += Queue.Add;
+        reportViews.Changed += Queue.Add;
     }
 
     /// <summary>The SendingDomain work queue (its Failed event is how tests and metrics see retries).</summary>
     public WorkQueue<string> Queue { get; }
 
+    /// <summary>True while this replica runs a term (leads, or runs without leader election).</summary>
+    public bool Leading { get; private set; }
+
     /// <summary>True once every cache has been filled by its first LIST (readiness).</summary>
     public bool Synced => cache.Synced;
 
     public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        Leading = true;
+        try
+        {
+            await RunTermAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Leading = false;
+        }
+    }
+
+    private async Task RunTermAsync(CancellationToken cancellationToken)
     {
         await using var scheduler = await health.StartAsync(cancellationToken).ConfigureAwait(false);
         stores.Reset(); // a new term of leadership starts from what the API server says, not from a past term's memory
@@ -99,7 +122,9 @@ public sealed class OperatorRuntime
         await Task.WhenAll(
                 informers,
                 Queue.RunAsync(options.Workers, cancellationToken, options.ShutdownGrace),
-                providerQueue.RunAsync(1, cancellationToken, options.ShutdownGrace)
+                providerQueue.RunAsync(1, cancellationToken, options.ShutdownGrace),
+                reportSources.RunAsync(cancellationToken),
+                reportViews.RunAsync(cancellationToken)
             )
             .ConfigureAwait(false);
     }

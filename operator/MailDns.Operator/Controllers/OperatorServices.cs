@@ -24,6 +24,9 @@ public static class OperatorServices
         services.AddSingleton<PublishingStores>();
         services.AddSingleton<DomainFinalizer>();
         services.AddSingleton<HealthController>();
+        services.AddSingleton<ReportStores>();
+        services.AddSingleton<ReportViewController>();
+        services.AddSingleton<ReportSourceController>();
         services.AddSingleton<SendingDomainController>();
         services.AddSingleton<ProviderStatusController>();
         services.AddSingleton<SecretRouter>();

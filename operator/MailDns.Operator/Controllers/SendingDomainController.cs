@@ -13,7 +13,8 @@ namespace MailDns.Operator.Controllers;
 /// <summary>
 /// The SendingDomain controller: keys, then publishing, then status. Each reconcile adds the finalizer, validates
 /// the spec, runs the <see cref="DomainReconciler"/> with the last health report, writes the status the
-/// <see cref="StatusPolicy"/> decided, and hands the written status to the health checks. Deletion goes to the
+/// <see cref="StatusPolicy"/> decided (with the report view, <see cref="ReportViewController"/>), and hands the written
+/// status to the health checks. Deletion goes to the
 /// <see cref="DomainFinalizer"/>. A failure the policy says a retry can mend is thrown, so the queue backs off.
 /// </summary>
 public sealed class SendingDomainController(
@@ -21,6 +22,7 @@ public sealed class SendingDomainController(
     DomainStatusWriter writer,
     DomainFinalizer finalizer,
     HealthController health,
+    ReportViewController reports,
     PublishingStores stores,
     KeySecretWrites keySecretWrites,
     k8s.IKubernetes client,
@@ -107,6 +109,7 @@ public sealed class SendingDomainController(
             )
             .ConfigureAwait(false);
         var status = result.Status;
+        reports.View(key)?.ApplyTo(status, domain.Metadata.Generation ?? 1, time.GetUtcNow());
         if (status.Health is not null)
         {
             status.Health.NextCheckTime = await health.NextCheckAsync(key, cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using k8s;
 using MailDns.Operator.Controllers;
 using MailDns.Operator.Kubernetes;
+using MailDns.Operator.Reports;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,15 +14,18 @@ public sealed record OperatorHostSettings(KubernetesClientConfiguration Kubernet
     /// <summary>HttpListener prefix for /metrics, /healthz and /readyz; empty to disable.</summary>
     public string MetricsPrefix { get; init; } = "";
 
+    /// <summary>The internet-facing listener (TLS reports over HTTPS); null to disable.</summary>
+    public PublicListenerSettings? Public { get; init; }
+
     /// <summary>Reconcile only while holding the Lease in this namespace; null to run without leader election.</summary>
     public string? LeaseNamespace { get; init; }
 }
 
 /// <summary>
 /// The operator's composition root on the .NET Generic Host: logging (one JSON object per line, with scopes),
-/// the Kubernetes client, metrics, the controllers (<see cref="OperatorServices"/>), and two hosted services:
-/// the observability listener and the controllers themselves under leader election. The host's shutdown timeout
-/// covers the grace given to reconciles under way.
+/// the Kubernetes client, metrics, the controllers (<see cref="OperatorServices"/>), and three hosted services:
+/// the observability listener, the public listener (on every replica) and the controllers under leader election. The
+/// host's shutdown timeout covers the grace given to reconciles under way.
 /// </summary>
 public static class OperatorHost
 {
@@ -48,6 +52,7 @@ public static class OperatorHost
         });
         builder.Services.AddMailDnsControllers(settings.Controllers);
         builder.Services.AddHostedService<ObservabilityService>();
+        builder.Services.AddHostedService<PublicService>();
         builder.Services.AddHostedService<ControllersService>();
         return builder.Build();
     }
@@ -73,6 +78,63 @@ public static class OperatorHost
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public void Dispose() => server?.Dispose();
+    }
+
+    /// <summary>
+    /// The public listener, on every replica. A report a follower receives goes straight to the store when the store is
+    /// PostgreSQL (shared by the replicas; the unique report key settles a race). A SQLite store is a file on the
+    /// leader's volume, so a follower answers 503 with Retry-After and the reporter's retry reaches another replica.
+    /// </summary>
+    private sealed class PublicService(
+        OperatorHostSettings settings,
+        ReportStores stores,
+        OperatorRuntime runtime,
+        ReportViewController views,
+        OperatorMetrics metrics,
+        ILogger<PublicService> logger
+    ) : IHostedService
+    {
+        private PublicListener? listener;
+
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            if (settings.Public is not { } options)
+            {
+                return;
+            }
+
+            var receiver = new TlsReportReceiver(
+                async ct =>
+                {
+                    var store = await stores.GetAsync(ct).ConfigureAwait(false);
+                    return store.Database.IsPostgres || runtime.Leading ? store : null;
+                },
+                TimeProvider.System,
+                new Core.Reports.ReportLimits(options.MaxReportBytes, 1_000_000)
+            );
+            receiver.Received += outcome =>
+            {
+                metrics.Reports.Received("tls-rpt-https", outcome);
+                if (outcome == Core.Reports.ReportOutcome.Stored)
+                {
+                    _ = views.RefreshSoonAsync(); // a no-op on a follower: the leader's next refresh shows it
+                }
+            };
+            listener = await PublicListener.StartAsync(options, receiver, null, cancellationToken).ConfigureAwait(false);
+            logger.LogInformation(
+                "public listener on {Addresses}: POST {Path}",
+                string.Join(", ", listener.Addresses),
+                PublicListenerSettings.TlsRptPath
+            );
+        }
+
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            if (listener is not null)
+            {
+                await listener.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>The controllers, while this replica leads (or always, without leader election).</summary>

@@ -32,6 +32,24 @@ public sealed record ControllerOptions(string? Namespace, string DataDirectory, 
     /// <summary>Stacks updated at once.</summary>
     public int PulumiParallel { get; init; } = 2;
 
+    /// <summary>Where reports are stored: a SQLite path or a PostgreSQL connection string; null: DataDirectory/reports.db.</summary>
+    public string? ReportDatabase { get; init; }
+
+    /// <summary>The report window each SendingDomain's status.reports and DmarcCompliant describe.</summary>
+    public TimeSpan ReportWindow { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often each SendingDomain's report view is recomputed.</summary>
+    public TimeSpan ReportRefresh { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The DMARC pass rate at or above which a domain is DmarcCompliant.</summary>
+    public double DmarcPassThreshold { get; init; } = Core.Reports.ComplianceSettings.Default.Threshold;
+
+    /// <summary>The messages a window needs before DmarcCompliant is judged at all (Unknown below).</summary>
+    public long DmarcMinMessages { get; init; } = Core.Reports.ComplianceSettings.Default.MinMessages;
+
+    /// <summary>How long reports are kept.</summary>
+    public TimeSpan ReportRetention { get; init; } = TimeSpan.FromDays(180);
+
     /// <summary>How long reconciles under way may take to finish once the operator is told to stop.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
 }

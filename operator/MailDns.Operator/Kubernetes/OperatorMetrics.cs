@@ -32,11 +32,14 @@ public sealed class OperatorMetrics
         reconcileSeconds = factory.CreateHistogram("maildns_reconcile_duration_seconds", "How long reconciles take.");
         publishes = factory.CreateCounter("maildns_publish_changes_total", "Record changes made by publishers, by kind.", "kind");
         Health = new Health.HealthMetrics(registry);
+        Reports = new Reports.ReportMetrics(registry);
     }
 
     public CollectorRegistry Registry { get; }
 
     public Health.HealthMetrics Health { get; }
+
+    public Reports.ReportMetrics Reports { get; }
 
     public void Reconciled(string key, SendingDomainStatus status, TimeSpan took, DateTimeOffset now)
     {

@@ -214,7 +214,9 @@ public sealed class ManifestValidation
         {
             SendingDomain.KindName => KubernetesJson.Deserialize<SendingDomain>(json),
             DnsProvider.KindName => KubernetesJson.Deserialize<DnsProvider>(json),
-            _ => KubernetesJson.Deserialize<ClusterDnsProvider>(json),
+            ClusterDnsProvider.KindName => KubernetesJson.Deserialize<ClusterDnsProvider>(json),
+            ReportSource.KindName => KubernetesJson.Deserialize<ReportSource>(json),
+            _ => throw new InvalidOperationException($"kind {doc.Kind} has a CRD but no model type"), // a new CRD needs its model here
         };
         return new ValidatedDocument(doc, findings, resource);
     }

@@ -13,7 +13,12 @@ public sealed record PollResult(int Messages, int Stored, int Duplicate, int Inv
 /// when it holds no valid report (<see cref="MessageRouting"/>). One message's failure to parse never blocks the others;
 /// a store failure stops the pass with the message left where it was, to be read again.
 /// </summary>
-public sealed class MailboxPoller(ReportStore store, TimeProvider time, ReportLimits? limits = null)
+public sealed class MailboxPoller(
+    ReportStore store,
+    TimeProvider time,
+    ReportLimits? limits = null,
+    Action<ReportImport.Committed>? onStored = null
+)
 {
     public async Task<PollResult> PollAsync(IMailbox mailbox, MailboxSettings settings, CancellationToken cancellationToken)
     {
@@ -25,6 +30,7 @@ public sealed class MailboxPoller(ReportStore store, TimeProvider time, ReportLi
             await using (var content = await mailbox.FetchAsync(uid, cancellationToken))
             {
                 using var sink = store.BeginImport(time.GetUtcNow());
+                sink.Stored += c => onStored?.Invoke(c);
                 // The store's own failures (a DbException) escape: the message stays in the folder for the next pass.
                 found = ReportReader.Read($"{settings.Folder} uid {uid}", content, limits, sink);
             }

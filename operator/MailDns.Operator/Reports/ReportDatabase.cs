@@ -13,14 +13,21 @@ public sealed class ReportDatabase
 {
     private readonly string connectionString;
 
-    private ReportDatabase(bool postgres, string connectionString, string description)
+    private ReportDatabase(bool postgres, string connectionString, string description, bool hasPassword = false)
     {
         IsPostgres = postgres;
+        HasPassword = hasPassword;
         this.connectionString = connectionString;
         Description = description;
     }
 
+    /// <summary>The environment variable a PostgreSQL connection string comes from (a Secret, in a deployment).</summary>
+    public const string EnvironmentVariable = "MAILDNS_REPORT_DB";
+
     public bool IsPostgres { get; }
+
+    /// <summary>Whether the location carries a password (the operator refuses one in its arguments).</summary>
+    public bool HasPassword { get; }
 
     /// <summary>"SQLite file PATH" or "PostgreSQL database DB on HOST:PORT": safe for logs and messages.</summary>
     public string Description { get; }
@@ -30,11 +37,16 @@ public sealed class ReportDatabase
     {
         if (string.IsNullOrWhiteSpace(location))
         {
-            throw new ArgumentException("the report database location is empty: give a SQLite file path or a PostgreSQL connection string");
+            throw new ArgumentException(
+                "the report database location is empty: give a SQLite file path or a PostgreSQL connection string, "
+                    + $"or set {EnvironmentVariable}"
+            );
         }
 
-        if (location.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
-            || location.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+        if (
+            location.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
+            || location.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
+        )
         {
             return Postgres(FromUri(location));
         }
@@ -60,7 +72,12 @@ public sealed class ReportDatabase
     }
 
     private static ReportDatabase Postgres(NpgsqlConnectionStringBuilder builder) =>
-        new(true, builder.ConnectionString, $"PostgreSQL database {builder.Database ?? "(default)"} on {builder.Host}:{builder.Port}");
+        new(
+            true,
+            builder.ConnectionString,
+            $"PostgreSQL database {builder.Database ?? "(default)"} on {builder.Host}:{builder.Port}",
+            !string.IsNullOrEmpty(builder.Password)
+        );
 
     private static NpgsqlConnectionStringBuilder FromUri(string location)
     {

@@ -12,6 +12,14 @@ namespace MailDns.Operator.Reports;
 /// </summary>
 public sealed class ReportImport(DbConnection connection, DateTimeOffset received) : IReportSink, IDisposable
 {
+    /// <summary>A report just committed: its domain and its messages by (DMARC pass, disposition).</summary>
+    public sealed record Committed(string Domain, IReadOnlyDictionary<(bool Pass, string Disposition), long> Messages);
+
+    /// <summary>Raised after each commit (metrics count stored messages, never duplicates).</summary>
+    public event Action<Committed>? Stored;
+
+    private readonly Dictionary<(bool, string), long> tally = [];
+
     private const int RowsPerStatement = 200;
 
     private static readonly string[] RowColumns =
@@ -48,12 +56,14 @@ public sealed class ReportImport(DbConnection connection, DateTimeOffset receive
         key = Guid.NewGuid().ToString("N");
         (rowNo, policyNo, failure) = (0, 0, null);
         policies.Clear();
+        tally.Clear();
         transaction = connection.BeginTransaction();
     }
 
     public void Row(AggregateRow row)
     {
         rowNo++;
+        tally[(row.DmarcPass, row.Disposition)] = tally.GetValueOrDefault((row.DmarcPass, row.Disposition)) + row.Count;
         rows.Add([
             key,
             rowNo,
@@ -174,6 +184,11 @@ public sealed class ReportImport(DbConnection connection, DateTimeOffset receive
         transaction.Commit();
         transaction.Dispose();
         transaction = null;
+        if (summary.Kind == ReportKind.Aggregate)
+        {
+            Stored?.Invoke(new Committed(summary.PolicyDomain!, new Dictionary<(bool, string), long>(tally)));
+        }
+
         return ReportOutcome.Stored;
     }
 

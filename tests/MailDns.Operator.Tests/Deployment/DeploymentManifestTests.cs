@@ -22,7 +22,7 @@ public class DeploymentManifestTests
     {
         var docs = Render();
 
-        Assert.Equal(3, docs.Count(d => d["kind"].ToString() == "CustomResourceDefinition"));
+        Assert.Equal(4, docs.Count(d => d["kind"].ToString() == "CustomResourceDefinition"));
         var deployment = Kind(docs, "Deployment");
         Assert.Equal("maildns-system", deployment["metadata"]["namespace"].ToString());
         Assert.Equal("2", deployment["spec"]["replicas"].ToString());
@@ -35,7 +35,21 @@ public class DeploymentManifestTests
         Assert.Equal("/readyz", container["readinessProbe"]["httpGet"]["path"].ToString());
         Assert.NotNull(container["resources"]["limits"]["memory"]);
         Assert.Equal("registry.example.com/maildns-operator:0.1.0", container["image"].ToString());
-        Assert.Equal("8080", ((YamlMappingNode)((YamlSequenceNode)Kind(docs, "Service")["spec"]["ports"]).Children[0])["port"].ToString());
+        // Metrics and the internet-facing listener on separate ports and Services: an Ingress to one exposes nothing of the other.
+        string PortOf(string service) =>
+            (
+                (YamlMappingNode)
+                    (
+                        (YamlSequenceNode)
+                            docs.Single(d => d["kind"].ToString() == "Service" && d["metadata"]["name"].ToString() == service)["spec"][
+                                "ports"
+                            ]
+                    ).Children.Single()
+            )["targetPort"]
+                .ToString();
+        Assert.Equal(("metrics", "public"), (PortOf("maildns-operator-metrics"), PortOf("maildns-operator-public")));
+        var args = ((YamlSequenceNode)container["args"]).Children.Select(c => c.ToString()).ToList();
+        Assert.Equal("http://+:8081", args[args.IndexOf("--public-address") + 1]);
     }
 
     [Fact]
@@ -46,15 +60,13 @@ public class DeploymentManifestTests
         var rules = docs.Where(d => d["kind"].ToString() is "ClusterRole" or "Role")
             .SelectMany(d => ((YamlSequenceNode)d["rules"]).Children.Cast<YamlMappingNode>())
             .ToList();
-        Assert.All(
-            rules,
-            r =>
-                Assert.DoesNotContain(
-                    "*",
-                    ((YamlSequenceNode)r["verbs"])
-                        .Children.Select(v => v.ToString())
-                        .Concat(((YamlSequenceNode)r["resources"]).Children.Select(v => v.ToString()))
-                )
+        Assert.All(rules, r =>
+            Assert.DoesNotContain(
+                "*",
+                ((YamlSequenceNode)r["verbs"])
+                    .Children.Select(v => v.ToString())
+                    .Concat(((YamlSequenceNode)r["resources"]).Children.Select(v => v.ToString()))
+            )
         );
         Assert.Contains(
             "leases",
@@ -62,9 +74,8 @@ public class DeploymentManifestTests
                 v => v.ToString()
             )
         );
-        Assert.DoesNotContain(
-            ((YamlSequenceNode)Kind(docs, "ClusterRole")["rules"]).Children.Cast<YamlMappingNode>(),
-            r => ((YamlSequenceNode)r["resources"]).Children.Any(v => v.ToString() == "leases")
+        Assert.DoesNotContain(((YamlSequenceNode)Kind(docs, "ClusterRole")["rules"]).Children.Cast<YamlMappingNode>(), r =>
+            ((YamlSequenceNode)r["resources"]).Children.Any(v => v.ToString() == "leases")
         );
     }
 

@@ -10,8 +10,8 @@ namespace MailDns.Operator.Tests.Deployment;
 
 /// <summary>
 /// Least privilege, checked against what the operator really does: every API call it made during a whole journey
-/// (leader election, create, spec change, an invalid spec, a changed TSIG Secret, deletion with Delete and with Retain, provider
-/// status of a namespaced and a cluster provider) must be
+/// (leader election, create, spec change, an invalid spec, a ReportSource, a changed TSIG Secret, deletion with Delete
+/// and with Retain, provider status of a namespaced and a cluster provider) must be
 /// allowed by the RBAC rules in examples/deploy, and every verb those rules grant must have been used.
 /// </summary>
 public class RbacCoverageTests
@@ -98,6 +98,7 @@ public class RbacCoverageTests
             sd => SendingDomainWait.Ready(sd) == "False/InvalidSpec",
             "InvalidSpec"
         );
+        await ReportSourceWithNoServerAsync(api);
         await api.Client.CoreV1.PatchNamespacedSecretAsync(
             new V1Patch("""{"metadata":{"labels":{"rotated":"yes"}}}""", V1Patch.PatchType.MergePatch),
             "tsig",
@@ -133,5 +134,40 @@ public class RbacCoverageTests
         Assert.Empty(
             rules.Where(r => !calls.Any(c => Allows(r, c))).Select(r => $"{r.Verb} {r.Group}/{r.Resource} granted but never used")
         );
+    }
+
+    /// <summary>A ReportSource whose server is not listening: its Secret is read and its status says so.</summary>
+    private static async Task ReportSourceWithNoServerAsync(ApiServer api)
+    {
+        await api.Client.CoreV1.CreateNamespacedSecretAsync(
+            new V1Secret
+            {
+                Metadata = new V1ObjectMeta { Name = "imap" },
+                StringData = new Dictionary<string, string> { ["username"] = "dmarc", ["password"] = "unused" },
+            },
+            "mail"
+        );
+        var sources = new GenericClient(api.Client, ApiGroup.Name, ApiGroup.Version, ReportSource.Plural, disposeClient: false);
+        var source = new ReportSource
+        {
+            Metadata = new V1ObjectMeta { Name = "inbox", NamespaceProperty = "mail" },
+            Spec = new ReportSourceSpec
+            {
+                Imap = new ImapSourceSpec
+                {
+                    Host = "127.0.0.1",
+                    Port = DnsServerProcess.FreePort(),
+                    Tls = ImapSourceSpec.None,
+                    CredentialsSecretRef = new MailboxCredentialsRef { Name = "imap" },
+                },
+            },
+        };
+        await sources.CreateNamespacedAsync(source, "mail");
+        var deadline = DateTime.UtcNow + SendingDomainWait.Bound;
+        while ((await sources.ReadNamespacedAsync<ReportSource>("mail", "inbox")).Status?.Conditions is not [{ Status: "False" }])
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the ReportSource's status was not written");
+            await Task.Delay(100); // polling the API for the outcome; the bound above fails the test
+        }
     }
 }

@@ -35,6 +35,12 @@ public partial class CelRuleTests
                 + "  pulumi: {package: cloudflare, credentialsSecretRef: {name: creds}}\n",
             "spec"
         ),
+        ["reportsource.folders-differ"] = (
+            Head
+                + "kind: ReportSource\nmetadata: {name: r, namespace: mail}\nspec:\n"
+                + "  imap: {host: imap.example.com, credentialsSecretRef: {name: c}, folder: INBOX, archiveFolder: INBOX}\n",
+            "spec.imap"
+        ),
     };
 
     [Fact]

@@ -22,6 +22,7 @@ public class CrdModelConsistencyTests
             { SendingDomain.KindName, typeof(SendingDomainSpec), typeof(SendingDomainStatus) },
             { DnsProvider.KindName, typeof(DnsProviderSpec), typeof(DnsProviderStatus) },
             { ClusterDnsProvider.KindName, typeof(DnsProviderSpec), typeof(DnsProviderStatus) },
+            { ReportSource.KindName, typeof(ReportSourceSpec), typeof(ReportSourceStatus) },
         };
 
     [Theory]
@@ -151,7 +152,7 @@ public class CrdModelConsistencyTests
         var crd = Crds.Crd(SendingDomain.KindName);
         var columns = crd["spec"]!["versions"]![0]!["additionalPrinterColumns"]!.AsArray().Select(c => (string?)c!["name"]).ToList();
 
-        Assert.Equal(["Domain", "Ready", "Selector", "Next-Rotation", "Healthy", "Age"], columns);
+        Assert.Equal(["Domain", "Ready", "Selector", "Next-Rotation", "Healthy", "DMARC-Pass", "Age"], columns);
         Assert.Equal(["sd"], crd["spec"]!["names"]!["shortNames"]!.AsArray().Select(n => (string?)n));
         Assert.Equal(["mail"], crd["spec"]!["names"]!["categories"]!.AsArray().Select(n => (string?)n));
         Assert.NotNull(crd["spec"]!["versions"]![0]!["subresources"]!["status"]);
