@@ -37,6 +37,7 @@ Section("pulumi", () => CoalescingBenchmark.Run(1_000));
 Section("reconcile-ed25519", () => ReconcileBenchmark.Run(quick ? 200 : 1_000, "ed25519-sha256", "reconcile_ed25519"));
 Section("reconcile-rsa", () => ReconcileBenchmark.Run(quick ? 100 : 1_000, "rsa-sha256", "reconcile_rsa2048"));
 Section("memory", () => MemoryBenchmark.Run(quick ? 2_000 : 10_000));
+Section("reports", () => ReportBenchmark.Run(quick ? 100_000 : 1_000_000, quick ? 20_000 : 100_000));
 Section(
     "growth",
     () =>

@@ -80,6 +80,11 @@ public static class TlsReportParser
         {
             return ReportSummary.Rejected(ReportKind.Tls, $"not valid JSON at line {e.LineNumber + 1}: {e.Message}");
         }
+        catch (InvalidOperationException e)
+        {
+            // A value of the wrong JSON type, or text that is not UTF-8 (RFC 8460 §4 reports are I-JSON): found by fuzzing.
+            return ReportSummary.Rejected(ReportKind.Tls, $"not a valid TLS report: {e.Message}");
+        }
     }
 
     private static List<TlsFailureDetail> Failures(JsonElement policy) =>

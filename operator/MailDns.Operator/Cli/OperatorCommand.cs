@@ -98,6 +98,11 @@ public static class OperatorCommand
                 r.AddError("--dmarc-min-messages must be at least 1");
             }
         });
+        var publicCert = new Option<string?>("--public-tls-cert")
+        {
+            Description = "PEM certificate chain for an https:// --public-address.",
+        };
+        var publicKey = new Option<string?>("--public-tls-key") { Description = "PEM private key file for an https:// --public-address." };
         var publicAddress = new Option<string>("--public-address")
         {
             Description =
@@ -108,12 +113,15 @@ public static class OperatorCommand
         publicAddress.Validators.Add(r =>
         {
             var value = r.GetValue(publicAddress);
-            if (
-                !string.IsNullOrEmpty(value)
-                && !(Uri.TryCreate(value.Replace("+", "0.0.0.0"), UriKind.Absolute, out var uri) && uri.Scheme == "http")
-            )
+            var https = value?.StartsWith("https://", StringComparison.OrdinalIgnoreCase) == true;
+            var url = Uri.TryCreate(value?.Replace("+", "0.0.0.0"), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
+            if (!string.IsNullOrEmpty(value) && !url)
             {
-                r.AddError("--public-address must be an http:// URL such as http://+:8081 (TLS is terminated in front of it)");
+                r.AddError("--public-address must be an http:// or https:// URL such as http://+:8081");
+            }
+            else if (https != (r.GetValue(publicCert) is not null && r.GetValue(publicKey) is not null))
+            {
+                r.AddError("--public-tls-cert and --public-tls-key go together, and only with an https:// --public-address");
             }
         });
         var command = new Command("operator", "Run the operator: reconcile SendingDomains in a cluster.")
@@ -136,6 +144,8 @@ public static class OperatorCommand
             threshold,
             minMessages,
             publicAddress,
+            publicCert,
+            publicKey,
         };
         command.SetAction(
             async (parse, token) =>
@@ -172,7 +182,13 @@ public static class OperatorCommand
                 var settings = new OperatorHostSettings(config, options)
                 {
                     MetricsPrefix = parse.GetValue(metricsAddress) ?? "",
-                    Public = parse.GetValue(publicAddress) is { Length: > 0 } address ? new PublicListenerSettings(address) : null,
+                    Public = parse.GetValue(publicAddress) is { Length: > 0 } address
+                        ? new PublicListenerSettings(address)
+                        {
+                            CertificatePath = parse.GetValue(publicCert),
+                            KeyPath = parse.GetValue(publicKey),
+                        }
+                        : null,
                     LeaseNamespace = lease,
                 };
                 using var host = OperatorHost.Build(settings);

@@ -26,6 +26,14 @@ public sealed record PublicListenerSettings(string Address)
     public int PerClientPerMinute { get; init; } = 60;
 
     public int MaxConnections { get; init; } = 512;
+
+    /// <summary>
+    /// PEM certificate (chain) and key for an https:// address, for a deployment without a TLS-terminating Ingress
+    /// (mounted from a cert-manager Secret, say); read again whenever the files change, so a renewal needs no restart.
+    /// </summary>
+    public string? CertificatePath { get; init; }
+
+    public string? KeyPath { get; init; }
 }
 
 /// <summary>
@@ -60,12 +68,22 @@ public sealed class PublicListener : IAsyncDisposable
 
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.WebHost.UseUrls(settings.Address);
+        builder.WebHost.UseKestrelHttpsConfiguration(); // the slim builder leaves https:// addresses out unless asked
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = settings.MaxBodyBytes;
             k.Limits.MaxConcurrentConnections = settings.MaxConnections;
             k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            if (settings is { CertificatePath: { } certificate, KeyPath: { } key })
+            {
+                var files = new PemCertificate(certificate, key);
+                k.ConfigureHttpsDefaults(h =>
+                {
+                    h.SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
+                    h.ServerCertificateSelector = (_, _) => files.Current();
+                });
+            }
         });
         builder.Services.AddRateLimiter(o =>
         {
@@ -135,5 +153,28 @@ public sealed class PublicListener : IAsyncDisposable
     {
         await app.StopAsync();
         await app.DisposeAsync();
+    }
+}
+
+/// <summary>A PEM certificate and key on disk, loaded again when either file changes (a renewed Secret).</summary>
+internal sealed class PemCertificate(string certificatePath, string keyPath)
+{
+    private readonly Lock gate = new();
+    private (DateTime, DateTime) stamp;
+    private System.Security.Cryptography.X509Certificates.X509Certificate2? current;
+
+    public System.Security.Cryptography.X509Certificates.X509Certificate2 Current()
+    {
+        lock (gate)
+        {
+            var now = (File.GetLastWriteTimeUtc(certificatePath), File.GetLastWriteTimeUtc(keyPath));
+            if (current is null || now != stamp)
+            {
+                current = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+                stamp = now;
+            }
+
+            return current;
+        }
     }
 }

@@ -192,12 +192,112 @@ public sealed class ReportImport(DbConnection connection, DateTimeOffset receive
         return ReportOutcome.Stored;
     }
 
+    /// <summary>
+    /// The buffered rows, the fastest way each database takes many: binary COPY for PostgreSQL, one prepared single-row
+    /// INSERT run per row for SQLite (a many-row statement binds its parameters by name in quadratic time there:
+    /// 3,061 rows/s in the benchmark before this).
+    /// </summary>
     private void Flush()
     {
-        Insert("aggregate_rows", RowColumns, rows);
-        Insert("dkim_results", DkimColumns, signatures);
+        if (connection is Npgsql.NpgsqlConnection postgres)
+        {
+            Copy(postgres, "aggregate_rows", RowColumns, RowTypes, rows);
+            Copy(postgres, "dkim_results", DkimColumns, DkimTypes, signatures);
+        }
+        else
+        {
+            InsertEach("aggregate_rows", RowColumns, rows);
+            InsertEach("dkim_results", DkimColumns, signatures);
+        }
+
         rows.Clear();
         signatures.Clear();
+    }
+
+    private static readonly NpgsqlTypes.NpgsqlDbType[] RowTypes =
+    [
+        NpgsqlTypes.NpgsqlDbType.Text,
+        NpgsqlTypes.NpgsqlDbType.Bigint,
+        NpgsqlTypes.NpgsqlDbType.Text,
+        NpgsqlTypes.NpgsqlDbType.Bigint,
+        NpgsqlTypes.NpgsqlDbType.Text,
+        NpgsqlTypes.NpgsqlDbType.Integer,
+        NpgsqlTypes.NpgsqlDbType.Integer,
+        NpgsqlTypes.NpgsqlDbType.Text,
+        NpgsqlTypes.NpgsqlDbType.Text,
+        NpgsqlTypes.NpgsqlDbType.Text,
+    ];
+
+    private static readonly NpgsqlTypes.NpgsqlDbType[] DkimTypes =
+    [
+        NpgsqlTypes.NpgsqlDbType.Text,
+        NpgsqlTypes.NpgsqlDbType.Bigint,
+        NpgsqlTypes.NpgsqlDbType.Integer,
+        NpgsqlTypes.NpgsqlDbType.Text,
+        NpgsqlTypes.NpgsqlDbType.Text,
+        NpgsqlTypes.NpgsqlDbType.Text,
+    ];
+
+    private static void Copy(
+        Npgsql.NpgsqlConnection postgres,
+        string table,
+        string[] columns,
+        NpgsqlTypes.NpgsqlDbType[] types,
+        List<object?[]> values
+    )
+    {
+        if (values.Count == 0)
+        {
+            return;
+        }
+
+        using var copy = postgres.BeginBinaryImport($"COPY {table} ({string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)");
+        foreach (var row in values)
+        {
+            copy.StartRow();
+            for (var c = 0; c < columns.Length; c++)
+            {
+                if (row[c] is null)
+                {
+                    copy.WriteNull();
+                }
+                else
+                {
+                    copy.Write(row[c]!, types[c]);
+                }
+            }
+        }
+
+        copy.Complete();
+    }
+
+    private readonly Dictionary<string, DbCommand> prepared = [];
+
+    private void InsertEach(string table, string[] columns, List<object?[]> values)
+    {
+        if (!prepared.TryGetValue(table, out var command))
+        {
+            command = connection.CreateCommand();
+            command.CommandText =
+                $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, c) => $"@p{c}"))})";
+            for (var c = 0; c < columns.Length; c++)
+            {
+                ReportDatabase.Add(command, $"p{c}", null);
+            }
+
+            prepared[table] = command;
+        }
+
+        command.Transaction = transaction;
+        foreach (var row in values)
+        {
+            for (var c = 0; c < columns.Length; c++)
+            {
+                command.Parameters[c].Value = row[c] ?? DBNull.Value;
+            }
+
+            command.ExecuteNonQuery();
+        }
     }
 
     private void Insert(string table, string[] columns, List<object?[]> values)
@@ -249,6 +349,11 @@ public sealed class ReportImport(DbConnection connection, DateTimeOffset receive
     public void Dispose()
     {
         Rollback();
+        foreach (var command in prepared.Values)
+        {
+            command.Dispose();
+        }
+
         connection.Dispose();
     }
 }

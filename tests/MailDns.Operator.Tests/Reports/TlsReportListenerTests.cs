@@ -157,4 +157,65 @@ public sealed class TlsReportListenerTests : IAsyncLifetime
         Assert.NotNull(follower.Response.Headers.RetryAfter);
         Assert.Empty(await store.DomainsReportedAsync(DateTimeOffset.UnixEpoch));
     }
+
+    [Fact]
+    public async Task Over_https_with_its_own_certificate_a_report_is_stored_and_a_renewed_certificate_is_served_without_a_restart()
+    {
+        using var certificates = new TestCertificates();
+        var (certificate, key) = certificates.Server("tlsrpt.example.org");
+        var (certPath, keyPath) = (Path.Combine(dir.Path, "tls.crt"), Path.Combine(dir.Path, "tls.key"));
+        await File.WriteAllTextAsync(certPath, certificate);
+        await File.WriteAllTextAsync(keyPath, key);
+        var settings = new PublicListenerSettings("https://127.0.0.1:0") { CertificatePath = certPath, KeyPath = keyPath };
+        var (listener, endpoint) = await StartAsync(settings);
+        await using var _ = listener;
+        var seen = new List<string>();
+        using var trusting = new HttpClient(
+            new SocketsHttpHandler
+            {
+                SslOptions =
+                {
+                    // The test CA only, as a reporter trusts the web PKI: the chain must build to it and name the host.
+                    RemoteCertificateValidationCallback = (_, cert, _, _) =>
+                    {
+                        using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+                        chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                        chain.ChainPolicy.CustomTrustStore.Add(
+                            System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(certificates.CaPem)
+                        );
+                        chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                        var leaf = new System.Security.Cryptography.X509Certificates.X509Certificate2(cert!);
+                        seen.Add(leaf.SerialNumber);
+                        return chain.Build(leaf);
+                    },
+                },
+            }
+        );
+        async Task<HttpStatusCode> PostOverTlsAsync(string id)
+        {
+            using var content = new ByteArrayContent(ReportFiles.Gzip(Report(id)));
+            content.Headers.ContentType = MediaTypeHeaderValue.Parse(TlsReportReceiver.GzipType);
+            using var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
+            {
+                Content = content,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            };
+            request.Headers.ConnectionClose = true; // a new handshake per request, so the renewal below is seen
+            return (await trusting.SendAsync(request)).StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.Created, await PostOverTlsAsync("s-1"));
+        var (renewed, renewedKey) = certificates.Server("tlsrpt.example.org");
+        await File.WriteAllTextAsync(keyPath, renewedKey);
+        await File.WriteAllTextAsync(certPath, renewed);
+        File.SetLastWriteTimeUtc(certPath, DateTime.UtcNow.AddSeconds(5)); // a new stamp even within the file system's clock tick
+        Assert.Equal(HttpStatusCode.Created, await PostOverTlsAsync("s-2"));
+
+        Assert.Equal(2, seen.Distinct().Count());
+        Assert.Equal(
+            2,
+            (await store.WindowAsync("news.example.org", Yesterday.AddDays(-2), DateTimeOffset.UtcNow.AddDays(1))).TlsSuccessfulSessions
+                / 900
+        );
+    }
 }
