@@ -21,6 +21,11 @@ public static class Defaults
     public const string ProviderKind = "DnsProvider";
     public const string BimiSelector = "default";
     public const string TsigAlgorithm = "hmac-sha256";
+    public const double RolloutMinPassRate = 0.98;
+    public const long RolloutMinMessages = 1000;
+    public const string RolloutWindow = "14d";
+    public const string RolloutStepAfter = "7d";
+    public const bool RolloutRollback = false;
 
     public static string SelectorPrefixFor(string algorithm) => algorithm == "ed25519-sha256" ? "ed" : "rsa";
 }

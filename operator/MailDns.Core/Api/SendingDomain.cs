@@ -168,6 +168,34 @@ public sealed class DmarcSpec
 
     [JsonPropertyName("testing")]
     public bool? Testing { get; set; }
+
+    [JsonPropertyName("rollout")]
+    public DmarcRolloutSpec? Rollout { get; set; }
+}
+
+/// <summary>
+/// A rollout from the policy toward the target, one stage at a time, on the evidence of the aggregate reports; the
+/// policy actually published is in status.dmarc.
+/// </summary>
+public sealed class DmarcRolloutSpec
+{
+    [JsonPropertyName("target")]
+    public string Target { get; set; } = "";
+
+    [JsonPropertyName("minPassRate")]
+    public double? MinPassRate { get; set; }
+
+    [JsonPropertyName("minMessages")]
+    public long? MinMessages { get; set; }
+
+    [JsonPropertyName("window")]
+    public string? Window { get; set; }
+
+    [JsonPropertyName("stepAfter")]
+    public string? StepAfter { get; set; }
+
+    [JsonPropertyName("rollback")]
+    public bool? Rollback { get; set; }
 }
 
 public sealed class MtaStsSpec

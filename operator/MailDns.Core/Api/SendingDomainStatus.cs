@@ -25,6 +25,9 @@ public sealed class SendingDomainStatus
 
     [JsonPropertyName("reports")]
     public DomainReportsStatus? Reports { get; set; }
+
+    [JsonPropertyName("dmarc")]
+    public DmarcRolloutStatus? Dmarc { get; set; }
 }
 
 public sealed class RecordStatus
@@ -250,4 +253,44 @@ public sealed class ReportSelectorTally
 
     [JsonPropertyName("pass")]
     public long Pass { get; set; }
+}
+
+/// <summary>
+/// The DMARC rollout's state (status.dmarc): the stage published, since when, and the evidence behind the last decision.
+/// The record at _dmarc is rendered from this stage, not from spec.dmarc.policy, while a rollout is set.
+/// </summary>
+public sealed class DmarcRolloutStatus
+{
+    [JsonPropertyName("stage")]
+    public string Stage { get; set; } = "";
+
+    [JsonPropertyName("effectivePolicy")]
+    public string EffectivePolicy { get; set; } = "";
+
+    [JsonPropertyName("testing")]
+    public bool Testing { get; set; }
+
+    [JsonPropertyName("startedAt")]
+    public DateTime? StartedAt { get; set; }
+
+    [JsonPropertyName("since")]
+    public DateTime? Since { get; set; }
+
+    [JsonPropertyName("decision")]
+    public string? Decision { get; set; }
+
+    [JsonPropertyName("reason")]
+    public string? Reason { get; set; }
+
+    [JsonPropertyName("evaluatedAt")]
+    public DateTime? EvaluatedAt { get; set; }
+
+    [JsonPropertyName("messages")]
+    public long Messages { get; set; }
+
+    [JsonPropertyName("passRate")]
+    public string? PassRate { get; set; }
+
+    [JsonPropertyName("failingSources")]
+    public IList<string>? FailingSources { get; set; }
 }

@@ -13,7 +13,7 @@ namespace MailDns.Core.Health;
 public sealed record HealthExpectation(IReadOnlyList<DesiredRecord> Records, string? DmarcPolicy, bool Complete = true)
 {
     public static HealthExpectation From(SendingDomain domain, IEnumerable<DkimPublicKey> keys) =>
-        new(RecordSynthesis.Synthesize(domain, keys), domain.Spec.Dmarc?.Policy);
+        new(RecordSynthesis.Synthesize(domain, keys), Dmarc.Rollout.EffectiveDmarc.Of(domain)?.Policy);
 
     /// <summary>
     /// True when the operator publishes these records (a CNAME at their names is then a conflict); false when they are

@@ -28,7 +28,7 @@ public static class RecordSynthesis
             records.Add(DkimRecord(name, key, ttl, owner));
         }
 
-        if (spec.Dmarc is { } dmarc)
+        if (Dmarc.Rollout.EffectiveDmarc.Of(domain) is { } dmarc) // with a rollout, the stage it has reached
         {
             records.Add(new DesiredRecord($"_dmarc.{name}", ttl, DmarcValue(dmarc), RecordPurpose.Dmarc, owner));
         }

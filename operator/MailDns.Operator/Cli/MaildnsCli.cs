@@ -21,6 +21,7 @@ public static class MaildnsCli
             CheckCommand.Create(console),
             ReconcileCommand.Create(console),
             ReportsCommand.Create(console),
+            RolloutCommand.Create(console),
             OperatorCommand.Create(console),
         };
 

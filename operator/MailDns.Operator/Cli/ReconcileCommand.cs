@@ -33,17 +33,26 @@ public static class ReconcileCommand
         };
         var resolvers = new Option<string[]>("--resolver")
         {
-            Description = "A resolver (IP or IP:port) through which the zone's authoritative servers are found to verify keys "
+            Description =
+                "A resolver (IP or IP:port) through which the zone's authoritative servers are found to verify keys "
                 + "published by Pulumi or RFC 2136, repeatable; the system's resolvers when absent.",
         };
         var prune = new Option<bool>("--prune")
         {
-            Description = "Also finish SendingDomains that left the manifests, as deleting them from a cluster would: deletionPolicy "
+            Description =
+                "Also finish SendingDomains that left the manifests, as deleting them from a cluster would: deletionPolicy "
                 + "Delete removes the records they published and their keys; Retain keeps both.",
         };
         var now = new Option<string?>("--now")
         {
             Description = "Decide as if it were this time (ISO-8601, e.g. 2026-03-01T09:00:00Z): watch a rotation without waiting.",
+        };
+        var reports = new Option<string[]>("--reports")
+        {
+            AllowMultipleArgumentsPerToken = true,
+            Description =
+                "Report files or directories, added to the store in the state directory; DMARC rollouts then advance "
+                + "on that evidence (spec.dmarc.rollout).",
         };
         var output = CommonOptions.Output();
         var command = new Command(
@@ -57,6 +66,7 @@ public static class ReconcileCommand
             resolvers,
             prune,
             now,
+            reports,
             output,
         };
         command.SetAction(
@@ -83,7 +93,8 @@ public static class ReconcileCommand
                     time,
                     console,
                     token,
-                    parse.GetValue(prune)
+                    parse.GetValue(prune),
+                    parse.GetValue(reports) ?? []
                 );
             }
         );
@@ -99,7 +110,8 @@ public static class ReconcileCommand
         TimeProvider time,
         Console2 console,
         CancellationToken cancellationToken,
-        bool prune = false
+        bool prune = false,
+        IReadOnlyList<string>? reportPaths = null
     )
     {
         if (string.IsNullOrWhiteSpace(stateDir))
@@ -138,7 +150,19 @@ public static class ReconcileCommand
 
         var resources = validated.Where(v => v.Valid).Select(v => v.Resource).OfType<IKubernetesObject>().ToList();
         var finder = new ResolverZoneServerFinder(resolvers.Count > 0 ? resolvers : HealthTargetsResolver.SystemResolvers());
-        var reconciler = new StandaloneReconciler(Path.GetFullPath(stateDir), endpoints, time, finder);
+        Reports.ReportStore? reports = null;
+        if (reportPaths is { Count: > 0 })
+        {
+            // Kept in the state directory, so the evidence of earlier runs counts toward the window too.
+            reports = new Reports.ReportStore(Reports.ReportDatabase.Parse(Path.Combine(Path.GetFullPath(stateDir), "reports.db")));
+            await reports.MigrateAsync(cancellationToken);
+            if (!RolloutCommand.Import(reports, reportPaths, time.GetUtcNow(), console, "reconcile"))
+            {
+                return ExitCodes.Usage;
+            }
+        }
+
+        var reconciler = new StandaloneReconciler(Path.GetFullPath(stateDir), endpoints, time, finder, reports);
         var results = new List<SendingDomain>();
         foreach (var invalid in validated.Where(v => !v.Valid && v.Kind == SendingDomain.KindName))
         {

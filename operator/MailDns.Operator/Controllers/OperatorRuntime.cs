@@ -20,6 +20,7 @@ public sealed class OperatorRuntime
     private readonly WorkQueue<string> providerQueue;
     private readonly ReportSourceController reportSources;
     private readonly ReportViewController reportViews;
+    private readonly RolloutController rollouts;
 
     public OperatorRuntime(
         ClusterCache cache,
@@ -28,6 +29,7 @@ public sealed class OperatorRuntime
         HealthController health,
         ReportSourceController reportSources,
         ReportViewController reportViews,
+        RolloutController rollouts,
         PublishingStores stores,
         SecretRouter router,
         ControllerOptions options,
@@ -43,6 +45,7 @@ public sealed class OperatorRuntime
         this.options = options;
         this.reportSources = reportSources;
         this.reportViews = reportViews;
+        this.rollouts = rollouts;
         Queue = new WorkQueue<string>(domains.ReconcileAsync, time, options.Backoff);
         providerQueue = new WorkQueue<string>(providers.ReconcileAsync, time, options.Backoff);
         Queue.Failed += (key, count, delay, error) =>
@@ -86,6 +89,8 @@ public sealed class OperatorRuntime
         router.ProviderAffected += providerQueue.Add;
         health.Reported += Queue.Add;
         reportViews.Changed += Queue.Add;
+        rollouts.Changed += Queue.Add;
+        cache.DomainChanged += rollouts.DomainChanged;
     }
 
     /// <summary>The SendingDomain work queue (its Failed event is how tests and metrics see retries).</summary>
@@ -124,7 +129,8 @@ public sealed class OperatorRuntime
                 Queue.RunAsync(options.Workers, cancellationToken, options.ShutdownGrace),
                 providerQueue.RunAsync(1, cancellationToken, options.ShutdownGrace),
                 reportSources.RunAsync(cancellationToken),
-                reportViews.RunAsync(cancellationToken)
+                reportViews.RunAsync(cancellationToken),
+                rollouts.RunAsync(cancellationToken)
             )
             .ConfigureAwait(false);
     }

@@ -26,6 +26,7 @@ public static class OperatorServices
         services.AddSingleton<HealthController>();
         services.AddSingleton<ReportStores>();
         services.AddSingleton<ReportViewController>();
+        services.AddSingleton<RolloutController>();
         services.AddSingleton<ReportSourceController>();
         services.AddSingleton<SendingDomainController>();
         services.AddSingleton<ProviderStatusController>();

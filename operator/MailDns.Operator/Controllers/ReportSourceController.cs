@@ -202,7 +202,7 @@ public sealed class ReportSourceController(
         if (result.Stored > 0)
         {
             // The domains' status shows a new report within seconds, not at the next refresh.
-            await views.RefreshSoonAsync(cancellationToken);
+            views.RefreshSoon();
         }
 
         foreach (var reason in result.InvalidReasons)

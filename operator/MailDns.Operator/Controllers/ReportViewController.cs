@@ -13,7 +13,8 @@ namespace MailDns.Operator.Controllers;
 /// each reported domain's window from the store, judges DmarcCompliant (<see cref="DmarcCompliance"/>), names the top
 /// sources (reverse DNS) and, when that differs from the domain's status, hands the view to the SendingDomain reconcile,
 /// the one writer of SendingDomain status, as health reports are handed (<see cref="Changed"/>). A change of the
-/// verdict is an event. It also deletes reports past retention once a day. Runs on the leader.
+/// verdict is an event. It also deletes reports past retention once a day (<see cref="RetentionJob"/>). Runs on the
+/// leader.
 /// </summary>
 public sealed class ReportViewController(
     ClusterCache cache,
@@ -28,7 +29,7 @@ public sealed class ReportViewController(
 {
     private readonly ConcurrentDictionary<string, DomainReportView> views = new(StringComparer.Ordinal);
     private readonly ReverseNames reverse = new(options.Resolvers ?? Health.HealthTargetsResolver.SystemResolvers());
-    private ReportJobs? jobs;
+    private readonly PeriodicPass loop = new("report view refresh", options.ReportRefresh, time, logger);
 
     /// <summary>Raised with a SendingDomain key whose report view changed: the reconcile writes it.</summary>
     public event Action<string>? Changed;
@@ -38,25 +39,12 @@ public sealed class ReportViewController(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await using var started = await ReportJobs.StartAsync(RefreshAsync, options.ReportRefresh, RetentionAsync, time, cancellationToken);
-        jobs = started;
-        try
-        {
-            await Task.Delay(Timeout.InfiniteTimeSpan, time, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // stopping: the jobs finish the refresh under way as they are disposed
-        }
-        finally
-        {
-            jobs = null;
-        }
+        await using var retention = await RetentionJob.StartAsync(RetentionAsync, time, cancellationToken);
+        await loop.RunAsync(RefreshAsync, cancellationToken);
     }
 
-    /// <summary>Asks for a refresh now, beside the schedule (after a report arrives, and in tests).</summary>
-    public Task RefreshSoonAsync(CancellationToken cancellationToken = default) =>
-        jobs?.RefreshNowAsync(cancellationToken) ?? Task.CompletedTask;
+    /// <summary>Asks for a refresh now, beside the interval (after a report arrives); a no-op on a follower.</summary>
+    public void RefreshSoon() => loop.Nudge();
 
     /// <summary>
     /// One pass over the domains: those some report in the window names, and those whose status still shows reports (so

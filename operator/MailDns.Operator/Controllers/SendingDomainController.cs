@@ -23,6 +23,7 @@ public sealed class SendingDomainController(
     DomainFinalizer finalizer,
     HealthController health,
     ReportViewController reports,
+    RolloutController rollouts,
     PublishingStores stores,
     KeySecretWrites keySecretWrites,
     k8s.IKubernetes client,
@@ -90,6 +91,7 @@ public sealed class SendingDomainController(
         }
 
         var previous = DomainStatusWriter.Clone(domain.Status);
+        domain = rollouts.Applied(key, domain); // after previous: the rollout's new stage is a change to publish and write
         var keyStore = new SecretKeyStore(client, _ => domain, keySecretWrites.Wrote);
         var holder = DomainClaims.HeldBy(domain, cache.Domains.Values);
         var context = new DomainReconciler.Context(SpecErrors(domain, provider), health.Evidence(key), ProviderHint(domain, provider))

@@ -117,7 +117,7 @@ public static class OperatorHost
                 metrics.Reports.Received("tls-rpt-https", outcome);
                 if (outcome == Core.Reports.ReportOutcome.Stored)
                 {
-                    _ = views.RefreshSoonAsync(); // a no-op on a follower: the leader's next refresh shows it
+                    views.RefreshSoon(); // on a follower, the leader's next refresh shows it
                 }
             };
             listener = await PublicListener.StartAsync(options, receiver, null, cancellationToken).ConfigureAwait(false);

@@ -18,7 +18,8 @@ public sealed class StandaloneReconciler(
     string stateDir,
     IReadOnlyList<IPEndPoint> nameservers,
     TimeProvider time,
-    Dns.IZoneServerFinder? zoneServers = null
+    Dns.IZoneServerFinder? zoneServers = null,
+    Reports.ReportStore? reports = null
 )
 {
     public async Task<SendingDomain> ReconcileAsync(
@@ -29,6 +30,18 @@ public sealed class StandaloneReconciler(
     )
     {
         var saved = StatusFile.Load(stateDir, domain.Key);
+        var status = saved.Status;
+        domain.Status = Clone(status); // the records render from the DMARC stage a rollout has reached, as in the operator
+        if (
+            reports is not null
+            && await Reports.RolloutEvaluation.WeighAsync(domain, reports, time.GetUtcNow(), cancellationToken) is { } step
+        )
+        {
+            status ??= new SendingDomainStatus();
+            status.Dmarc = step.Status;
+            domain.Status = Clone(status);
+        }
+
         var name = Core.Names.DomainName.Normalize(domain.Spec.Domain);
         var provider = ManifestValidation.ResolveProvider(domain, resources);
         var stores = new ProviderStores(stateDir, (ns, name) => SecretData(documents, ns, name));
@@ -40,7 +53,7 @@ public sealed class StandaloneReconciler(
                 stores,
                 new DirectoryKeyStore(Path.Combine(stateDir, "keys")),
                 saved.Owned,
-                saved.Status,
+                status,
                 new DomainReconciler.Context(DomainChange(saved.Domain, name)),
                 cancellationToken
             )
@@ -150,4 +163,7 @@ public sealed class StandaloneReconciler(
 
         return data;
     }
+
+    private static SendingDomainStatus? Clone(SendingDomainStatus? status) =>
+        status is null ? null : KubernetesJson.Deserialize<SendingDomainStatus>(KubernetesJson.Serialize(status));
 }

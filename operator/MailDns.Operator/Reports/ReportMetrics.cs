@@ -16,6 +16,8 @@ public sealed class ReportMetrics
     private readonly Counter messages;
     private readonly Gauge passRate;
     private readonly Gauge lag;
+    private readonly Gauge rolloutStage;
+    private readonly Counter rolloutChanges;
 
     public ReportMetrics(CollectorRegistry registry)
     {
@@ -54,6 +56,27 @@ public sealed class ReportMetrics
             "Seconds since the last report about the domain was received (ingestion lag).",
             "domain"
         );
+        rolloutStage = factory.CreateGauge(
+            "maildns_dmarc_rollout_stage",
+            "The DMARC stage a rollout has published: 0 none, 1 quarantine with t=y, 2 quarantine, 3 reject with t=y, 4 reject.",
+            "domain"
+        );
+        rolloutChanges = factory.CreateCounter(
+            "maildns_dmarc_rollout_changes_total",
+            "DMARC rollout stage changes, by direction (advance, rollback).",
+            "domain",
+            "direction"
+        );
+    }
+
+    /// <summary>A DMARC rollout's stage (0 none ... 4 reject) and, when it moved, the step.</summary>
+    public void Rollout(string domain, int stage, int step)
+    {
+        rolloutStage.WithLabels(domain).Set(stage);
+        if (step != 0)
+        {
+            rolloutChanges.WithLabels(domain, step > 0 ? "advance" : "rollback").Inc();
+        }
     }
 
     public void Polled(string source, PollResult result, DateTimeOffset now)

@@ -35,6 +35,12 @@ public partial class CelRuleTests
                 + "  pulumi: {package: cloudflare, credentialsSecretRef: {name: creds}}\n",
             "spec"
         ),
+        ["dmarc.rollout-owns-testing"] = (
+            Head
+                + "kind: SendingDomain\nmetadata: {name: x, namespace: mail}\nspec:\n  domain: mail.example.com\n  providerRef: {name: p}\n"
+                + "  dmarc: {policy: none, testing: true, rollout: {target: reject}}\n",
+            "spec.dmarc"
+        ),
         ["reportsource.folders-differ"] = (
             Head
                 + "kind: ReportSource\nmetadata: {name: r, namespace: mail}\nspec:\n"

@@ -119,6 +119,11 @@ public class CrdModelConsistencyTests
             { SendingDomain.KindName, "spec.deletionPolicy", Defaults.DeletionPolicy },
             { SendingDomain.KindName, "spec.bimi.selector", Defaults.BimiSelector },
             { DnsProvider.KindName, "spec.rfc2136.tsigAlgorithm", Defaults.TsigAlgorithm },
+            { SendingDomain.KindName, "spec.dmarc.rollout.minPassRate", Defaults.RolloutMinPassRate },
+            { SendingDomain.KindName, "spec.dmarc.rollout.minMessages", Defaults.RolloutMinMessages },
+            { SendingDomain.KindName, "spec.dmarc.rollout.window", Defaults.RolloutWindow },
+            { SendingDomain.KindName, "spec.dmarc.rollout.stepAfter", Defaults.RolloutStepAfter },
+            { SendingDomain.KindName, "spec.dmarc.rollout.rollback", Defaults.RolloutRollback ? "true" : "false" },
         };
 
     [Theory]
@@ -152,7 +157,7 @@ public class CrdModelConsistencyTests
         var crd = Crds.Crd(SendingDomain.KindName);
         var columns = crd["spec"]!["versions"]![0]!["additionalPrinterColumns"]!.AsArray().Select(c => (string?)c!["name"]).ToList();
 
-        Assert.Equal(["Domain", "Ready", "Selector", "Next-Rotation", "Healthy", "DMARC-Pass", "Age"], columns);
+        Assert.Equal(["Domain", "Ready", "Selector", "Next-Rotation", "Healthy", "DMARC", "DMARC-Pass", "Age"], columns);
         Assert.Equal(["sd"], crd["spec"]!["names"]!["shortNames"]!.AsArray().Select(n => (string?)n));
         Assert.Equal(["mail"], crd["spec"]!["names"]!["categories"]!.AsArray().Select(n => (string?)n));
         Assert.NotNull(crd["spec"]!["versions"]![0]!["subresources"]!["status"]);
@@ -232,6 +237,9 @@ public class CrdModelConsistencyTests
                 break;
             case "boolean":
                 Expect(clr == typeof(bool));
+                break;
+            case "number":
+                Expect(clr == typeof(double));
                 break;
             case "array":
                 var element = clr.IsGenericType && typeof(IEnumerable).IsAssignableFrom(clr) ? clr.GetGenericArguments()[0] : null;
