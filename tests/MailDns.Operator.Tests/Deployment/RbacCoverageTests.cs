@@ -139,30 +139,14 @@ public class RbacCoverageTests
     /// <summary>A ReportSource whose server is not listening: its Secret is read and its status says so.</summary>
     private static async Task ReportSourceWithNoServerAsync(ApiServer api)
     {
-        await api.Client.CoreV1.CreateNamespacedSecretAsync(
-            new V1Secret
-            {
-                Metadata = new V1ObjectMeta { Name = "imap" },
-                StringData = new Dictionary<string, string> { ["username"] = "dmarc", ["password"] = "unused" },
-            },
-            "mail"
-        );
-        var sources = new GenericClient(api.Client, ApiGroup.Name, ApiGroup.Version, ReportSource.Plural, disposeClient: false);
-        var source = new ReportSource
+        var sources = Reports.ReportSources.Client(api);
+        var imap = new ImapSourceSpec
         {
-            Metadata = new V1ObjectMeta { Name = "inbox", NamespaceProperty = "mail" },
-            Spec = new ReportSourceSpec
-            {
-                Imap = new ImapSourceSpec
-                {
-                    Host = "127.0.0.1",
-                    Port = DnsServerProcess.FreePort(),
-                    Tls = ImapSourceSpec.None,
-                    CredentialsSecretRef = new MailboxCredentialsRef { Name = "imap" },
-                },
-            },
+            Host = "127.0.0.1",
+            Port = DnsServerProcess.FreePort(),
+            Tls = ImapSourceSpec.None,
         };
-        await sources.CreateNamespacedAsync(source, "mail");
+        await Reports.ReportSources.CreateAsync(api, "inbox", imap, "dmarc", "unused");
         var deadline = DateTime.UtcNow + SendingDomainWait.Bound;
         while ((await sources.ReadNamespacedAsync<ReportSource>("mail", "inbox")).Status?.Conditions is not [{ Status: "False" }])
         {

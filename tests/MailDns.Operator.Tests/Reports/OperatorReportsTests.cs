@@ -55,14 +55,6 @@ public sealed class OperatorReportsTests : IDisposable
         using var bind = new BindServer([("example.org", ""), ("100.51.198.in-addr.arpa", "7 IN PTR rogue.example.net.")]);
         using var data = new TempDir();
         await OperatorEndToEndTests.SetUpAsync(api, bind);
-        await api.Client.CoreV1.CreateNamespacedSecretAsync(
-            new V1Secret
-            {
-                Metadata = new V1ObjectMeta { Name = "imap" },
-                StringData = new Dictionary<string, string> { ["username"] = DovecotServer.User, ["password"] = DovecotServer.Password },
-            },
-            "mail"
-        );
         var registry = Metrics.NewCustomRegistry();
         var logs = new ListLogger();
         var options = new ControllerOptions(null, data.Path, [bind.Endpoint]) { Resolvers = [bind.Endpoint] };
@@ -70,7 +62,7 @@ public sealed class OperatorReportsTests : IDisposable
         using var stop = new CancellationTokenSource();
         var running = controller.RunAsync(stop.Token);
         var domains = SendingDomainWait.Domains(api);
-        var sources = new GenericClient(api.Client, ApiGroup.Name, ApiGroup.Version, ReportSource.Plural, disposeClient: false);
+        var sources = ReportSources.Client(api);
         await domains.CreateNamespacedAsync(OperatorEndToEndTests.Domain("news"), "mail");
         await SendingDomainWait.UntilAsync(domains, "mail", "news", sd => SendingDomainWait.Ready(sd) == "True/Published", "Ready");
 
@@ -89,23 +81,18 @@ public sealed class OperatorReportsTests : IDisposable
         var tls = ReportFiles.Tls("google.com", "t-1", "news.example.org", yesterday, 500, 3);
         dovecot.Deliver(ReportFiles.Mail("TLS report", ReportFiles.Gzip(tls), "t.json.gz", "application", "tlsrpt+gzip"));
 
-        await sources.CreateNamespacedAsync(
-            new ReportSource
+        await ReportSources.CreateAsync(
+            api,
+            "dmarc-inbox",
+            new ImapSourceSpec
             {
-                Metadata = new V1ObjectMeta { Name = "dmarc-inbox", NamespaceProperty = "mail" },
-                Spec = new ReportSourceSpec
-                {
-                    Imap = new ImapSourceSpec
-                    {
-                        Host = "127.0.0.1",
-                        Port = dovecot.TlsPort,
-                        CaBundle = certificates.CaPem,
-                        CredentialsSecretRef = new MailboxCredentialsRef { Name = "imap" },
-                        Idle = true,
-                    },
-                },
+                Host = "127.0.0.1",
+                Port = dovecot.TlsPort,
+                CaBundle = certificates.CaPem,
+                Idle = true,
             },
-            "mail"
+            DovecotServer.User,
+            DovecotServer.Password
         );
 
         var read = await SourceUntilAsync(sources, s => s.Status?.Counts is { Stored: 2, Invalid: 1 }, "2 stored, 1 invalid");

@@ -84,37 +84,24 @@ public sealed class OperatorRolloutTests : IDisposable
         using var bind = new BindServer("example.org");
         using var data = new TempDir();
         await OperatorEndToEndTests.SetUpAsync(api, bind);
-        await api.Client.CoreV1.CreateNamespacedSecretAsync(
-            new V1Secret
-            {
-                Metadata = new V1ObjectMeta { Name = "imap" },
-                StringData = new Dictionary<string, string> { ["username"] = DovecotServer.User, ["password"] = DovecotServer.Password },
-            },
-            "mail"
-        );
         var options = new ControllerOptions(null, data.Path, [bind.Endpoint]) { ReportRefresh = TimeSpan.FromSeconds(1) };
         var controller = OperatorServices.Create(api.Client, options, TimeProvider.System, logs: logs);
         using var stop = new CancellationTokenSource();
         var running = controller.RunAsync(stop.Token);
         var domains = SendingDomainWait.Domains(api);
-        var sources = new GenericClient(api.Client, ApiGroup.Name, ApiGroup.Version, ReportSource.Plural, disposeClient: false);
-        await sources.CreateNamespacedAsync(
-            new ReportSource
+        var sources = ReportSources.Client(api);
+        await ReportSources.CreateAsync(
+            api,
+            "inbox",
+            new ImapSourceSpec
             {
-                Metadata = new V1ObjectMeta { Name = "inbox", NamespaceProperty = "mail" },
-                Spec = new ReportSourceSpec
-                {
-                    Imap = new ImapSourceSpec
-                    {
-                        Host = "127.0.0.1",
-                        Port = dovecot.Port,
-                        Tls = ImapSourceSpec.None,
-                        CredentialsSecretRef = new MailboxCredentialsRef { Name = "imap" },
-                        Idle = true,
-                    },
-                },
+                Host = "127.0.0.1",
+                Port = dovecot.Port,
+                Tls = ImapSourceSpec.None,
+                Idle = true,
             },
-            "mail"
+            DovecotServer.User,
+            DovecotServer.Password
         );
         var sd = OperatorEndToEndTests.Domain("news", policy: "none");
         sd.Spec.Dmarc!.Rollout = new DmarcRolloutSpec
