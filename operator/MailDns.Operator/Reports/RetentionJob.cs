@@ -39,9 +39,6 @@ public sealed class RetentionJob : IAsyncDisposable
         return new RetentionJob(scheduler);
     }
 
-    public async Task RunNowAsync(CancellationToken cancellationToken = default) =>
-        await scheduler.TriggerJob(new JobKey("retention", "reports"), cancellationToken);
-
     public async ValueTask DisposeAsync() => await scheduler.Shutdown(waitForJobsToComplete: true);
 
     [DisallowConcurrentExecution]
