@@ -41,7 +41,7 @@ public class ConformanceTests
         Assert.True(sd.Namespaced);
         Assert.Equal("SendingDomain", sd.Kind);
         Assert.Equal(["sd"], sd.ShortNames);
-        Assert.Equal(["mail"], sd.Categories);
+        Assert.Equal(["mail", "maildns"], sd.Categories);
         Assert.Contains(resources.Resources, r => r.Name == "sendingdomains/status");
         Assert.Contains(resources.Resources, r => r.Name == "clusterdnsproviders" && !r.Namespaced);
         var crd = await server.Client.ApiextensionsV1.ReadCustomResourceDefinitionAsync("sendingdomains.maildns.io");

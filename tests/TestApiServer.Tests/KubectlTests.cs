@@ -51,9 +51,12 @@ public class KubectlTests
         Assert.Contains("ttl: 3600", yaml.Stdout);
         Assert.Contains("kubectl.kubernetes.io/last-applied-configuration", yaml.Stdout);
 
-        var category = await kubectl.RunAsync("get", "mail");
-        Assert.Contains("sendingdomain.maildns.io/mail-example-com", category.Stdout);
-        Assert.Contains("dnsprovider.maildns.io/local-zone", category.Stdout);
+        foreach (var name in new[] { "mail", "maildns" }) // kubectl get maildns lists every kind of the product
+        {
+            var category = await kubectl.RunAsync("get", name);
+            Assert.Contains("sendingdomain.maildns.io/mail-example-com", category.Stdout);
+            Assert.Contains("dnsprovider.maildns.io/local-zone", category.Stdout);
+        }
     }
 
     [Fact]

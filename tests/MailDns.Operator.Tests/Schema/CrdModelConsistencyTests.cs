@@ -159,7 +159,7 @@ public class CrdModelConsistencyTests
 
         Assert.Equal(["Domain", "Ready", "Selector", "Next-Rotation", "Healthy", "DMARC", "DMARC-Pass", "Age"], columns);
         Assert.Equal(["sd"], crd["spec"]!["names"]!["shortNames"]!.AsArray().Select(n => (string?)n));
-        Assert.Equal(["mail"], crd["spec"]!["names"]!["categories"]!.AsArray().Select(n => (string?)n));
+        Assert.Equal(["mail", "maildns"], crd["spec"]!["names"]!["categories"]!.AsArray().Select(n => (string?)n));
         Assert.NotNull(crd["spec"]!["versions"]![0]!["subresources"]!["status"]);
     }
 
