@@ -160,7 +160,7 @@ public static class ReportsCommand
     }
 
     public static int Parse(IReadOnlyList<string> paths, bool json, Console2 console) =>
-        ReadAll("parse", paths, console, (file, stream) => ReportReader.Read(file, stream)) is { } found
+        ReadAll("reports parse", paths, console, (file, stream) => ReportReader.Read(file, stream)) is { } found
             ? Print(found, json, console)
             : ExitCodes.Usage;
 
@@ -172,7 +172,7 @@ public static class ReportsCommand
             var store = new ReportStore(database);
             store.MigrateAsync().GetAwaiter().GetResult();
             using var sink = store.BeginImport(time.GetUtcNow());
-            return ReadAll("import", paths, console, (file, stream) => ReportReader.Read(file, stream, sink: sink)) is { } found
+            return ReadAll("reports import", paths, console, (file, stream) => ReportReader.Read(file, stream, sink: sink)) is { } found
                 ? Print(found, json, console)
                 : ExitCodes.Usage;
         }
@@ -183,12 +183,16 @@ public static class ReportsCommand
         }
     }
 
-    /// <summary>Every file under the paths, read in name order; null (usage) when a path does not exist.</summary>
-    private static List<FoundReport>? ReadAll(
-        string verb,
+    /// <summary>
+    /// Every file under the paths, read in name order; null (usage) when a path does not exist, before anything is read.
+    /// Shared by the commands that read report files (<paramref name="option"/> names the option the paths came from).
+    /// </summary>
+    internal static List<FoundReport>? ReadAll(
+        string command,
         IReadOnlyList<string> paths,
         Console2 console,
-        Func<string, Stream, IReadOnlyList<FoundReport>> read
+        Func<string, Stream, IReadOnlyList<FoundReport>> read,
+        string option = ""
     )
     {
         var files = new List<string>();
@@ -204,7 +208,7 @@ public static class ReportsCommand
             }
             else
             {
-                console.Error.WriteLine($"maildns reports {verb}: {path}: no such file or directory");
+                console.Error.WriteLine($"maildns {command}: {option}{path}: no such file or directory");
                 return null;
             }
         }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using MailDns.Core.Api;
 using MailDns.Core.Dmarc.Rollout;
 using MailDns.Core.Findings;
+using MailDns.Core.Names;
 using MailDns.Operator.Manifests;
 using MailDns.Operator.Reports;
 
@@ -130,7 +131,7 @@ public static class RolloutCommand
         var step = RolloutEvaluation.WeighAsync(sd, store, now, CancellationToken.None).GetAwaiter().GetResult()!;
         return new PlanJson(
             sd.Metadata.Name,
-            sd.Spec.Domain.TrimEnd('.').ToLowerInvariant(),
+            DomainName.Normalize(sd.Spec.Domain),
             step.From.Name,
             step.From.Policy,
             step.From.Testing,
@@ -143,31 +144,21 @@ public static class RolloutCommand
     }
 
     /// <summary>Reads report files and directories into the store; false (a usage error) when a path does not exist.</summary>
-    public static bool Import(ReportStore store, IReadOnlyList<string> paths, DateTimeOffset now, Console2 console, string verb)
+    public static bool Import(ReportStore store, IReadOnlyList<string> paths, DateTimeOffset now, Console2 console, string command)
     {
         using var sink = store.BeginImport(now);
-        foreach (var path in paths)
+        var found = ReportsCommand.ReadAll(
+            command,
+            paths,
+            console,
+            (file, stream) => ReportReader.Read(file, stream, sink: sink),
+            "--reports "
+        );
+        foreach (var rejected in found?.Where(f => f.Summary.Error is not null) ?? [])
         {
-            var files =
-                Directory.Exists(path)
-                    ? Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList()
-                : File.Exists(path) ? [path]
-                : null;
-            if (files is null)
-            {
-                console.Error.WriteLine($"maildns {verb}: --reports {path}: no such file or directory");
-                return false;
-            }
-
-            foreach (var file in files)
-            {
-                foreach (var rejected in ReportReader.Read(file, sink: sink).Where(f => f.Summary.Error is not null))
-                {
-                    console.Error.WriteLine($"maildns {verb}: {rejected.Source}: not used: {rejected.Summary.Error}");
-                }
-            }
+            console.Error.WriteLine($"maildns {command}: {rejected.Source}: not used: {rejected.Summary.Error}");
         }
 
-        return true;
+        return found is not null;
     }
 }

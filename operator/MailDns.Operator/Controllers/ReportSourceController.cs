@@ -30,6 +30,7 @@ public sealed class ReportSourceController(
 {
     private readonly Dictionary<string, (long Generation, CancellationTokenSource Stop, Task Loop)> loops = [];
     private readonly Lock gate = new();
+    private readonly OwnWrites<ReportSource> ownWrites = new();
     private Informer<ReportSource>? informer;
     private CancellationToken running;
 
@@ -69,6 +70,7 @@ public sealed class ReportSourceController(
     private void Changed(string key)
     {
         var source = informer!.Cache.GetValueOrDefault(key);
+        ownWrites.Observed(key, source);
         lock (gate)
         {
             if (loops.TryGetValue(key, out var loop))
@@ -228,7 +230,7 @@ public sealed class ReportSourceController(
         );
     }
 
-    private bool ManagedDomain(string domain) => cache.Domains.Values.Any(d => d.Spec.Domain == domain);
+    private bool ManagedDomain(string domain) => cache.Domains.Values.Any(d => DomainName.Normalize(d.Spec.Domain) == domain);
 
     private async Task<(MailboxSettings? Settings, (string Reason, string Message)? Problem)> SettingsAsync(
         ReportSource source,
@@ -295,8 +297,9 @@ public sealed class ReportSourceController(
     }
 
     /// <summary>
-    /// Merges the pass into the status the API server has (counts add up across passes and restarts) and patches it;
-    /// a change of the Ready condition is also an event.
+    /// Merges the pass into the status last written (counts add up across passes and restarts) and patches it; a change
+    /// of the Ready condition is also an event. The status last written is this controller's own write until the watch
+    /// brings it into the cache (<see cref="OwnWrites{T}"/>), so a pass that follows quickly counts from it.
     /// </summary>
     private async Task WriteAsync(
         ReportSource source,
@@ -307,17 +310,18 @@ public sealed class ReportSourceController(
         CancellationToken cancellationToken
     )
     {
-        var current = informer!.Cache.GetValueOrDefault(Informer<ReportSource>.KeyOf(source)) ?? source;
+        var key = Informer<ReportSource>.KeyOf(source);
+        var current = ownWrites.Freshest(key, informer!.Cache.GetValueOrDefault(key) ?? source);
         var now = time.GetUtcNow();
         var was = current.Status?.Conditions?.FirstOrDefault(c => c.Type == ConditionTypes.Ready);
         var counts = current.Status?.Counts ?? new ReportSourceCounts();
-        if (result is not null)
+        counts = new ReportSourceCounts // a new object: the cached one is never changed in place
         {
-            counts.Messages += result.Messages;
-            counts.Stored += result.Stored;
-            counts.Duplicate += result.Duplicate;
-            counts.Invalid += result.Invalid;
-        }
+            Messages = counts.Messages + (result?.Messages ?? 0),
+            Stored = counts.Stored + (result?.Stored ?? 0),
+            Duplicate = counts.Duplicate + (result?.Duplicate ?? 0),
+            Invalid = counts.Invalid + (result?.Invalid ?? 0),
+        };
 
         var ready = Conditions.Make(
             ConditionTypes.Ready,
@@ -343,7 +347,7 @@ public sealed class ReportSourceController(
             }.ToJsonString(),
             V1Patch.PatchType.MergePatch
         );
-        await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+        var written = await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
             patch,
             ApiGroup.Name,
             ApiGroup.Version,
@@ -351,6 +355,9 @@ public sealed class ReportSourceController(
             ReportSource.Plural,
             source.Metadata.Name,
             cancellationToken: cancellationToken
+        );
+        ownWrites.Wrote(key, current, KubernetesJson.Deserialize<ReportSource>(((System.Text.Json.JsonElement)written).GetRawText()), () =>
+            informer.Cache.GetValueOrDefault(key)
         );
         if (was?.Status != ready.Status || was?.Reason != ready.Reason)
         {

@@ -72,7 +72,7 @@ public sealed class ReportViewController(
         foreach (var (key, cached) in cache.Domains)
         {
             var domain = writer.Freshest(key, cached);
-            var name = domain.Spec.Domain.TrimEnd('.').ToLowerInvariant();
+            var name = DomainName.Normalize(domain.Spec.Domain);
             if (domain.Metadata.DeletionTimestamp is not null || (!reported.Contains(name) && domain.Status?.Reports is null))
             {
                 continue;

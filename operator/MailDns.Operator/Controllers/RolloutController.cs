@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using k8s;
 using MailDns.Core.Api;
 using MailDns.Core.Dmarc.Rollout;
+using MailDns.Core.Names;
 using MailDns.Operator.Kubernetes;
 using MailDns.Operator.Reports;
 using Microsoft.Extensions.Logging;
@@ -84,7 +85,7 @@ public sealed class RolloutController(
             evaluatedGeneration[key] = domain.Metadata.Generation ?? 0;
             var step = (await RolloutEvaluation.WeighAsync(domain, store, time.GetUtcNow(), cancellationToken))!;
             var (stage, decision, next, current) = (step.From, step.Decision, step.Status, domain.Status?.Dmarc);
-            var name = domain.Spec.Domain.TrimEnd('.').ToLowerInvariant();
+            var name = DomainName.Normalize(domain.Spec.Domain);
             desired[key] = next;
             metrics?.Reports.Rollout(name, decision.Stage.Rank, decision.Stage.Rank - stage.Rank);
             if (decision.Stage != stage)

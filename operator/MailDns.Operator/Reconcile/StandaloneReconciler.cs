@@ -31,7 +31,8 @@ public sealed class StandaloneReconciler(
     {
         var saved = StatusFile.Load(stateDir, domain.Key);
         var status = saved.Status;
-        domain.Status = Clone(status); // the records render from the DMARC stage a rollout has reached, as in the operator
+        // The records render from the DMARC stage a rollout has reached, as in the operator.
+        domain.Status = Kubernetes.DomainStatusWriter.Clone(status);
         if (
             reports is not null
             && await Reports.RolloutEvaluation.WeighAsync(domain, reports, time.GetUtcNow(), cancellationToken) is { } step
@@ -39,7 +40,7 @@ public sealed class StandaloneReconciler(
         {
             status ??= new SendingDomainStatus();
             status.Dmarc = step.Status;
-            domain.Status = Clone(status);
+            domain.Status = Kubernetes.DomainStatusWriter.Clone(status);
         }
 
         var name = Core.Names.DomainName.Normalize(domain.Spec.Domain);
@@ -163,7 +164,4 @@ public sealed class StandaloneReconciler(
 
         return data;
     }
-
-    private static SendingDomainStatus? Clone(SendingDomainStatus? status) =>
-        status is null ? null : KubernetesJson.Deserialize<SendingDomainStatus>(KubernetesJson.Serialize(status));
 }

@@ -138,5 +138,5 @@ public sealed class ReportStore(ReportDatabase database)
         DateTimeOffset to,
         int top = 10,
         CancellationToken cancellationToken = default
-    ) => ReportQueries.WindowAsync(Database, domain.TrimEnd('.').ToLowerInvariant(), from, to, top, cancellationToken);
+    ) => ReportQueries.WindowAsync(Database, Core.Names.DomainName.Normalize(domain), from, to, top, cancellationToken);
 }

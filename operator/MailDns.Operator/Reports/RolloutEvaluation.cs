@@ -1,6 +1,7 @@
 using System.Globalization;
 using MailDns.Core.Api;
 using MailDns.Core.Dmarc.Rollout;
+using MailDns.Core.Names;
 
 namespace MailDns.Operator.Reports;
 
@@ -26,7 +27,7 @@ public static class RolloutEvaluation
             return null;
         }
 
-        var name = domain.Spec.Domain.TrimEnd('.').ToLowerInvariant();
+        var name = DomainName.Normalize(domain.Spec.Domain);
         var window = await store.WindowAsync(name, now - settings.Window, now, 3, cancellationToken);
         var evidence = new RolloutEvidence(window.Messages, window.DmarcPassRate, window.FailingSources.Select(s => s.Key).ToList());
         var current = domain.Status?.Dmarc;
