@@ -39,7 +39,7 @@ public class KubectlTests
         Assert.True(table.ExitCode == 0, table.Output);
         var lines = table.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(
-            ["NAME", "DOMAIN", "READY", "SELECTOR", "NEXT-ROTATION", "HEALTHY", "DMARC", "DMARC-PASS", "AGE"],
+            ["NAME", "DOMAIN", "READY", "SELECTOR", "NEXT-ROTATION", "HEALTHY", "DMARC", "DMARC-PASS", "REPUTATION", "AGE"],
             lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries)
         );
         Assert.StartsWith("mail-example-com", lines[1]);

@@ -44,6 +44,12 @@ public static class ConditionReasons
     public const string PassRateBelowThreshold = "PassRateBelowThreshold";
     public const string NotEnoughReports = "NotEnoughReports";
 
+    // SendingDomain Reputation
+    public const string NotListed = "NotListed";
+    public const string Listed = "Listed";
+    public const string ReverseDnsFailed = "ReverseDnsFailed";
+    public const string ListsUnanswered = "ListsUnanswered";
+
     private static readonly HashSet<string> NeedAChange = new(StringComparer.Ordinal)
     {
         InvalidSpec,

@@ -14,6 +14,9 @@ public static class ConditionTypes
 
     /// <summary>Over the report window, the share of messages receivers saw passing DMARC meets the threshold.</summary>
     public const string DmarcCompliant = "DmarcCompliant";
+
+    /// <summary>No blocklist lists the domain or a sending address, and every sending address has forward-confirmed reverse DNS.</summary>
+    public const string Reputation = "Reputation";
 }
 
 /// <summary>metav1.Condition status values.</summary>

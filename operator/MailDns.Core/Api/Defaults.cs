@@ -26,6 +26,8 @@ public static class Defaults
     public const string RolloutWindow = "14d";
     public const string RolloutStepAfter = "7d";
     public const bool RolloutRollback = false;
+    public const bool ReputationEnabled = true;
+    public const string ReputationSchedule = "0 0 * * * ?";
 
     public static string SelectorPrefixFor(string algorithm) => algorithm == "ed25519-sha256" ? "ed" : "rsa";
 }

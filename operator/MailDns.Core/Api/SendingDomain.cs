@@ -64,6 +64,9 @@ public sealed class SendingDomainSpec
     [JsonPropertyName("healthCheck")]
     public HealthCheckSpec? HealthCheck { get; set; }
 
+    [JsonPropertyName("reputation")]
+    public ReputationSpec? Reputation { get; set; }
+
     [JsonPropertyName("deletionPolicy")]
     public string? DeletionPolicy { get; set; }
 }
@@ -238,4 +241,18 @@ public sealed class HealthCheckSpec
 
     [JsonPropertyName("nameservers")]
     public IList<string>? Nameservers { get; set; }
+}
+
+/// <summary>Blocklist and reverse DNS checks of the domain and its sending addresses (spec.reputation).</summary>
+public sealed class ReputationSpec
+{
+    [JsonPropertyName("enabled")]
+    public bool? Enabled { get; set; }
+
+    /// <summary>Sending addresses or networks beyond the SPF ip4/ip6 terms (senders behind an include).</summary>
+    [JsonPropertyName("ips")]
+    public IList<string>? Ips { get; set; }
+
+    [JsonPropertyName("schedule")]
+    public string? Schedule { get; set; }
 }

@@ -28,6 +28,9 @@ public sealed class SendingDomainStatus
 
     [JsonPropertyName("dmarc")]
     public DmarcRolloutStatus? Dmarc { get; set; }
+
+    [JsonPropertyName("reputation")]
+    public ReputationStatus? Reputation { get; set; }
 }
 
 public sealed class RecordStatus
@@ -293,4 +296,109 @@ public sealed class DmarcRolloutStatus
 
     [JsonPropertyName("failingSources")]
     public IList<string>? FailingSources { get; set; }
+}
+
+/// <summary>
+/// What blocklists and reverse DNS say about the domain and its sending addresses (status.reputation). Lists are cut to
+/// <see cref="ListLimit"/> entries; the counts say how many there were.
+/// </summary>
+public sealed class ReputationStatus
+{
+    public const int ListLimit = 20;
+
+    /// <summary>The spec generation whose addresses this check asked about.</summary>
+    [JsonPropertyName("observedGeneration")]
+    public long? ObservedGeneration { get; set; }
+
+    [JsonPropertyName("checkedAt")]
+    public DateTime? CheckedAt { get; set; }
+
+    [JsonPropertyName("addresses")]
+    public int Addresses { get; set; }
+
+    [JsonPropertyName("domains")]
+    public IList<string>? Domains { get; set; }
+
+    [JsonPropertyName("lists")]
+    public IList<string>? Lists { get; set; }
+
+    [JsonPropertyName("notExpanded")]
+    public IList<string>? NotExpanded { get; set; }
+
+    [JsonPropertyName("listedCount")]
+    public int ListedCount { get; set; }
+
+    [JsonPropertyName("listed")]
+    public IList<ListingStatus>? Listed { get; set; }
+
+    [JsonPropertyName("allowlisted")]
+    public IList<ListingStatus>? Allowlisted { get; set; }
+
+    [JsonPropertyName("unanswered")]
+    public IList<UnansweredListStatus>? Unanswered { get; set; }
+
+    [JsonPropertyName("fcrdnsPassed")]
+    public int FcrdnsPassed { get; set; }
+
+    [JsonPropertyName("fcrdnsFailedCount")]
+    public int FcrdnsFailedCount { get; set; }
+
+    [JsonPropertyName("fcrdnsFailed")]
+    public IList<FcrdnsFailureStatus>? FcrdnsFailed { get; set; }
+
+    [JsonPropertyName("fcrdnsUnknown")]
+    public int FcrdnsUnknown { get; set; }
+}
+
+/// <summary>One target on one list: since when it has been listed and when that was last confirmed.</summary>
+public sealed class ListingStatus
+{
+    [JsonPropertyName("target")]
+    public string Target { get; set; } = "";
+
+    [JsonPropertyName("kind")]
+    public string Kind { get; set; } = "";
+
+    [JsonPropertyName("list")]
+    public string List { get; set; } = "";
+
+    [JsonPropertyName("codes")]
+    public IList<string>? Codes { get; set; }
+
+    [JsonPropertyName("meaning")]
+    public string Meaning { get; set; } = "";
+
+    [JsonPropertyName("since")]
+    public DateTime? Since { get; set; }
+
+    [JsonPropertyName("lastSeen")]
+    public DateTime? LastSeen { get; set; }
+}
+
+/// <summary>A list that left questions unanswered in the last check: how many, and why (the first reason seen).</summary>
+public sealed class UnansweredListStatus
+{
+    [JsonPropertyName("list")]
+    public string List { get; set; } = "";
+
+    [JsonPropertyName("status")]
+    public string Status { get; set; } = "";
+
+    [JsonPropertyName("count")]
+    public int Count { get; set; }
+
+    [JsonPropertyName("meaning")]
+    public string Meaning { get; set; } = "";
+}
+
+public sealed class FcrdnsFailureStatus
+{
+    [JsonPropertyName("address")]
+    public string Address { get; set; } = "";
+
+    [JsonPropertyName("names")]
+    public IList<string>? Names { get; set; }
+
+    [JsonPropertyName("message")]
+    public string Message { get; set; } = "";
 }

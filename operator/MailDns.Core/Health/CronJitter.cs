@@ -8,8 +8,8 @@ namespace MailDns.Core.Health;
 /// Spreads the checks of many domains over their interval, so ten thousand domains on "every 15 minutes" do not
 /// all query DNS in the same second. The offset is derived from the domain's key, so it is the same on every
 /// restart and on every replica. Only literal fields are moved: a seconds field of one number is replaced by
-/// 0–59, and a minutes field of the form "N/STEP" (or "0/STEP", "*/STEP") by an offset below STEP; anything else
-/// is left as the user wrote it.
+/// 0–59, a minutes field of the form "N/STEP" (or "0/STEP", "*/STEP") by an offset below STEP, and the minutes
+/// field "0" of an hourly schedule (hours "*") by 0–59; anything else is left as the user wrote it.
 /// </summary>
 public static class CronJitter
 {
@@ -36,6 +36,10 @@ public static class CronJitter
         )
         {
             fields[1] = $"{hash / 60 % (uint)step}/{step}";
+        }
+        else if (fields[1] == "0" && fields[2] == "*")
+        {
+            fields[1] = (hash / 60 % 60).ToString(CultureInfo.InvariantCulture);
         }
 
         return string.Join(' ', fields);

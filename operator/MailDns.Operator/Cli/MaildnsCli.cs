@@ -22,6 +22,7 @@ public static class MaildnsCli
             ReconcileCommand.Create(console),
             ReportsCommand.Create(console),
             RolloutCommand.Create(console),
+            ReputationCommand.Create(console),
             OperatorCommand.Create(console),
         };
 

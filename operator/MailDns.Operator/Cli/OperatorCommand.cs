@@ -124,6 +124,41 @@ public static class OperatorCommand
                 r.AddError("--public-tls-cert and --public-tls-key go together, and only with an https:// --public-address");
             }
         });
+        var blocklists = new Option<string[]>("--blocklist")
+        {
+            Description =
+                "A blocklist every SendingDomain is checked against, ZONE[:ip|:domain], repeatable (default: the built-in set; "
+                + "'none' turns reputation checks off). A Spamhaus DQS key comes from $"
+                + ReputationCommand.DqsKeyVariable
+                + ".",
+        };
+        blocklists.Validators.Add(r =>
+        {
+            foreach (var text in (r.GetValue(blocklists) ?? []).Where(t => t != "none"))
+            {
+                if (Core.Reputation.BlocklistCatalog.Parse(text).Error is { } error)
+                {
+                    r.AddError("--blocklist " + error);
+                }
+            }
+        });
+        var dailyBudget = new Option<int>("--blocklist-daily-budget")
+        {
+            Description = "Queries each blocklist may get per UTC day, across every domain.",
+            DefaultValueFactory = _ => Core.Reputation.BudgetLimits.Default.PerDay,
+        };
+        var rate = new Option<double>("--blocklist-rate")
+        {
+            Description = "Queries per second each blocklist may get.",
+            DefaultValueFactory = _ => Core.Reputation.BudgetLimits.Default.PerSecond,
+        };
+        rate.Validators.Add(r =>
+        {
+            if (r.GetValue(rate) is <= 0 or double.NaN || r.GetValue(dailyBudget) < 1)
+            {
+                r.AddError("--blocklist-rate and --blocklist-daily-budget must be positive");
+            }
+        });
         var command = new Command("operator", "Run the operator: reconcile SendingDomains in a cluster.")
         {
             server,
@@ -146,6 +181,9 @@ public static class OperatorCommand
             publicAddress,
             publicCert,
             publicKey,
+            blocklists,
+            dailyBudget,
+            rate,
         };
         command.SetAction(
             async (parse, token) =>
@@ -156,6 +194,12 @@ public static class OperatorCommand
                         is not { } resolverEndpoints
                 )
                 {
+                    return ExitCodes.Usage;
+                }
+
+                if (ReputationCommand.DqsKey() is { } dqs && !Core.Reputation.BlocklistCatalog.IsValidDqsKey(dqs))
+                {
+                    console.Error.WriteLine($"maildns operator: ${ReputationCommand.DqsKeyVariable} must be letters and digits only");
                     return ExitCodes.Usage;
                 }
 
@@ -175,6 +219,11 @@ public static class OperatorCommand
                     ReportRetention = DurationText.ParseOr(parse.GetValue(reportRetention), "180d"),
                     DmarcPassThreshold = parse.GetValue(threshold),
                     DmarcMinMessages = parse.GetValue(minMessages),
+                    Blocklists = Core.Reputation.BlocklistCatalog.WithDqsKey(
+                        Blocklists(parse.GetValue(blocklists)),
+                        ReputationCommand.DqsKey()
+                    ),
+                    BlocklistBudget = new Core.Reputation.BudgetLimits(parse.GetValue(dailyBudget), parse.GetValue(rate)),
                 };
                 var lease = parse.GetValue(leaderElect)
                     ? parse.GetValue(leaseNamespace) ?? Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "maildns-system"
@@ -200,6 +249,12 @@ public static class OperatorCommand
     }
 
     private static string? NonEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
+
+    /// <summary>The --blocklist values as lists: the built-in set when none is given, no list for 'none'.</summary>
+    private static IReadOnlyList<Core.Reputation.Blocklist> Blocklists(string[]? texts) =>
+        texts is null or { Length: 0 } ? Core.Reputation.BlocklistCatalog.BuiltIn
+        : texts.Contains("none") ? []
+        : texts.Select(t => Core.Reputation.BlocklistCatalog.Parse(t).List!).ToList();
 
     private static Option<string> Duration(string name, string description, string fallback)
     {

@@ -14,6 +14,9 @@ public static class ExitCodes
     public const int Invalid = 1;
     public const int Usage = 2;
 
+    /// <summary>Nothing found wrong, but not every question was answered (`reputation`: refused or unknown answers).</summary>
+    public const int Incomplete = 3;
+
     /// <summary>A bug (EX_SOFTWARE): said in one line, never a stack trace.</summary>
     public const int Internal = 70;
 }

@@ -7,7 +7,8 @@ namespace MailDns.Operator.Controllers;
 
 /// <summary>
 /// One term of the operator's work: the cluster cache feeding the SendingDomain and provider work queues, the
-/// health checks and report views feeding back into them, the report sources, and the Secret router. It only wires
+/// health checks, report views, rollouts and reputation checks feeding back into them, the report sources, and the Secret
+/// router. It only wires
 /// events to queues; each decision lives in the controller it belongs to. Built by the host (<see cref="OperatorServices"/>).
 /// </summary>
 public sealed class OperatorRuntime
@@ -21,6 +22,7 @@ public sealed class OperatorRuntime
     private readonly ReportSourceController reportSources;
     private readonly ReportViewController reportViews;
     private readonly RolloutController rollouts;
+    private readonly ReputationController reputation;
 
     public OperatorRuntime(
         ClusterCache cache,
@@ -30,6 +32,7 @@ public sealed class OperatorRuntime
         ReportSourceController reportSources,
         ReportViewController reportViews,
         RolloutController rollouts,
+        ReputationController reputation,
         PublishingStores stores,
         SecretRouter router,
         ControllerOptions options,
@@ -46,6 +49,7 @@ public sealed class OperatorRuntime
         this.reportSources = reportSources;
         this.reportViews = reportViews;
         this.rollouts = rollouts;
+        this.reputation = reputation;
         Queue = new WorkQueue<string>(domains.ReconcileAsync, time, options.Backoff);
         providerQueue = new WorkQueue<string>(providers.ReconcileAsync, time, options.Backoff);
         Queue.Failed += (key, count, delay, error) =>
@@ -91,6 +95,8 @@ public sealed class OperatorRuntime
         reportViews.Changed += Queue.Add;
         rollouts.Changed += Queue.Add;
         cache.DomainChanged += rollouts.DomainChanged;
+        reputation.Changed += Queue.Add;
+        cache.DomainChanged += reputation.DomainChanged;
     }
 
     /// <summary>The SendingDomain work queue (its Failed event is how tests and metrics see retries).</summary>
@@ -130,7 +136,8 @@ public sealed class OperatorRuntime
                 providerQueue.RunAsync(1, cancellationToken, options.ShutdownGrace),
                 reportSources.RunAsync(cancellationToken),
                 reportViews.RunAsync(cancellationToken),
-                rollouts.RunAsync(cancellationToken)
+                rollouts.RunAsync(cancellationToken),
+                reputation.RunAsync(cancellationToken)
             )
             .ConfigureAwait(false);
     }

@@ -27,6 +27,7 @@ public static class OperatorServices
         services.AddSingleton<ReportStores>();
         services.AddSingleton<ReportViewController>();
         services.AddSingleton<RolloutController>();
+        services.AddSingleton<ReputationController>();
         services.AddSingleton<ReportSourceController>();
         services.AddSingleton<SendingDomainController>();
         services.AddSingleton<ProviderStatusController>();

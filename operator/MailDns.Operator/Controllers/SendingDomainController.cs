@@ -24,6 +24,7 @@ public sealed class SendingDomainController(
     HealthController health,
     ReportViewController reports,
     RolloutController rollouts,
+    ReputationController reputation,
     PublishingStores stores,
     KeySecretWrites keySecretWrites,
     k8s.IKubernetes client,
@@ -112,6 +113,7 @@ public sealed class SendingDomainController(
             .ConfigureAwait(false);
         var status = result.Status;
         reports.View(key)?.ApplyTo(status, domain.Metadata.Generation ?? 1, time.GetUtcNow());
+        reputation.ApplyTo(key, domain, status, time.GetUtcNow());
         if (status.Health is not null)
         {
             status.Health.NextCheckTime = await health.NextCheckAsync(key, cancellationToken).ConfigureAwait(false);

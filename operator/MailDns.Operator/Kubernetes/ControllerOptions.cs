@@ -50,6 +50,13 @@ public sealed record ControllerOptions(string? Namespace, string DataDirectory, 
     /// <summary>How long reports are kept.</summary>
     public TimeSpan ReportRetention { get; init; } = TimeSpan.FromDays(180);
 
+    /// <summary>The blocklists every SendingDomain is checked against (a Spamhaus DQS key already in place); empty: no
+    /// reputation checks. `maildns operator` sets the built-in set unless told otherwise.</summary>
+    public IReadOnlyList<Core.Reputation.Blocklist> Blocklists { get; init; } = [];
+
+    /// <summary>How many queries each list may get, per day and per second, across every domain.</summary>
+    public Core.Reputation.BudgetLimits BlocklistBudget { get; init; } = Core.Reputation.BudgetLimits.Default;
+
     /// <summary>How long reconciles under way may take to finish once the operator is told to stop.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
 }

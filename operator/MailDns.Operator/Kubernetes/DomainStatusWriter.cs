@@ -56,10 +56,24 @@ public sealed class DomainStatusWriter(IKubernetes client, ClusterCache cache, E
             return; // unchanged: no write, so no watch event and no reconcile loop
         }
 
-        var patch = new V1Patch(
-            new JsonObject { ["status"] = JsonNode.Parse(KubernetesJson.Serialize(status)) }.ToJsonString(),
-            V1Patch.PatchType.MergePatch
-        );
+        // A merge patch keeps what it does not name: a field the new status drops (status.reputation once checks are off)
+        // is named with null, which deletes it (RFC 7386).
+        var body = JsonNode.Parse(KubernetesJson.Serialize(status))!.AsObject();
+        if (previous is not null)
+        {
+            foreach (
+                var (name, _) in JsonNode
+                    .Parse(KubernetesJson.Serialize(previous))!
+                    .AsObject()
+                    .Where(p => !body.ContainsKey(p.Key))
+                    .ToList()
+            )
+            {
+                body[name] = null;
+            }
+        }
+
+        var patch = new V1Patch(new JsonObject { ["status"] = body }.ToJsonString(), V1Patch.PatchType.MergePatch);
         var written = await client
             .CustomObjects.PatchNamespacedCustomObjectStatusAsync(
                 patch,

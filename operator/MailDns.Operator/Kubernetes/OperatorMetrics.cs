@@ -33,6 +33,7 @@ public sealed class OperatorMetrics
         publishes = factory.CreateCounter("maildns_publish_changes_total", "Record changes made by publishers, by kind.", "kind");
         Health = new Health.HealthMetrics(registry);
         Reports = new Reports.ReportMetrics(registry);
+        Reputation = new Reputation.ReputationMetrics(registry);
     }
 
     public CollectorRegistry Registry { get; }
@@ -40,6 +41,8 @@ public sealed class OperatorMetrics
     public Health.HealthMetrics Health { get; }
 
     public Reports.ReportMetrics Reports { get; }
+
+    public Reputation.ReputationMetrics Reputation { get; }
 
     public void Reconciled(string key, SendingDomainStatus status, TimeSpan took, DateTimeOffset now)
     {

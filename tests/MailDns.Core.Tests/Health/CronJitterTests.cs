@@ -7,10 +7,12 @@ public class CronJitterTests
     [Theory]
     [InlineData("0 0/15 * * * ?", @"^([0-9]|[1-5][0-9]) ([0-9]|1[0-4])/15 \* \* \* \?$")]
     [InlineData("0 */5 * * * ?", @"^\d+ [0-4]/5 \* \* \* \?$")]
-    [InlineData("0 0 * * * ?", @"^\d+ 0 \* \* \* \?$")]
+    [InlineData("0 0 * * * ?", @"^\d+ ([0-9]|[1-5][0-9]) \* \* \* \?$")]
+    [InlineData("0 0 3 * * ?", @"^\d+ 0 3 \* \* \?$")]
+    [InlineData("0 30 * * * ?", @"^\d+ 30 \* \* \* \?$")]
     [InlineData("15,45 0/15 * * * ?", @"^15,45 \d+/15 \* \* \* \?$")]
     [InlineData("0 5-10 * * * ?", @"^\d+ 5-10 \* \* \* \?$")]
-    public void Only_literal_seconds_and_stepped_minutes_move(string cron, string pattern)
+    public void Only_literal_seconds_stepped_minutes_and_the_minute_of_an_hourly_schedule_move(string cron, string pattern)
     {
         Assert.Matches(pattern, CronJitter.Spread(cron, "mail/example"));
     }

@@ -157,7 +157,7 @@ public class CrdModelConsistencyTests
         var crd = Crds.Crd(SendingDomain.KindName);
         var columns = crd["spec"]!["versions"]![0]!["additionalPrinterColumns"]!.AsArray().Select(c => (string?)c!["name"]).ToList();
 
-        Assert.Equal(["Domain", "Ready", "Selector", "Next-Rotation", "Healthy", "DMARC", "DMARC-Pass", "Age"], columns);
+        Assert.Equal(["Domain", "Ready", "Selector", "Next-Rotation", "Healthy", "DMARC", "DMARC-Pass", "Reputation", "Age"], columns);
         Assert.Equal(["sd"], crd["spec"]!["names"]!["shortNames"]!.AsArray().Select(n => (string?)n));
         Assert.Equal(["mail", "maildns"], crd["spec"]!["names"]!["categories"]!.AsArray().Select(n => (string?)n));
         Assert.NotNull(crd["spec"]!["versions"]![0]!["subresources"]!["status"]);

@@ -1,0 +1,205 @@
+using System.Collections.Concurrent;
+using MailDns.Core.Api;
+using MailDns.Core.Names;
+using MailDns.Core.Reputation;
+using MailDns.Operator.Health;
+using MailDns.Operator.Kubernetes;
+using MailDns.Operator.Reputation;
+using Microsoft.Extensions.Logging;
+
+namespace MailDns.Operator.Controllers;
+
+/// <summary>
+/// Sender reputation (spec.reputation): on a Quartz schedule per domain (hourly by default, spread per domain), and at
+/// once after a spec change, it asks the configured blocklists about the domain and its sending addresses and checks each
+/// address's forward-confirmed reverse DNS (<see cref="ReputationGatherer"/>), judges it with the pure
+/// <see cref="ReputationView"/>, and hands status.reputation and the Reputation condition to the SendingDomain reconcile,
+/// the one writer of status (<see cref="Changed"/>). A listing and a delisting are events. All checks share one cache
+/// and one query budget per list. Runs on the leader; idle when no list is configured.
+/// </summary>
+public sealed class ReputationController(
+    ClusterCache cache,
+    DomainStatusWriter writer,
+    EventRecorder events,
+    ControllerOptions options,
+    TimeProvider time,
+    ILogger<ReputationController> logger,
+    OperatorMetrics? metrics = null
+)
+{
+    private const int EventsPerCheck = 10;
+
+    private readonly ConcurrentDictionary<string, DomainReputationView> views = new(StringComparer.Ordinal);
+
+    /// <summary>The generation each domain last had a check asked for, so a change asks once.</summary>
+    private readonly ConcurrentDictionary<string, long> asked = new(StringComparer.Ordinal);
+
+    private readonly ReputationGatherer gatherer = new(
+        new ReputationLookups(
+            new DnsClientReputationDns(options.Resolvers ?? HealthTargetsResolver.SystemResolvers()),
+            time,
+            options.BlocklistBudget,
+            metrics?.Reputation
+        )
+    );
+
+    private HealthCheckScheduler? scheduler;
+
+    /// <summary>The term's token: a check (which may wait on a list's rate for minutes) stops when the term ends, so the
+    /// scheduler's shutdown, which waits for running jobs, is not held up by one.</summary>
+    private CancellationToken term;
+
+    /// <summary>Raised with a SendingDomain key whose reputation view changed: the reconcile writes it.</summary>
+    public event Action<string>? Changed;
+
+    private bool Active => options.Blocklists.Count > 0;
+
+    /// <summary>Runs the schedule for one term of leadership.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (!Active)
+        {
+            return;
+        }
+
+        views.Clear();
+        asked.Clear();
+        term = cancellationToken;
+        await using var started = await HealthCheckScheduler
+            .StartAsync(new Runner(this), time, options.Workers, cancellationToken)
+            .ConfigureAwait(false);
+        scheduler = started;
+        foreach (var key in cache.Domains.Keys)
+        {
+            await DomainChangedAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // the term ended
+        }
+        finally
+        {
+            scheduler = null;
+        }
+    }
+
+    /// <summary>A domain's spec changed (or it appeared): its schedule, and a check now when this generation has none.</summary>
+    public void DomainChanged(string key) => _ = DomainChangedAsync(key, CancellationToken.None);
+
+    private async Task DomainChangedAsync(string key, CancellationToken cancellationToken)
+    {
+        if (scheduler is not { } jobs)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!cache.Domains.TryGetValue(key, out var domain) || domain.Metadata.DeletionTimestamp is not null)
+            {
+                views.TryRemove(key, out _);
+                asked.TryRemove(key, out _);
+                await jobs.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            if (!ReputationTargets.Enabled(domain))
+            {
+                await jobs.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+                if (views.TryRemove(key, out _) || domain.Status?.Reputation is not null)
+                {
+                    Changed?.Invoke(key); // the reconcile takes status.reputation and the condition away
+                }
+
+                return;
+            }
+
+            await jobs.ScheduleAsync(key, domain.Spec.Reputation?.Schedule ?? Defaults.ReputationSchedule, cancellationToken)
+                .ConfigureAwait(false);
+            var generation = domain.Metadata.Generation ?? 0;
+            var checkedGeneration = views.GetValueOrDefault(key)?.Status.ObservedGeneration
+                ?? domain.Status?.Reputation?.ObservedGeneration;
+            if (checkedGeneration != generation && asked.GetValueOrDefault(key, -1) != generation)
+            {
+                asked[key] = generation;
+                await jobs.CheckNowAsync(key, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("{Key}: reputation check not scheduled: {Error}", key, e.Message);
+        }
+    }
+
+    /// <summary>Puts the domain's reputation into a status about to be written, or takes it away when checks are off.</summary>
+    public void ApplyTo(string key, SendingDomain domain, SendingDomainStatus status, DateTimeOffset now)
+    {
+        if (!Active || !ReputationTargets.Enabled(domain))
+        {
+            status.Reputation = null;
+            status.Conditions = status.Conditions?.Where(c => c.Type != ConditionTypes.Reputation).ToList();
+            return;
+        }
+
+        views.GetValueOrDefault(key)?.ApplyTo(status, domain.Metadata.Generation ?? 1, now);
+    }
+
+    public async Task<DomainReputationView?> CheckAsync(string key, CancellationToken cancellationToken)
+    {
+        if (!cache.Domains.TryGetValue(key, out var cached))
+        {
+            return null;
+        }
+
+        var domain = writer.Freshest(key, cached);
+        if (domain.Metadata.DeletionTimestamp is not null || !ReputationTargets.Enabled(domain))
+        {
+            return null;
+        }
+
+        var (targets, notExpanded) = ReputationTargets.Of(domain);
+        var results = await gatherer.CheckAsync(targets, options.Blocklists, reverseDns: true, cancellationToken).ConfigureAwait(false);
+        var report = new ReputationReport(time.GetUtcNow(), options.Blocklists, results, notExpanded);
+        var previous = views.GetValueOrDefault(key)?.Status ?? domain.Status?.Reputation;
+        var view = ReputationView.From(report, previous);
+        view.Status.ObservedGeneration = domain.Metadata.Generation ?? 0;
+        views[key] = view;
+        var name = DomainName.Normalize(domain.Spec.Domain);
+        metrics?.Reputation.Checked(name, view);
+        foreach (var change in view.Changes.Take(EventsPerCheck))
+        {
+            var (type, reason, verb) =
+                change.Kind == ListingChangeKind.Listed
+                    ? (EventRecorder.Warning, "Blocklisted", "listed on")
+                    : (EventRecorder.Normal, "Delisted", "no longer listed on");
+            logger.LogInformation("{Key}: {Target} {Verb} {List}", key, change.Target, verb, change.List);
+            await events
+                .RecordAsync(domain, type, reason, $"{change.Target} {verb} {change.List}: {change.Meaning}", cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        Changed?.Invoke(key);
+        return view;
+    }
+
+    private sealed class Runner(ReputationController controller) : IHealthCheckRunner
+    {
+        public async Task RunAsync(string key, CancellationToken cancellationToken)
+        {
+            using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, controller.term);
+            try
+            {
+                await controller.CheckAsync(key, both.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (both.IsCancellationRequested)
+            {
+                // the term ended mid-check: the next term checks again
+            }
+        }
+    }
+}
