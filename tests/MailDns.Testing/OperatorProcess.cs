@@ -66,7 +66,10 @@ public sealed class OperatorProcess : IDisposable
                 dataDir,
                 "--metrics-address",
                 metrics.ToString(),
-            }.Concat(extra)
+            }
+                .Concat(extra)
+                // Never the public blocklists from a test: a test that checks reputation names its own lists and resolver.
+                .Concat(extra.Contains("--blocklist") ? [] : ["--blocklist", "none"])
         )
         {
             info.ArgumentList.Add(arg);

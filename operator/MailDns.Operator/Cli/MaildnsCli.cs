@@ -23,6 +23,7 @@ public static class MaildnsCli
             ReportsCommand.Create(console),
             RolloutCommand.Create(console),
             ReputationCommand.Create(console),
+            Kubectl.KubectlPluginCommand.Create(console),
             OperatorCommand.Create(console),
         };
 

@@ -199,8 +199,11 @@ public static class OperatorCommand
 
                 if (ReputationCommand.DqsKey() is { } dqs && !Core.Reputation.BlocklistCatalog.IsValidDqsKey(dqs))
                 {
-                    console.Error.WriteLine($"maildns operator: ${ReputationCommand.DqsKeyVariable} must be letters and digits only");
-                    return ExitCodes.Usage;
+                    // Said, not fatal: exiting would crash-loop the pod over an optional Secret; the public zones are asked.
+                    console.Error.WriteLine(
+                        $"maildns operator: ${ReputationCommand.DqsKeyVariable} must be letters and digits only; "
+                            + "it is ignored and the public Spamhaus zones are asked"
+                    );
                 }
 
                 var config =

@@ -6,7 +6,8 @@ using MailDns.Core.Findings;
 namespace MailDns.Operator.Cli;
 
 /// <summary>Where a command writes, so tests can run commands in-process and read what they print.</summary>
-public sealed record Console2(TextWriter Out, TextWriter Error);
+/// <summary>The command's streams; In is null where nothing can be asked (a test, a pipeline without stdin).</summary>
+public sealed record Console2(TextWriter Out, TextWriter Error, TextReader? In = null);
 
 public static class ExitCodes
 {

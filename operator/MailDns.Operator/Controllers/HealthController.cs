@@ -32,6 +32,9 @@ public sealed class HealthController(
     /// reconcile.</summary>
     private readonly ConcurrentDictionary<string, string> asked = new(StringComparer.Ordinal);
 
+    /// <summary>The check-requested-at annotation each domain last had a check run for.</summary>
+    private readonly ConcurrentDictionary<string, string> requested = new(StringComparer.Ordinal);
+
     private HealthCheckScheduler? scheduler;
 
     /// <summary>Queues a domain for its reconcile once a check has a new report.</summary>
@@ -42,6 +45,7 @@ public sealed class HealthController(
     {
         reports.Clear();
         asked.Clear();
+        requested.Clear();
         var started = await HealthCheckScheduler
             .StartAsync(new Runner(this), time, options.Workers * 4, cancellationToken)
             .ConfigureAwait(false);
@@ -75,6 +79,13 @@ public sealed class HealthController(
             return;
         }
 
+        if (Annotations.CheckRequestedSince(domain, status.Health?.LastCheckTime) is { } at && requested.GetValueOrDefault(key) != at)
+        {
+            requested[key] = at; // asked for by hand (kubectl maildns check): now, whatever the reports describe
+            await scheduler.CheckNowAsync(key, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var records = HealthEvidence.RecordKeys(status);
         var generation = status.ObservedGeneration ?? domain.Metadata.Generation ?? 1;
         if (reports.TryGetValue(key, out var report) && report.Describes(generation, records))
@@ -96,6 +107,7 @@ public sealed class HealthController(
     {
         reports.TryRemove(key, out _);
         asked.TryRemove(key, out _);
+        requested.TryRemove(key, out _);
         if (scheduler is not null)
         {
             await scheduler.RemoveAsync(key, cancellationToken).ConfigureAwait(false);

@@ -43,6 +43,9 @@ public sealed class ReputationController(
         )
     );
 
+    /// <summary>The check-requested-at annotation each domain last had a check run for.</summary>
+    private readonly ConcurrentDictionary<string, string> requested = new(StringComparer.Ordinal);
+
     private HealthCheckScheduler? scheduler;
 
     /// <summary>The term's token: a check (which may wait on a list's rate for minutes) stops when the term ends, so the
@@ -64,6 +67,7 @@ public sealed class ReputationController(
 
         views.Clear();
         asked.Clear();
+        requested.Clear();
         term = cancellationToken;
         await using var started = await HealthCheckScheduler
             .StartAsync(new Runner(this), time, options.Workers, cancellationToken)
@@ -124,7 +128,14 @@ public sealed class ReputationController(
             var generation = domain.Metadata.Generation ?? 0;
             var checkedGeneration = views.GetValueOrDefault(key)?.Status.ObservedGeneration
                 ?? domain.Status?.Reputation?.ObservedGeneration;
-            if (checkedGeneration != generation && asked.GetValueOrDefault(key, -1) != generation)
+            var lastCheck = views.GetValueOrDefault(key)?.Status.CheckedAt ?? domain.Status?.Reputation?.CheckedAt;
+            var byHand = Annotations.CheckRequestedSince(domain, lastCheck) is { } at && requested.GetValueOrDefault(key) != at;
+            if (byHand)
+            {
+                requested[key] = Annotations.CheckRequested(domain)!;
+            }
+
+            if (byHand || (checkedGeneration != generation && asked.GetValueOrDefault(key, -1) != generation))
             {
                 asked[key] = generation;
                 await jobs.CheckNowAsync(key, cancellationToken).ConfigureAwait(false);

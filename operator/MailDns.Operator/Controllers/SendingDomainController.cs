@@ -130,7 +130,10 @@ public sealed class SendingDomainController(
         }
 
         // The metrics first: whoever sees the new status in the API finds the metrics already saying the same.
-        metrics?.Reconciled(key, status, time.GetElapsedTime(started), time.GetUtcNow());
+        var interval = domain.Spec.Dkim is null
+            ? (TimeSpan?)null
+            : Core.Names.DurationText.ParseOr(domain.Spec.Dkim.Rotation?.Interval, Defaults.RotationInterval);
+        metrics?.Reconciled(key, status, time.GetElapsedTime(started), time.GetUtcNow(), interval);
         await writer.WriteAsync(domain, previous, status, cancellationToken).ConfigureAwait(false);
         if (context.SpecErrors.Count == 0)
         {
@@ -223,6 +226,7 @@ public sealed class SendingDomainController(
                 sd.Metadata.Generation,
                 sd.Metadata.DeletionTimestamp is not null,
                 withFinalizer ?? DomainFinalizer.Has(sd),
-                sd.Metadata.Uid
+                sd.Metadata.Uid,
+                Annotations.CheckRequested(sd) // a check asked for runs after this reconcile writes the status
             );
 }

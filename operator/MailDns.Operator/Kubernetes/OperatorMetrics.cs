@@ -5,7 +5,7 @@ namespace MailDns.Operator.Kubernetes;
 
 /// <summary>
 /// The operator's Prometheus series: per domain (ready, healthy, age of the oldest active key, next rotation
-/// time), removed when the domain is deleted so dashboards show no ghosts; and reconcile and publish counters and
+/// time, rotation interval), removed when the domain is deleted so dashboards show no ghosts; and reconcile and publish counters and
 /// durations.
 /// </summary>
 public sealed class OperatorMetrics
@@ -13,6 +13,7 @@ public sealed class OperatorMetrics
     private readonly Gauge ready;
     private readonly Gauge keyAge;
     private readonly Gauge nextRotation;
+    private readonly Gauge rotationIntervalSeconds;
     private readonly Counter reconciles;
     private readonly Histogram reconcileSeconds;
     private readonly Counter publishes;
@@ -26,6 +27,11 @@ public sealed class OperatorMetrics
         nextRotation = factory.CreateGauge(
             "maildns_dkim_next_rotation_timestamp_seconds",
             "When the next rotation step is due (Unix seconds).",
+            "domain"
+        );
+        rotationIntervalSeconds = factory.CreateGauge(
+            "maildns_dkim_rotation_interval_seconds",
+            "The domain's DKIM rotation interval (spec.dkim.rotation.interval), for alerts on keys older than it.",
             "domain"
         );
         reconciles = factory.CreateCounter("maildns_reconcile_total", "Reconciles, by result.", "result");
@@ -44,8 +50,13 @@ public sealed class OperatorMetrics
 
     public Reputation.ReputationMetrics Reputation { get; }
 
-    public void Reconciled(string key, SendingDomainStatus status, TimeSpan took, DateTimeOffset now)
+    public void Reconciled(string key, SendingDomainStatus status, TimeSpan took, DateTimeOffset now, TimeSpan? rotationInterval = null)
     {
+        if (rotationInterval is { } interval)
+        {
+            rotationIntervalSeconds.WithLabels(key).Set(interval.TotalSeconds);
+        }
+
         reconciles.WithLabels(status.Conditions?.FirstOrDefault(c => c.Type == "Ready")?.Status == "True" ? "ready" : "not-ready").Inc();
         reconcileSeconds.Observe(took.TotalSeconds);
         ready.WithLabels(key).Set(status.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true ? 1 : 0);
@@ -73,6 +84,7 @@ public sealed class OperatorMetrics
         ready.RemoveLabelled(key);
         keyAge.RemoveLabelled(key);
         nextRotation.RemoveLabelled(key);
+        rotationIntervalSeconds.RemoveLabelled(key);
         Health.Forget(key);
     }
 }
