@@ -190,7 +190,7 @@ public class KubectlTests
         // `kubectl create namespace` sends protobuf, which the stand-in answers 415; apply sends JSON.
         var typed = await kubectl.RunAsync("create", "namespace", "mail");
         Assert.Contains("UnsupportedMediaType", typed.Stderr);
-        foreach (var ns in new[] { "mail", "billing" })
+        foreach (var ns in new[] { "mail", "billing", "maildns-system" })
         {
             Assert.Equal(
                 0,
@@ -200,10 +200,11 @@ public class KubectlTests
             );
         }
 
-        // Every example except deploy/, a kustomization of kinds (Deployment, RBAC) this stand-in does not serve.
+        // Every example except deploy/, a kustomization of kinds (Deployment, RBAC) this stand-in does not serve, and
+        // monitoring/, Prometheus rule files and Grafana dashboards (MonitoringMixinTests checks those).
         var folders = Directory
             .GetDirectories(Server.RepoRoot("examples"))
-            .Where(d => Path.GetFileName(d) != "deploy")
+            .Where(d => Path.GetFileName(d) is not ("deploy" or "monitoring"))
             .SelectMany(d => new[] { "-f", d })
             .ToArray();
         var apply = await kubectl.RunAsync(["apply", .. folders]);

@@ -40,8 +40,24 @@ public static class ManifestLoader
         return files;
     }
 
-    public static IReadOnlyList<ManifestDocument> Load(IEnumerable<string> paths) =>
-        ExpandPaths(paths).SelectMany(f => Parse(f, File.ReadAllText(f))).ToList();
+    /// <summary>
+    /// Every document of the given files, and of the manifest files under the given directories: a file found in a
+    /// directory whose documents all lack both apiVersion and kind (a Prometheus rules file, a Grafana dashboard) is no
+    /// Kubernetes manifest and is left out; a file named on its own is always read, and such a document is an error.
+    /// </summary>
+    public static IReadOnlyList<ManifestDocument> Load(IEnumerable<string> paths)
+    {
+        var named = paths.Where(File.Exists).Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
+        return ExpandPaths(paths)
+            .SelectMany(f =>
+            {
+                var docs = Parse(f, File.ReadAllText(f));
+                var foreign =
+                    docs.Count > 0 && docs.All(d => d.Json is { } json && !json.ContainsKey("apiVersion") && !json.ContainsKey("kind"));
+                return foreign && !named.Contains(Path.GetFullPath(f)) ? [] : docs;
+            })
+            .ToList();
+    }
 
     public static IReadOnlyList<ManifestDocument> Parse(string file, string text)
     {

@@ -74,6 +74,25 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void A_directory_walk_leaves_out_files_that_are_no_kubernetes_manifest_but_a_file_named_alone_is_checked()
+    {
+        using var dir = new TempDir();
+        var rules = dir.Write("monitoring/alerts.rules.yaml", "groups:\n  - name: g\n    rules: []\n");
+        dir.Write("monitoring/dashboard.json", "{\"title\": \"d\", \"panels\": []}");
+        dir.Write("no-kind.yaml", "apiVersion: maildns.io/v1alpha1\nmetadata: {name: x}\n");
+
+        var walk = MailDns.Testing.Cli.Run("validate", dir.Path);
+        var named = MailDns.Testing.Cli.Run("validate", rules);
+
+        Assert.Equal(1, walk.Exit); // a document with an apiVersion but no kind is still a broken manifest
+        Assert.Contains("no-kind.yaml", walk.Out);
+        Assert.DoesNotContain("alerts.rules.yaml", walk.Out);
+        Assert.DoesNotContain("dashboard.json", walk.Out);
+        Assert.Equal(1, named.Exit);
+        Assert.Contains("document.kind-missing", named.Out);
+    }
+
+    [Fact]
     public void Human_output_lists_each_finding_with_its_code_and_field()
     {
         using var dir = new TempDir();
