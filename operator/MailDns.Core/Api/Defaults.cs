@@ -28,6 +28,7 @@ public static class Defaults
     public const bool RolloutRollback = false;
     public const bool ReputationEnabled = true;
     public const string ReputationSchedule = "0 0 * * * ?";
+    public const string MtaStsMaxAge = "7d";
 
     public static string SelectorPrefixFor(string algorithm) => algorithm == "ed25519-sha256" ? "ed" : "rsa";
 }

@@ -203,8 +203,20 @@ public sealed class DmarcRolloutSpec
 
 public sealed class MtaStsSpec
 {
+    /// <summary>The id of a policy you host yourself; with <see cref="Mode"/> the operator derives it.</summary>
     [JsonPropertyName("id")]
-    public string Id { get; set; } = "";
+    public string? Id { get; set; }
+
+    /// <summary>enforce, testing or none: the operator renders, serves and ids the policy.</summary>
+    [JsonPropertyName("mode")]
+    public string? Mode { get; set; }
+
+    /// <summary>MX patterns; default: the domain's MX hosts.</summary>
+    [JsonPropertyName("mx")]
+    public IList<string>? Mx { get; set; }
+
+    [JsonPropertyName("maxAge")]
+    public string? MaxAge { get; set; }
 }
 
 public sealed class TlsRptSpec

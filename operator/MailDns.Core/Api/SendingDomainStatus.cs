@@ -31,6 +31,9 @@ public sealed class SendingDomainStatus
 
     [JsonPropertyName("reputation")]
     public ReputationStatus? Reputation { get; set; }
+
+    [JsonPropertyName("mtaSts")]
+    public MtaStsStatus? MtaSts { get; set; }
 }
 
 public sealed class RecordStatus
@@ -401,4 +404,41 @@ public sealed class FcrdnsFailureStatus
 
     [JsonPropertyName("message")]
     public string Message { get; set; } = "";
+}
+
+/// <summary>
+/// The MTA-STS policy the operator manages (status.mtaSts): the policy every replica's public listener serves, its id,
+/// and the id the _mta-sts record carries, which moves to a new policy only once that policy is served.
+/// </summary>
+public sealed class MtaStsStatus
+{
+    [JsonPropertyName("mode")]
+    public string? Mode { get; set; }
+
+    [JsonPropertyName("mx")]
+    public IList<string>? Mx { get; set; }
+
+    [JsonPropertyName("maxAge")]
+    public long? MaxAge { get; set; }
+
+    /// <summary>The policy text served at https://mta-sts.DOMAIN/.well-known/mta-sts.txt.</summary>
+    [JsonPropertyName("policy")]
+    public string? Policy { get; set; }
+
+    [JsonPropertyName("policyId")]
+    public string? PolicyId { get; set; }
+
+    /// <summary>The id the _mta-sts record carries.</summary>
+    [JsonPropertyName("publishedId")]
+    public string? PublishedId { get; set; }
+
+    /// <summary>Whether the published id is the current policy's.</summary>
+    [JsonPropertyName("current")]
+    public bool Current { get; set; }
+
+    [JsonPropertyName("reason")]
+    public string? Reason { get; set; }
+
+    [JsonPropertyName("message")]
+    public string? Message { get; set; }
 }

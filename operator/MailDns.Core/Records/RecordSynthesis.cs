@@ -33,9 +33,11 @@ public static class RecordSynthesis
             records.Add(new DesiredRecord($"_dmarc.{name}", ttl, DmarcValue(dmarc), RecordPurpose.Dmarc, owner));
         }
 
-        if (spec.MtaSts is { } mtaSts)
+        // A policy the operator manages carries the id it has seen served (status.mtaSts.publishedId, RFC 8461 §8.3); none
+        // before the first policy is served.
+        if ((spec.MtaSts?.Mode is null ? spec.MtaSts?.Id : domain.Status?.MtaSts?.PublishedId) is { Length: > 0 } mtaStsId)
         {
-            records.Add(new DesiredRecord($"_mta-sts.{name}", ttl, $"v=STSv1; id={mtaSts.Id}", RecordPurpose.MtaSts, owner));
+            records.Add(new DesiredRecord($"_mta-sts.{name}", ttl, $"v=STSv1; id={mtaStsId}", RecordPurpose.MtaSts, owner));
         }
 
         if (spec.TlsRpt is { } tlsRpt)

@@ -125,6 +125,11 @@ public static partial class SendingDomainValidator
             CheckHealth(health, findings);
         }
 
+        if (spec.MtaSts is { } mtaSts)
+        {
+            CheckMtaSts(mtaSts, findings);
+        }
+
         if (!findings.HasErrors())
         {
             LintRenderedRecords(domain, findings);
@@ -567,6 +572,59 @@ public static partial class SendingDomainValidator
             findings.Add(
                 Finding.Info("dmarc.fo-without-ruf", "failureOptions have no effect without failureReportUris", $"{path}.failureOptions")
             );
+        }
+    }
+
+    /// <summary>RFC 8461: a policy is either the operator's (mode; it renders, serves and ids it) or yours (id).</summary>
+    private static void CheckMtaSts(MtaStsSpec mtaSts, List<Finding> findings)
+    {
+        if ((mtaSts.Mode is null) == string.IsNullOrEmpty(mtaSts.Id))
+        {
+            findings.Add(
+                Finding.Error(
+                    "mta-sts.id-or-mode",
+                    "set mode (the operator renders, serves and ids the policy) or id (a policy you host), not both and not neither",
+                    "spec.mtaSts"
+                )
+            );
+        }
+
+        if (mtaSts.Mode is { } mode && !MtaStsMode.All.Contains(mode))
+        {
+            findings.Add(Finding.Error("mta-sts.invalid-mode", $"mode '{mode}' must be enforce, testing or none", "spec.mtaSts.mode"));
+        }
+
+        for (var i = 0; i < (mtaSts.Mx?.Count ?? 0); i++)
+        {
+            if (MxPattern.Invalid(mtaSts.Mx![i]) is { } invalid)
+            {
+                findings.Add(Finding.Error("mta-sts.invalid-mx", invalid, $"spec.mtaSts.mx[{i}]"));
+            }
+        }
+
+        if (mtaSts.MaxAge is { } text)
+        {
+            if (!DurationText.TryParse(text, out var maxAge) || maxAge.TotalSeconds > MtaStsPolicy.MaxMaxAge || maxAge <= TimeSpan.Zero)
+            {
+                findings.Add(
+                    Finding.Error(
+                        "mta-sts.invalid-max-age",
+                        $"maxAge '{text}' must be a duration above 0 and at most {MtaStsPolicy.MaxMaxAge} seconds (RFC 8461 §3.2)",
+                        "spec.mtaSts.maxAge"
+                    )
+                );
+            }
+            else if (maxAge < TimeSpan.FromDays(1))
+            {
+                findings.Add(
+                    Finding.Warning(
+                        "mta-sts.short-max-age",
+                        $"maxAge {text} is under a day: senders fetch the policy that often, and an attacker who blocks one fetch "
+                            + "strips it sooner (RFC 8461 §10.2 recommends weeks)",
+                        "spec.mtaSts.maxAge"
+                    )
+                );
+            }
         }
     }
 

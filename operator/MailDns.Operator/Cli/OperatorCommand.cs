@@ -159,6 +159,21 @@ public static class OperatorCommand
                 r.AddError("--blocklist-rate and --blocklist-daily-budget must be positive");
             }
         });
+        var policyUrl = new Option<string>("--mta-sts-policy-url")
+        {
+            Description =
+                "Where the operator reads a managed MTA-STS policy back before publishing its id ({domain} is replaced; the "
+                + "request carries Host: mta-sts.DOMAIN).",
+            DefaultValueFactory = _ => MtaSts.HttpPolicyFetcher.DefaultUrl,
+        };
+        policyUrl.Validators.Add(r =>
+        {
+            var value = r.GetValue(policyUrl)!;
+            if (!value.Contains("{domain}", StringComparison.Ordinal) && !Uri.TryCreate(value, UriKind.Absolute, out _))
+            {
+                r.AddError("--mta-sts-policy-url must be an http(s) URL, with {domain} where the domain goes");
+            }
+        });
         var command = new Command("operator", "Run the operator: reconcile SendingDomains in a cluster.")
         {
             server,
@@ -184,6 +199,7 @@ public static class OperatorCommand
             blocklists,
             dailyBudget,
             rate,
+            policyUrl,
         };
         command.SetAction(
             async (parse, token) =>
@@ -227,6 +243,7 @@ public static class OperatorCommand
                         ReputationCommand.DqsKey()
                     ),
                     BlocklistBudget = new Core.Reputation.BudgetLimits(parse.GetValue(dailyBudget), parse.GetValue(rate)),
+                    MtaStsFetcher = new MtaSts.HttpPolicyFetcher(parse.GetValue(policyUrl)!),
                 };
                 var lease = parse.GetValue(leaderElect)
                     ? parse.GetValue(leaseNamespace) ?? Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "maildns-system"

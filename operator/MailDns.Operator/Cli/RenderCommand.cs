@@ -134,6 +134,23 @@ public static class RenderCommand
                 AtomicFile.Write(Path.Combine(outDir, "zones", zone + ".zone"), ZoneFragment.Render(zone, zoneRecords));
             }
 
+            // Managed MTA-STS policies, as a static host would serve them (mta-sts/DOMAIN/.well-known/mta-sts.txt). The
+            // _mta-sts record is not rendered: the operator publishes its id only once the policy is served.
+            foreach (var sd in resources.OfType<SendingDomain>().Where(d => d.Spec.MtaSts?.Mode is not null))
+            {
+                var domain = DomainName.Normalize(sd.Spec.Domain);
+                if (sd.Spec.MtaSts!.Mx is not { Count: > 0 } mx)
+                {
+                    console.Out.WriteLine($"mta-sts: {domain}: mx comes from the domain's MX records when the operator runs; not rendered");
+                    continue;
+                }
+
+                var maxAge = DurationText.ParseOr(sd.Spec.MtaSts.MaxAge, Defaults.MtaStsMaxAge);
+                var policy = Core.MtaSts.MtaStsPolicy.For(sd.Spec.MtaSts.Mode!, mx, maxAge).Render();
+                AtomicFile.Write(Path.Combine(outDir, "mta-sts", domain, ".well-known", "mta-sts.txt"), policy);
+                console.Out.WriteLine($"mta-sts: {domain}: policy id {Core.MtaSts.MtaStsPolicy.IdOf(policy)}");
+            }
+
             // The programs a GitOps pipeline can run `pulumi preview` on: one directory per stack.
             foreach (var (name, stack) in stacks)
             {

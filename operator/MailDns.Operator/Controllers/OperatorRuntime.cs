@@ -23,6 +23,7 @@ public sealed class OperatorRuntime
     private readonly ReportViewController reportViews;
     private readonly RolloutController rollouts;
     private readonly ReputationController reputation;
+    private readonly MtaStsController mtaSts;
 
     public OperatorRuntime(
         ClusterCache cache,
@@ -33,6 +34,7 @@ public sealed class OperatorRuntime
         ReportViewController reportViews,
         RolloutController rollouts,
         ReputationController reputation,
+        MtaStsController mtaSts,
         PublishingStores stores,
         SecretRouter router,
         ControllerOptions options,
@@ -50,6 +52,7 @@ public sealed class OperatorRuntime
         this.reportViews = reportViews;
         this.rollouts = rollouts;
         this.reputation = reputation;
+        this.mtaSts = mtaSts;
         Queue = new WorkQueue<string>(domains.ReconcileAsync, time, options.Backoff);
         providerQueue = new WorkQueue<string>(providers.ReconcileAsync, time, options.Backoff);
         Queue.Failed += (key, count, delay, error) =>
@@ -97,6 +100,8 @@ public sealed class OperatorRuntime
         cache.DomainChanged += rollouts.DomainChanged;
         reputation.Changed += Queue.Add;
         cache.DomainChanged += reputation.DomainChanged;
+        mtaSts.Changed += Queue.Add;
+        cache.DomainChanged += mtaSts.DomainChanged;
     }
 
     /// <summary>The SendingDomain work queue (its Failed event is how tests and metrics see retries).</summary>
@@ -137,7 +142,8 @@ public sealed class OperatorRuntime
                 reportSources.RunAsync(cancellationToken),
                 reportViews.RunAsync(cancellationToken),
                 rollouts.RunAsync(cancellationToken),
-                reputation.RunAsync(cancellationToken)
+                reputation.RunAsync(cancellationToken),
+                mtaSts.RunAsync(cancellationToken)
             )
             .ConfigureAwait(false);
     }

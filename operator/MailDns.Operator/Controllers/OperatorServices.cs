@@ -28,6 +28,7 @@ public static class OperatorServices
         services.AddSingleton<ReportViewController>();
         services.AddSingleton<RolloutController>();
         services.AddSingleton<ReputationController>();
+        services.AddSingleton<MtaStsController>();
         services.AddSingleton<ReportSourceController>();
         services.AddSingleton<SendingDomainController>();
         services.AddSingleton<ProviderStatusController>();

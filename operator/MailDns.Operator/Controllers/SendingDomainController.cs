@@ -25,6 +25,7 @@ public sealed class SendingDomainController(
     ReportViewController reports,
     RolloutController rollouts,
     ReputationController reputation,
+    MtaStsController mtaSts,
     PublishingStores stores,
     KeySecretWrites keySecretWrites,
     k8s.IKubernetes client,
@@ -93,6 +94,7 @@ public sealed class SendingDomainController(
 
         var previous = DomainStatusWriter.Clone(domain.Status);
         domain = rollouts.Applied(key, domain); // after previous: the rollout's new stage is a change to publish and write
+        domain = mtaSts.Applied(key, domain); // likewise the MTA-STS policy to serve and the id to publish
         var keyStore = new SecretKeyStore(client, _ => domain, keySecretWrites.Wrote);
         var holder = DomainClaims.HeldBy(domain, cache.Domains.Values);
         var context = new DomainReconciler.Context(SpecErrors(domain, provider), health.Evidence(key), ProviderHint(domain, provider))

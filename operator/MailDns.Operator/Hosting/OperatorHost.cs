@@ -91,10 +91,14 @@ public static class OperatorHost
         OperatorRuntime runtime,
         ReportViewController views,
         OperatorMetrics metrics,
+        k8s.IKubernetes client,
+        ControllerOptions controllerOptions,
         ILogger<PublicService> logger
     ) : IHostedService
     {
         private PublicListener? listener;
+        private readonly CancellationTokenSource stopping = new();
+        private Task policyWatch = Task.CompletedTask;
 
         public async Task StartAsync(CancellationToken cancellationToken)
         {
@@ -120,11 +124,17 @@ public static class OperatorHost
                     views.RefreshSoon(); // on a follower, the leader's next refresh shows it
                 }
             };
-            listener = await PublicListener.StartAsync(options, receiver, null, cancellationToken).ConfigureAwait(false);
+            // Every replica serves the MTA-STS policies from its own watch: a follower runs no controller cache.
+            var policies = new PolicySource(client, controllerOptions.Namespace, controllerOptions.Resync);
+            policyWatch = policies.RunAsync(stopping.Token);
+            listener = await PublicListener
+                .StartAsync(options, receiver, null, cancellationToken, policies.Find)
+                .ConfigureAwait(false);
             logger.LogInformation(
-                "public listener on {Addresses}: POST {Path}",
+                "public listener on {Addresses}: POST {Path}, GET {PolicyPath}",
                 string.Join(", ", listener.Addresses),
-                PublicListenerSettings.TlsRptPath
+                PublicListenerSettings.TlsRptPath,
+                PublicListenerSettings.MtaStsPath
             );
         }
 
@@ -133,6 +143,16 @@ public static class OperatorHost
             if (listener is not null)
             {
                 await listener.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await stopping.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await policyWatch.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // the watch stops with the listener
             }
         }
     }

@@ -16,6 +16,9 @@ public sealed record PublicListenerSettings(string Address)
     /// <summary>The path TLS reports are POSTed to: the URI a TLS-RPT record's rua=https: names.</summary>
     public const string TlsRptPath = "/tlsrpt";
 
+    /// <summary>Where senders fetch an MTA-STS policy (RFC 8461 §3.3), on the host mta-sts.DOMAIN.</summary>
+    public const string MtaStsPath = "/.well-known/mta-sts.txt";
+
     /// <summary>The largest request body (compressed, as sent); a TLS report is a few kilobytes.</summary>
     public long MaxBodyBytes { get; init; } = 1 << 20;
 
@@ -38,7 +41,8 @@ public sealed record PublicListenerSettings(string Address)
 
 /// <summary>
 /// The operator's internet-facing listener (Kestrel), apart from /metrics and the probes and serving nothing else:
-/// `POST /tlsrpt` takes TLS reports (RFC 8460 §3) through <see cref="TlsReportReceiver"/>. Every replica runs it; TLS is
+/// `POST /tlsrpt` takes TLS reports (RFC 8460 §3) through <see cref="TlsReportReceiver"/>, and
+/// `GET /.well-known/mta-sts.txt` serves the MTA-STS policy of the domain its Host names. Every replica runs it; TLS is
 /// terminated by the user's Ingress or Gateway in front of it. Limits: body size, header timeout, connections, and a
 /// per-client fixed window (429 with Retry-After).
 /// </summary>
@@ -56,7 +60,8 @@ public sealed class PublicListener : IAsyncDisposable
         PublicListenerSettings settings,
         TlsReportReceiver receiver,
         ILoggerProvider? logs,
-        CancellationToken cancellationToken
+        CancellationToken cancellationToken,
+        Func<string, string?>? policies = null
     )
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -108,6 +113,7 @@ public sealed class PublicListener : IAsyncDisposable
         var app = builder.Build();
         app.UseRateLimiter();
         app.MapPost(PublicListenerSettings.TlsRptPath, (HttpContext context) => ReceiveAsync(context, receiver, settings));
+        app.MapGet(PublicListenerSettings.MtaStsPath, (HttpContext context) => ServePolicyAsync(context, policies));
         await app.StartAsync(cancellationToken);
         return new PublicListener(app);
     }
@@ -147,6 +153,25 @@ public sealed class PublicListener : IAsyncDisposable
 
         context.Response.ContentType = "text/plain; charset=utf-8";
         await context.Response.WriteAsync(result.Text + "\n", context.RequestAborted);
+    }
+
+    /// <summary>
+    /// The policy for the Host's domain as text/plain (RFC 8461 §3.3), or 404 for a host with no policy here. Shared caches
+    /// may keep it a minute: a sender that sees a new id must get the new policy, not a cached old one.
+    /// </summary>
+    private static async Task ServePolicyAsync(HttpContext context, Func<string, string?>? policies)
+    {
+        var policy = policies?.Invoke(context.Request.Host.Host);
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        if (policy is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            await context.Response.WriteAsync("no MTA-STS policy for this host\n", context.RequestAborted);
+            return;
+        }
+
+        context.Response.Headers.CacheControl = "public, max-age=60";
+        await context.Response.WriteAsync(policy, context.RequestAborted);
     }
 
     public async ValueTask DisposeAsync()

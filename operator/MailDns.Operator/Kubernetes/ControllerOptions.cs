@@ -57,6 +57,13 @@ public sealed record ControllerOptions(string? Namespace, string DataDirectory, 
     /// <summary>How many queries each list may get, per day and per second, across every domain.</summary>
     public Core.Reputation.BudgetLimits BlocklistBudget { get; init; } = Core.Reputation.BudgetLimits.Default;
 
+    /// <summary>How often managed MTA-STS policies are rendered and their served copies fetched.</summary>
+    public TimeSpan MtaStsRefresh { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How the served policy is read before its id is published; default:
+    /// https://mta-sts.DOMAIN/.well-known/mta-sts.txt.</summary>
+    public MtaSts.IPolicyFetcher MtaStsFetcher { get; init; } = new MtaSts.HttpPolicyFetcher(MtaSts.HttpPolicyFetcher.DefaultUrl);
+
     /// <summary>How long reconciles under way may take to finish once the operator is told to stop.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -41,6 +41,12 @@ public partial class CelRuleTests
                 + "  dmarc: {policy: none, testing: true, rollout: {target: reject}}\n",
             "spec.dmarc"
         ),
+        ["mtasts.id-or-mode"] = (
+            Head
+                + "kind: SendingDomain\nmetadata: {name: x, namespace: mail}\nspec:\n  domain: mail.example.com\n  providerRef: {name: p}\n"
+                + "  mtaSts: {id: abc, mode: enforce}\n",
+            "spec.mtaSts"
+        ),
         ["reportsource.folders-differ"] = (
             Head
                 + "kind: ReportSource\nmetadata: {name: r, namespace: mail}\nspec:\n"
