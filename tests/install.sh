@@ -20,6 +20,9 @@ command -v kubectl >/dev/null 2>&1 || need+=(kubernetes-client)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 # dovecot-imapd: the real IMAP mailbox the ReportSource controller reads DMARC and TLS reports from.
 command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
+# postfix: the real MTA the transport checks probe (STARTTLS, certificates); the tests run their own instance from a
+# private configuration directory on loopback ports, never the system's service.
+[ -x /usr/sbin/postfix ] || need+=(postfix)
 # prometheus: promtool, which checks the monitoring mixin's alerting rules and runs their unit tests. Its service is
 # not needed (and a container's policy-rc.d keeps it from starting).
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)

@@ -49,7 +49,12 @@ public static class CheckCommand
         public string? KeyFile { get; init; }
 
         public bool ProbeSelectors { get; init; }
+
+        public TransportRequest Transport { get; init; } = new(false, null, 25, false, MtaSts.HttpPolicyFetcher.DefaultUrl);
     }
+
+    /// <summary>The transport checks: forced (else only for domains with an _mta-sts record), trust, SMTP port, skip.</summary>
+    public sealed record TransportRequest(bool Force, string? CaFile, int SmtpPort, bool SkipTls, string PolicyUrl);
 
     public static Command Create(Console2 console)
     {
@@ -85,6 +90,29 @@ public static class CheckCommand
             Description = "Seconds to wait for each DNS answer.",
             DefaultValueFactory = _ => 2,
         };
+        var transport = new Option<bool>("--transport")
+        {
+            Description = "Run the transport checks (MX, MTA-STS policy, STARTTLS, certificates) even without an _mta-sts record.",
+        };
+        var caFile = new Option<string?>("--ca-file") { Description = "Also trust the CA certificates in this PEM file (a private PKI)." };
+        var smtpPort = new Option<int>("--smtp-port")
+        {
+            Description = "The port the MX hosts are probed on.",
+            DefaultValueFactory = _ => 25,
+        };
+        smtpPort.Validators.Add(r =>
+        {
+            if (r.GetValue(smtpPort) is < 1 or > 65535)
+            {
+                r.AddError("--smtp-port must be 1 to 65535");
+            }
+        });
+        var skipTls = new Option<bool>("--skip-tls") { Description = "Do not open SMTP sessions (no smtp.starttls, smtp.certificate)." };
+        var policyUrl = new Option<string>("--policy-url")
+        {
+            Description = "Where MTA-STS policies are fetched ({domain} is replaced; Host: mta-sts.DOMAIN is sent).",
+            DefaultValueFactory = _ => MtaSts.HttpPolicyFetcher.DefaultUrl,
+        };
         var output = CommonOptions.Output();
         var command = new Command("check", "Check the SPF, DKIM, DMARC, MTA-STS, TLS-RPT and BIMI records domains serve.")
         {
@@ -97,6 +125,11 @@ public static class CheckCommand
             key,
             expect,
             timeout,
+            transport,
+            caFile,
+            smtpPort,
+            skipTls,
+            policyUrl,
             output,
         };
         command.SetAction(
@@ -115,6 +148,13 @@ public static class CheckCommand
                         File = parse.GetValue(file),
                         KeyFile = parse.GetValue(key),
                         ProbeSelectors = parse.GetValue(probe),
+                        Transport = new TransportRequest(
+                            parse.GetValue(transport),
+                            parse.GetValue(caFile),
+                            parse.GetValue(smtpPort),
+                            parse.GetValue(skipTls),
+                            parse.GetValue(policyUrl)!
+                        ),
                     },
                     console,
                     token
@@ -162,6 +202,33 @@ public static class CheckCommand
             return ExitCodes.Usage;
         }
 
+        System.Security.Cryptography.X509Certificates.X509Certificate2Collection? roots = null;
+        if (request.Transport.CaFile is { } caPath)
+        {
+            try
+            {
+                roots = [];
+                roots.ImportFromPemFile(caPath);
+            }
+            catch (Exception e)
+                when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                console.Error.WriteLine($"maildns check: --ca-file {caPath}: {e.Message}");
+                return ExitCodes.Usage;
+            }
+        }
+
+        var transportSettings = new Transport.TransportSettings(
+            request.Transport.SmtpPort,
+            request.Transport.SkipTls,
+            roots,
+            request.Transport.PolicyUrl,
+            request.Timeout * 5
+        );
+        var gatherer = new Transport.TransportGatherer(
+            resolvers.Count > 0 ? resolvers : HealthTargetsResolver.SystemResolvers(),
+            transportSettings
+        );
         var results = new List<(HealthReport Report, HealthTargets Targets, IReadOnlyList<string>? Probed)>();
         foreach (var domain in domains)
         {
@@ -206,6 +273,13 @@ public static class CheckCommand
                 };
             }
 
+            // Transport security for domains that receive mail under MTA-STS, or all when asked (--transport).
+            if (request.Transport.Force || (await gatherer.MtaStsRecordsAsync(domain, cancellationToken)).Count > 0)
+            {
+                var observed = await gatherer.GatherAsync(domain, ManagedPolicy(request.Expect, domain), cancellationToken);
+                report = report with { Checks = [.. report.Checks, .. Core.Transport.TransportChecks.Evaluate(observed)] };
+            }
+
             results.Add((report, targets, found));
         }
 
@@ -241,6 +315,18 @@ public static class CheckCommand
         return verdicts.Contains(HealthVerdict.Failing) ? ExitCodes.Invalid
             : verdicts.Contains(HealthVerdict.Unknown) ? Unreachable
             : ExitCodes.Ok;
+    }
+
+    /// <summary>Whether an --expect manifest has the operator manage the domain's MTA-STS policy (its id is the policy's).</summary>
+    private static bool ManagedPolicy(IReadOnlyList<string> expect, string domain)
+    {
+        var manifests = expect.Where(e => System.IO.File.Exists(e) || Directory.Exists(e)).ToList();
+        return manifests.Count > 0
+            && ManifestValidation
+                .Default.Validate(ManifestLoader.Load(manifests))
+                .Select(r => r.Resource)
+                .OfType<SendingDomain>()
+                .Any(sd => DomainName.Normalize(sd.Spec.Domain) == domain && sd.Spec.MtaSts?.Mode is not null);
     }
 
     /// <summary>The domains from the arguments and --file, normalised, or the usage problem with them.</summary>

@@ -18,14 +18,41 @@ public interface IPolicyFetcher
 /// redirects refused, 200 with text/plain only, at most 64 KB. The URL is a template ({domain}), so the operator can
 /// be pointed at its own listener (with the Host header a sender would send) where the public name does not resolve.
 /// </summary>
-public sealed class HttpPolicyFetcher(string urlTemplate, TimeSpan? timeout = null) : IPolicyFetcher
+public sealed class HttpPolicyFetcher(
+    string urlTemplate,
+    TimeSpan? timeout = null,
+    System.Security.Cryptography.X509Certificates.X509Certificate2Collection? extraRoots = null
+) : IPolicyFetcher
 {
     public const string DefaultUrl = "https://mta-sts.{domain}/.well-known/mta-sts.txt";
 
-    private readonly HttpClient http = new(new SocketsHttpHandler { AllowAutoRedirect = false })
+    private readonly HttpClient http = new(Handler(extraRoots)) { Timeout = timeout ?? TimeSpan.FromSeconds(10) };
+
+    /// <summary>No redirects; with extra roots, a chain to one of them (or to the system's) counts as valid, the name still
+    /// has to match.</summary>
+    private static SocketsHttpHandler Handler(System.Security.Cryptography.X509Certificates.X509Certificate2Collection? roots)
     {
-        Timeout = timeout ?? TimeSpan.FromSeconds(10),
-    };
+        var handler = new SocketsHttpHandler { AllowAutoRedirect = false };
+        if (roots is { Count: > 0 })
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (certificate is null || errors.HasFlag(System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch))
+                {
+                    return false;
+                }
+
+                using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+                chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+                return errors == System.Net.Security.SslPolicyErrors.None
+                    || chain.Build(new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate));
+            };
+        }
+
+        return handler;
+    }
 
     public async Task<FetchedPolicy> FetchAsync(string domain, CancellationToken cancellationToken)
     {

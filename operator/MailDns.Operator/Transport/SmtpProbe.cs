@@ -1,0 +1,101 @@
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using MailDns.Core.Transport;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+
+namespace MailDns.Operator.Transport;
+
+/// <summary>
+/// One SMTP session with an MX as a sending MTA opens it (MailKit): connect, EHLO, STARTTLS when offered (TLS 1.2 or
+/// later), and the certificate presented, validated afterwards against the system's roots plus an extra CA bundle (a
+/// private PKI, the tests). Nothing is sent: the session ends with QUIT. Every failure is an observation, never thrown.
+/// </summary>
+public sealed class SmtpProbe(X509Certificate2Collection? extraRoots, TimeSpan timeout)
+{
+    public async Task<SmtpObservation> ProbeAsync(string host, int port, string address, CancellationToken cancellationToken)
+    {
+        using var client = new SmtpClient { Timeout = (int)timeout.TotalMilliseconds, LocalDomain = "maildns.check" };
+        client.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+        X509Certificate2? presented = null;
+        client.ServerCertificateValidationCallback = (_, certificate, _, _) =>
+        {
+            presented = certificate is null ? null : new X509Certificate2(certificate);
+            return true; // judged below, with the MX name and the extra roots, so a bad certificate is a finding, not an error
+        };
+        client.CheckCertificateRevocation = false;
+        try
+        {
+            // The address the MX resolved to; TLS is still about the MX name (the certificate must name it).
+            await client.ConnectAsync(address, port, SecureSocketOptions.StartTlsWhenAvailable, cancellationToken);
+        }
+        catch (SslHandshakeException e)
+        {
+            return new SmtpObservation(host, port, null, true, e.InnerException?.Message ?? e.Message, null, Facts(presented, host));
+        }
+        catch (Exception e)
+            when (e is SocketException or IOException or ProtocolException
+                || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            )
+        {
+            return new SmtpObservation(host, port, e.Message, false, null, null, null);
+        }
+
+        var observation = client.IsSecure
+            ? new SmtpObservation(host, port, null, true, null, client.SslProtocol.ToString(), Facts(presented, host))
+            : new SmtpObservation(host, port, null, false, null, null, null);
+        await QuitAsync(client);
+        return observation;
+    }
+
+    private static async Task QuitAsync(SmtpClient client)
+    {
+        try
+        {
+            await client.DisconnectAsync(true);
+        }
+        catch (Exception e) when (e is IOException or ProtocolException or SocketException)
+        {
+            // the observation is made; a rude goodbye changes nothing
+        }
+    }
+
+    private CertificateFacts? Facts(X509Certificate2? certificate, string host)
+    {
+        if (certificate is null)
+        {
+            return null;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid; // expiry is judged apart
+        if (extraRoots is { Count: > 0 })
+        {
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.AddRange(extraRoots);
+            using var system = new X509Store(StoreName.Root, StoreLocation.LocalMachine);
+            system.Open(OpenFlags.ReadOnly);
+            chain.ChainPolicy.CustomTrustStore.AddRange(system.Certificates);
+        }
+
+        var valid = chain.Build(certificate);
+        var error = valid ? null : string.Join(", ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Distinct());
+        return new CertificateFacts(
+            Names(certificate),
+            certificate.NotBefore.ToUniversalTime(),
+            certificate.NotAfter.ToUniversalTime(),
+            error
+        );
+    }
+
+    /// <summary>The DNS names of the subject alternative names, else the common name (RFC 6125 §6.4.4).</summary>
+    private static IReadOnlyList<string> Names(X509Certificate2 certificate)
+    {
+        var san = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault();
+        var names = san?.EnumerateDnsNames().ToList() ?? [];
+        return names.Count > 0 ? names : [certificate.GetNameInfo(X509NameType.DnsName, false)];
+    }
+}

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using DnsClient;
+using MailDns.Core.Names;
+using MailDns.Core.Transport;
+using MailDns.Operator.MtaSts;
+
+namespace MailDns.Operator.Transport;
+
+/// <summary>What the transport checks are told to do: the SMTP port, whether to probe at all, which roots to trust.</summary>
+public sealed record TransportSettings(
+    int SmtpPort,
+    bool SkipTls,
+    X509Certificate2Collection? ExtraRoots,
+    string PolicyUrl,
+    TimeSpan Timeout
+)
+{
+    public static TransportSettings Default { get; } = new(25, false, null, HttpPolicyFetcher.DefaultUrl, TimeSpan.FromSeconds(10));
+}
+
+/// <summary>
+/// Gathers a <see cref="TransportObservation"/> for one domain through recursive resolvers (MX and their addresses,
+/// _mta-sts and _smtp._tls), the policy URL (as a sender fetches it) and an SMTP session with each MX host; the verdicts
+/// are <see cref="TransportChecks"/>'s.
+/// </summary>
+public sealed class TransportGatherer(IReadOnlyList<IPEndPoint> resolvers, TransportSettings settings)
+{
+    private readonly LookupClient dns = new(
+        new LookupClientOptions(resolvers.ToArray())
+        {
+            UseCache = false,
+            Timeout = TimeSpan.FromSeconds(2),
+            Retries = 1,
+            ThrowDnsErrors = false,
+            ContinueOnDnsError = true,
+        }
+    );
+
+    /// <summary>Whether the domain publishes an MTA-STS record: the transport checks run for such domains unasked.</summary>
+    public async Task<IReadOnlyList<string>> MtaStsRecordsAsync(string domain, CancellationToken cancellationToken) =>
+        await TxtAsync($"_mta-sts.{domain}", "v=STSv1", cancellationToken);
+
+    public async Task<TransportObservation> GatherAsync(string domain, bool managedPolicy, CancellationToken cancellationToken)
+    {
+        var mx = await MxAsync(domain, cancellationToken);
+        var hosts = await Task.WhenAll(mx.Hosts.Select(h => HostAsync(h, cancellationToken)));
+        var mtaSts = await MtaStsRecordsAsync(domain, cancellationToken);
+        var tlsRpt = await TxtAsync($"_smtp._tls.{domain}", "v=TLSRPTv1", cancellationToken);
+        string? policy = null,
+            policyError = null;
+        if (mtaSts.Count > 0)
+        {
+            var fetched = await new HttpPolicyFetcher(settings.PolicyUrl, settings.Timeout, settings.ExtraRoots).FetchAsync(
+                domain,
+                cancellationToken
+            );
+            (policy, policyError) = (fetched.Text, fetched.Error);
+        }
+
+        IReadOnlyList<SmtpObservation>? smtp = null;
+        if (!settings.SkipTls)
+        {
+            var probe = new SmtpProbe(settings.ExtraRoots, settings.Timeout);
+            smtp = await Task.WhenAll(
+                hosts
+                    .Where(h => h.Address is not null)
+                    .Select(h => probe.ProbeAsync(h.Observation.Host, settings.SmtpPort, h.Address!, cancellationToken))
+            );
+        }
+
+        return new TransportObservation(
+            domain,
+            DateTimeOffset.UtcNow,
+            mx,
+            hosts.Select(h => h.Observation).ToList(),
+            mtaSts,
+            policy,
+            policyError,
+            tlsRpt.Count > 0,
+            smtp,
+            managedPolicy
+        );
+    }
+
+    private async Task<MxObservation> MxAsync(string domain, CancellationToken cancellationToken)
+    {
+        var response = await dns.QueryAsync(domain, QueryType.MX, QueryClass.IN, cancellationToken);
+        if (response.HasError && response.Header.ResponseCode != DnsHeaderResponseCode.NotExistentDomain)
+        {
+            return new MxObservation([], $"MX lookup of {domain} failed: {response.ErrorMessage}");
+        }
+
+        return new MxObservation(
+            response
+                .Answers.MxRecords()
+                .OrderBy(r => r.Preference)
+                .Select(r => DomainName.Normalize(r.Exchange.Value))
+                .Where(h => h.Length > 0)
+                .ToList()
+        );
+    }
+
+    private async Task<(MxHostObservation Observation, string? Address)> HostAsync(string host, CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(host, out _))
+        {
+            return (new MxHostObservation(host, true, false, 0), null);
+        }
+
+        var a = await dns.QueryAsync(host, QueryType.A, QueryClass.IN, cancellationToken);
+        var aaaa = await dns.QueryAsync(host, QueryType.AAAA, QueryClass.IN, cancellationToken);
+        if (a.HasError && a.Header.ResponseCode != DnsHeaderResponseCode.NotExistentDomain)
+        {
+            return (new MxHostObservation(host, false, false, 0, $"address lookup failed: {a.ErrorMessage}"), null);
+        }
+
+        var alias = a.Answers.CnameRecords().Any(c => DomainName.Normalize(c.DomainName.Value) == host);
+        var addresses = a
+            .Answers.ARecords()
+            .Select(r => r.Address.ToString())
+            .Concat(aaaa.Answers.AaaaRecords().Select(r => r.Address.ToString()))
+            .ToList();
+        return (new MxHostObservation(host, false, alias, addresses.Count), addresses.FirstOrDefault());
+    }
+
+    private async Task<IReadOnlyList<string>> TxtAsync(string name, string version, CancellationToken cancellationToken)
+    {
+        var response = await dns.QueryAsync(name, QueryType.TXT, QueryClass.IN, cancellationToken);
+        return response
+            .Answers.TxtRecords()
+            .Select(r => string.Concat(r.Text))
+            .Where(t => t.StartsWith(version, StringComparison.OrdinalIgnoreCase))
+            .ToList();
+    }
+}
