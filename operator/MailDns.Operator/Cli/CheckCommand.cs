@@ -102,7 +102,8 @@ public static class CheckCommand
         };
         smtpPort.Validators.Add(r =>
         {
-            if (r.GetValue(smtpPort) is < 1 or > 65535)
+            // The token, not GetValue: a value that is no number has its own parse error, and GetValue would throw on it.
+            if (r.Tokens is [.., var last] && int.TryParse(last.Value, out var port) && port is < 1 or > 65535)
             {
                 r.AddError("--smtp-port must be 1 to 65535");
             }

@@ -147,6 +147,13 @@ public static class OperatorCommand
             Description = "Queries each blocklist may get per UTC day, across every domain.",
             DefaultValueFactory = _ => Core.Reputation.BudgetLimits.Default.PerDay,
         };
+        dailyBudget.Validators.Add(r =>
+        {
+            if (r.Tokens is [.., var last] && int.TryParse(last.Value, out var perDay) && perDay < 1)
+            {
+                r.AddError("--blocklist-daily-budget must be at least 1");
+            }
+        });
         var rate = new Option<double>("--blocklist-rate")
         {
             Description = "Queries per second each blocklist may get.",
@@ -154,9 +161,14 @@ public static class OperatorCommand
         };
         rate.Validators.Add(r =>
         {
-            if (r.GetValue(rate) is <= 0 or double.NaN || r.GetValue(dailyBudget) < 1)
+            // The token, not GetValue: a value that is no number has its own parse error, and GetValue would throw on it.
+            if (
+                r.Tokens is [.., var last]
+                && double.TryParse(last.Value, System.Globalization.CultureInfo.InvariantCulture, out var perSecond)
+                && perSecond is <= 0 or double.NaN
+            )
             {
-                r.AddError("--blocklist-rate and --blocklist-daily-budget must be positive");
+                r.AddError("--blocklist-rate must be positive");
             }
         });
         var policyUrl = new Option<string>("--mta-sts-policy-url")

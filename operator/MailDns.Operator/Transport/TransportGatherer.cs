@@ -83,9 +83,26 @@ public sealed class TransportGatherer(IReadOnlyList<IPEndPoint> resolvers, Trans
         );
     }
 
+    /// <summary>A query whose failure (a timeout, an unreachable resolver) is null, never an exception.</summary>
+    private async Task<IDnsQueryResponse?> AskAsync(string name, QueryType type, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await dns.QueryAsync(name, type, QueryClass.IN, cancellationToken);
+        }
+        catch (DnsResponseException)
+        {
+            return null;
+        }
+    }
+
     private async Task<MxObservation> MxAsync(string domain, CancellationToken cancellationToken)
     {
-        var response = await dns.QueryAsync(domain, QueryType.MX, QueryClass.IN, cancellationToken);
+        if (await AskAsync(domain, QueryType.MX, cancellationToken) is not { } response)
+        {
+            return new MxObservation([], $"MX lookup of {domain}: no answer from the resolvers");
+        }
+
         if (response.HasError && response.Header.ResponseCode != DnsHeaderResponseCode.NotExistentDomain)
         {
             return new MxObservation([], $"MX lookup of {domain} failed: {response.ErrorMessage}");
@@ -108,8 +125,13 @@ public sealed class TransportGatherer(IReadOnlyList<IPEndPoint> resolvers, Trans
             return (new MxHostObservation(host, true, false, 0), null);
         }
 
-        var a = await dns.QueryAsync(host, QueryType.A, QueryClass.IN, cancellationToken);
-        var aaaa = await dns.QueryAsync(host, QueryType.AAAA, QueryClass.IN, cancellationToken);
+        var a = await AskAsync(host, QueryType.A, cancellationToken);
+        var aaaa = await AskAsync(host, QueryType.AAAA, cancellationToken);
+        if (a is null || aaaa is null)
+        {
+            return (new MxHostObservation(host, false, false, 0, "address lookup: no answer from the resolvers"), null);
+        }
+
         if (a.HasError && a.Header.ResponseCode != DnsHeaderResponseCode.NotExistentDomain)
         {
             return (new MxHostObservation(host, false, false, 0, $"address lookup failed: {a.ErrorMessage}"), null);
@@ -126,9 +148,9 @@ public sealed class TransportGatherer(IReadOnlyList<IPEndPoint> resolvers, Trans
 
     private async Task<IReadOnlyList<string>> TxtAsync(string name, string version, CancellationToken cancellationToken)
     {
-        var response = await dns.QueryAsync(name, QueryType.TXT, QueryClass.IN, cancellationToken);
-        return response
-            .Answers.TxtRecords()
+        var response = await AskAsync(name, QueryType.TXT, cancellationToken);
+        return (response?.Answers ?? [])
+            .TxtRecords()
             .Select(r => string.Concat(r.Text))
             .Where(t => t.StartsWith(version, StringComparison.OrdinalIgnoreCase))
             .ToList();
