@@ -32,7 +32,9 @@ public sealed class PostfixServer : IDisposable
             return $"-o smtpd_tls_cert_file={dir.Path}/{name}.pem -o smtpd_tls_key_file={dir.Path}/{name}.key";
         }
 
-        var good = Pair("good", certificates.Server(host));
+        var goodPem = certificates.Server(host);
+        GoodCertificatePem = goodPem.CertificatePem;
+        var good = Pair("good", goodPem);
         var expired = Pair("expired", certificates.Server(host, DateTimeOffset.UtcNow.AddHours(-1)));
         var wrongName = Pair("wrong", certificates.Server("other.example.net"));
         var expiring = Pair("expiring", certificates.Server(host, DateTimeOffset.UtcNow.AddDays(7)));
@@ -94,6 +96,9 @@ public sealed class PostfixServer : IDisposable
             Thread.Sleep(100); // waiting for the server process to listen; the deadline bounds it
         }
     }
+
+    /// <summary>The certificate the <see cref="Good"/> listener serves (for TLSA records that match it).</summary>
+    public string GoodCertificatePem { get; }
 
     /// <summary>The MX name the good certificates are for.</summary>
     public string Host { get; }

@@ -189,6 +189,11 @@ public static class TransportChecks
             problems.Add($"issued to {string.Join(", ", cert.Names)}, not {s.Host}");
         }
 
+        if (s.Tlsa.Count > 0)
+        {
+            yield return Dane.Check(s, cert, at);
+        }
+
         yield return problems.Count > 0
             ? new CheckResult("smtp.certificate", CheckStatus.Fail, $"{at}: {string.Join("; ", problems)}", Server: s.Host)
         : cert.NotAfter - now < ExpiryWarning

@@ -20,9 +20,16 @@ public sealed class SmtpProbe(X509Certificate2Collection? extraRoots, TimeSpan t
         using var client = new SmtpClient { Timeout = (int)timeout.TotalMilliseconds, LocalDomain = "maildns.check" };
         client.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
         X509Certificate2? presented = null;
-        client.ServerCertificateValidationCallback = (_, certificate, _, _) =>
+        List<(byte[], byte[])> issuers = [];
+        client.ServerCertificateValidationCallback = (_, certificate, chain, _) =>
         {
             presented = certificate is null ? null : new X509Certificate2(certificate);
+            issuers = chain is null
+                ? []
+                : chain
+                    .ChainElements.Skip(1)
+                    .Select(e => (e.Certificate.RawData, e.Certificate.PublicKey.ExportSubjectPublicKeyInfo()))
+                    .ToList();
             return true; // judged below, with the MX name and the extra roots, so a bad certificate is a finding, not an error
         };
         client.CheckCertificateRevocation = false;
@@ -33,7 +40,7 @@ public sealed class SmtpProbe(X509Certificate2Collection? extraRoots, TimeSpan t
         }
         catch (SslHandshakeException e)
         {
-            return new SmtpObservation(host, port, null, true, e.InnerException?.Message ?? e.Message, null, Facts(presented, host));
+            return new SmtpObservation(host, port, null, true, e.InnerException?.Message ?? e.Message, null, Facts(presented, issuers));
         }
         catch (Exception e)
             when (e is SocketException or IOException or ProtocolException
@@ -44,7 +51,7 @@ public sealed class SmtpProbe(X509Certificate2Collection? extraRoots, TimeSpan t
         }
 
         var observation = client.IsSecure
-            ? new SmtpObservation(host, port, null, true, null, client.SslProtocol.ToString(), Facts(presented, host))
+            ? new SmtpObservation(host, port, null, true, null, client.SslProtocol.ToString(), Facts(presented, issuers))
             : new SmtpObservation(host, port, null, false, null, null, null);
         await QuitAsync(client);
         return observation;
@@ -62,7 +69,7 @@ public sealed class SmtpProbe(X509Certificate2Collection? extraRoots, TimeSpan t
         }
     }
 
-    private CertificateFacts? Facts(X509Certificate2? certificate, string host)
+    private CertificateFacts? Facts(X509Certificate2? certificate, IReadOnlyList<(byte[], byte[])> issuers)
     {
         if (certificate is null)
         {
@@ -88,7 +95,12 @@ public sealed class SmtpProbe(X509Certificate2Collection? extraRoots, TimeSpan t
             certificate.NotBefore.ToUniversalTime(),
             certificate.NotAfter.ToUniversalTime(),
             error
-        );
+        )
+        {
+            LeafDer = certificate.RawData,
+            LeafSpki = certificate.PublicKey.ExportSubjectPublicKeyInfo(),
+            Issuers = issuers,
+        };
     }
 
     /// <summary>The DNS names of the subject alternative names, else the common name (RFC 6125 §6.4.4).</summary>

@@ -65,7 +65,12 @@ public sealed class TransportGatherer(IReadOnlyList<IPEndPoint> resolvers, Trans
             smtp = await Task.WhenAll(
                 hosts
                     .Where(h => h.Address is not null)
-                    .Select(h => probe.ProbeAsync(h.Observation.Host, settings.SmtpPort, h.Address!, cancellationToken))
+                    .Select(async h =>
+                        await probe.ProbeAsync(h.Observation.Host, settings.SmtpPort, h.Address!, cancellationToken) with
+                        {
+                            Tlsa = await TlsaAsync(h.Observation.Host, cancellationToken),
+                        }
+                    )
             );
         }
 
@@ -145,6 +150,19 @@ public sealed class TransportGatherer(IReadOnlyList<IPEndPoint> resolvers, Trans
             .ToList();
         return (new MxHostObservation(host, false, alias, addresses.Count), addresses.FirstOrDefault());
     }
+
+    /// <summary>The TLSA records of an MX (RFC 7672 §3: at _25._tcp.HOST, whatever port the probe used).</summary>
+    private async Task<IReadOnlyList<TlsaObservation>> TlsaAsync(string host, CancellationToken cancellationToken) =>
+        (await AskAsync($"_25._tcp.{host}", QueryType.TLSA, cancellationToken))
+            ?.Answers.OfType<DnsClient.Protocol.TlsaRecord>()
+            .Select(t => new TlsaObservation(
+                (int)t.CertificateUsage,
+                (int)t.Selector,
+                (int)t.MatchingType,
+                t.CertificateAssociationData.ToArray()
+            ))
+            .ToList()
+        ?? [];
 
     private async Task<IReadOnlyList<string>> TxtAsync(string name, string version, CancellationToken cancellationToken)
     {

@@ -117,3 +117,58 @@ public class TransportChecksTests
         Assert.Equal(["mx.exists"], TransportChecks.Evaluate(o).Select(c => c.Id));
     }
 }
+
+/// <summary>DANE matching (RFC 6698 §2.1, RFC 7672 §3) over a real certificate.</summary>
+public class DaneTests
+{
+    private static readonly System.Security.Cryptography.X509Certificates.X509Certificate2 Leaf = Make("CN=mx.example.com");
+    private static readonly System.Security.Cryptography.X509Certificates.X509Certificate2 Ca = Make("CN=ca");
+
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 Make(string subject)
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            subject,
+            key,
+            System.Security.Cryptography.HashAlgorithmName.SHA256
+        );
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+    }
+
+    private static readonly CertificateFacts Facts = new(["mx.example.com"], DateTimeOffset.MinValue, DateTimeOffset.MaxValue, null)
+    {
+        LeafDer = Leaf.RawData,
+        LeafSpki = Leaf.PublicKey.ExportSubjectPublicKeyInfo(),
+        Issuers = [(Ca.RawData, Ca.PublicKey.ExportSubjectPublicKeyInfo())],
+    };
+
+    public static TheoryData<string, int, int, int> Rows =>
+        new()
+        {
+            { "3 1 1: the leaf's public key, SHA-256", 3, 1, 1 },
+            { "3 0 1: the whole leaf, SHA-256", 3, 0, 1 },
+            { "3 1 2: the leaf's public key, SHA-512", 3, 1, 2 },
+            { "3 0 0: the whole leaf, exact", 3, 0, 0 },
+            { "2 1 1: an issuer's public key", 2, 1, 1 },
+        };
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public void A_tlsa_record_made_from_the_served_chain_matches(string because, int usage, int selector, int matching)
+    {
+        var source = usage == 3 ? Leaf : Ca;
+        var selected = selector == 1 ? source.PublicKey.ExportSubjectPublicKeyInfo() : source.RawData;
+        var data = matching switch
+        {
+            1 => System.Security.Cryptography.SHA256.HashData(selected),
+            2 => System.Security.Cryptography.SHA512.HashData(selected),
+            _ => selected,
+        };
+
+        Assert.True(Dane.Matches(new TlsaObservation(usage, selector, matching, data), Facts), because);
+        Assert.False(
+            Dane.Matches(new TlsaObservation(usage == 3 ? 2 : 3, selector, matching, data), Facts),
+            because + ", under the other usage"
+        );
+    }
+}

@@ -40,12 +40,14 @@ public sealed class CheckTransportTests : IClassFixture<CheckTransportTests.Serv
             Dir.Write("ca.pem", Certificates.CaPem);
             Postfix = new PostfixServer(Certificates, Mx);
             var id = MtaStsPolicy.IdOf(Policy);
+            using var good = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(Postfix.GoodCertificatePem);
+            var spki = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(good.PublicKey.ExportSubjectPublicKeyInfo()));
             Bind = new BindServer([
                 (
                     "example.org",
                     $"news MX 10 {Mx}.\nmx1.news A 127.0.0.1\n_mta-sts.news TXT \"v=STSv1; id={id}\"\n"
                         + "_smtp._tls.news TXT \"v=TLSRPTv1; rua=mailto:tls@example.org\"\n"
-                        + "plain MX 10 mx1.news.example.org.\n"
+                        + $"_25._tcp.mx1.news TLSA 3 1 1 {spki}\n"
                 ),
             ]);
             var (cert, key) = Certificates.Server("mta-sts.news.example.org");
@@ -108,6 +110,7 @@ public sealed class CheckTransportTests : IClassFixture<CheckTransportTests.Serv
         "mta-sts.tls-rpt",
         "smtp.starttls",
         "smtp.certificate",
+        "smtp.dane",
     ];
 
     private static string Status(Dictionary<string, JsonNode> checks, string id) =>
@@ -135,6 +138,14 @@ public sealed class CheckTransportTests : IClassFixture<CheckTransportTests.Serv
         }
 
         Assert.Contains("Tls1", Status(checks, "smtp.starttls")); // RFC 8461 §4.2: TLS 1.2 or later
+        var dane = Status(checks, "smtp.dane");
+        Assert.True(dane.StartsWith("pass", StringComparison.Ordinal), dane); // RFC 7672 §3: the TLSA 3 1 1 of the leaf
+    }
+
+    [Fact]
+    public void A_tlsa_record_for_another_certificate_fails_dane()
+    {
+        Assert.StartsWith("fail", Status(Check(servers.Postfix.Expiring), "smtp.dane"), StringComparison.Ordinal);
     }
 
     [Fact]
