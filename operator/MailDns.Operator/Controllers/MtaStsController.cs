@@ -14,11 +14,13 @@ namespace MailDns.Operator.Controllers;
 /// patterns from spec.mtaSts.mx, else from the domain's MX records), fetches what the policy URL serves, and lets the pure
 /// <see cref="MtaStsPlanner"/> decide the id the _mta-sts record carries. It hands status.mtaSts to the SendingDomain
 /// reconcile (<see cref="Changed"/>): the reconcile writes the new policy into status, every replica's public listener
-/// serves it from there, and the next pass, seeing it served, moves the id (RFC 8461 §8.3). Runs on the leader.
+/// serves it from there, and the next pass, seeing it served, moves the id (RFC 8461 §8.3). The policy also goes to a
+/// ConfigMap beside the domain for users who serve it themselves (<see cref="PolicyConfigMaps"/>). Runs on the leader.
 /// </summary>
 public sealed class MtaStsController(
     ClusterCache cache,
     DomainStatusWriter writer,
+    IKubernetes client,
     EventRecorder events,
     ControllerOptions options,
     TimeProvider time,
@@ -29,6 +31,7 @@ public sealed class MtaStsController(
     private readonly ConcurrentDictionary<string, long> evaluatedGeneration = new(StringComparer.Ordinal);
     private readonly PeriodicPass loop = new("MTA-STS policy pass", options.MtaStsRefresh, time, logger);
     private readonly MxHosts mxHosts = new(options.Resolvers ?? Health.HealthTargetsResolver.SystemResolvers());
+    private readonly PolicyConfigMaps configMaps = new(client);
 
     /// <summary>Raised with a SendingDomain key whose status.mtaSts should change: the reconcile writes and publishes it.</summary>
     public event Action<string>? Changed;
@@ -111,6 +114,21 @@ public sealed class MtaStsController(
                     Reason = plan.Reason,
                     Message = plan.Message,
                 };
+                try
+                {
+                    await configMaps.WriteAsync(domain, text, next.PolicyId, cancellationToken);
+                }
+                catch (k8s.Autorest.HttpOperationException e)
+                {
+                    // The ConfigMap is for self-hosters; the policy the operator serves does not wait on it.
+                    logger.LogWarning(
+                        "{Key}: ConfigMap {Name} not written: {Status}",
+                        key,
+                        PolicyConfigMaps.NameOf(domain),
+                        e.Response.StatusCode
+                    );
+                }
+
                 if (current?.Policy is { } before && before != text)
                 {
                     var note = $"new policy {next.PolicyId}: {Summary(policy)}";

@@ -106,8 +106,25 @@ public class RbacCoverageTests
         );
         await domains.DeleteNamespacedAsync<SendingDomain>("mail", "gone");
         await SendingDomainWait.GoneAsync(domains, "mail", "gone");
-        await domains.CreateNamespacedAsync(OperatorEndToEndTests.Domain("kept"), "mail");
+        var kept = OperatorEndToEndTests.Domain("kept");
+        kept.Spec.MtaSts = new MtaStsSpec { Mode = "testing", Mx = ["mx1.example.org"] }; // its policy goes to a ConfigMap
+        await domains.CreateNamespacedAsync(kept, "mail");
         await SendingDomainWait.UntilAsync(domains, "mail", "kept", sd => SendingDomainWait.Ready(sd) == "True/Published", "Ready");
+        await SendingDomainWait.UntilAsync(domains, "mail", "kept", sd => sd.Status?.MtaSts?.Policy is not null, "an MTA-STS policy");
+        await domains.PatchNamespacedAsync<SendingDomain>(
+            new V1Patch("""{"spec":{"mtaSts":{"maxAge":"14d"}}}""", V1Patch.PatchType.MergePatch),
+            "mail",
+            "kept"
+        );
+        await SendingDomainWait.UntilAsync(
+            domains,
+            "mail",
+            "kept",
+            sd => sd.Status?.MtaSts?.MaxAge == 1_209_600,
+            "the changed policy"
+        );
+        var map = await api.Client.CoreV1.ReadNamespacedConfigMapAsync("kept-mta-sts", "mail");
+        Assert.Contains("max_age: 1209600", map.Data["mta-sts.txt"]);
         await domains.DeleteNamespacedAsync<SendingDomain>("mail", "kept");
         await SendingDomainWait.GoneAsync(domains, "mail", "kept");
         var provider = await clusterProviders.ReadAsync<ClusterDnsProvider>("shared");

@@ -105,6 +105,11 @@ public sealed class OperatorMtaStsTests
             Assert.Contains("mx: mx2.example.org\r\n", moved.Status.MtaSts.Policy);
             await WaitAsync(() => MtaStsRecord(bind).SequenceEqual([$"v=STSv1; id={newId}"]), "the new id in DNS");
 
+            // For self-hosters, the same policy in a ConfigMap beside the domain, owned by it.
+            var map = await api.Client.CoreV1.ReadNamespacedConfigMapAsync("news-mta-sts", "mail");
+            Assert.Equal((moved.Status.MtaSts.Policy, newId), (map.Data["mta-sts.txt"], map.Data["id"]));
+            Assert.Equal("news", Assert.Single(map.Metadata.OwnerReferences).Name);
+
             var events = (await api.Client.EventsV1.ListNamespacedEventAsync("mail"))
                 .Items.Where(e => e.Regarding.Name == "news" && e.Reason.StartsWith("MtaSts", StringComparison.Ordinal))
                 .OrderBy(e => e.EventTime)
