@@ -75,6 +75,11 @@ public sealed class DovecotServer : IDisposable
             service anvil {
               chroot =
             }
+            service auth {
+              unix_listener {{dir.Path}}/auth-smtp {
+                mode = 0666
+              }
+            }
             """;
         var conf = dir.Write("dovecot.conf", config);
         var psi = new ProcessStartInfo("/usr/sbin/dovecot") { RedirectStandardError = true, RedirectStandardOutput = true };
@@ -106,6 +111,9 @@ public sealed class DovecotServer : IDisposable
             }
         }
     }
+
+    /// <summary>Dovecot's SASL socket, for an SMTP server that authenticates through it (Postfix smtpd_sasl_type=dovecot).</summary>
+    public string AuthSocket => Path.Combine(dir.Path, "auth-smtp");
 
     /// <summary>The cleartext port (STARTTLS offered).</summary>
     public int Port { get; }

@@ -16,7 +16,7 @@ public sealed class PostfixServer : IDisposable
     private readonly TempDir dir = new();
     private readonly Process process;
 
-    public PostfixServer(TestCertificates certificates, string host)
+    public PostfixServer(TestCertificates certificates, string host, string? saslSocket = null)
     {
         Host = host;
         var queue = Path.Combine(dir.Path, "queue");
@@ -39,6 +39,8 @@ public sealed class PostfixServer : IDisposable
         var wrongName = Pair("wrong", certificates.Server("other.example.net"));
         var expiring = Pair("expiring", certificates.Server(host, DateTimeOffset.UtcNow.AddDays(7)));
         (Good, Expired, WrongName, Expiring, Plain) = (Free(), Free(), Free(), Free(), Free());
+        (Submission, SubmissionAuthInClear, Submissions) = (Free(), Free(), Free());
+        var sasl = $"-o smtpd_sasl_auth_enable=yes -o smtpd_sasl_type=dovecot -o smtpd_sasl_path={saslSocket}";
         dir.Write(
             "main.cf",
             $"""
@@ -66,6 +68,13 @@ public sealed class PostfixServer : IDisposable
                 Smtpd(WrongName, wrongName),
                 Smtpd(Expiring, expiring),
                 Smtpd(Plain, "-o smtpd_tls_security_level=none"),
+                // Submission (RFC 6409) behind the SRV records of RFC 6186: AUTH only after STARTTLS, AUTH offered in clear,
+                // and implicit TLS (RFC 8314 §3.3).
+                saslSocket is null
+                    ? ""
+                    : Smtpd(Submission, $"{good} {sasl} -o smtpd_tls_security_level=encrypt -o smtpd_tls_auth_only=yes"),
+                saslSocket is null ? "" : Smtpd(SubmissionAuthInClear, $"{good} {sasl} -o smtpd_tls_auth_only=no"),
+                saslSocket is null ? "" : Smtpd(Submissions, $"{good} {sasl} -o smtpd_tls_wrappermode=yes"),
                 "tlsmgr unix - - n 1000? 1 tlsmgr",
                 "anvil unix - - n - 1 anvil",
                 "proxymap unix - - n - - proxymap",
@@ -112,6 +121,15 @@ public sealed class PostfixServer : IDisposable
     public int Expiring { get; }
 
     public int Plain { get; }
+
+    /// <summary>Submission with STARTTLS that offers AUTH only after it (needs the SASL socket).</summary>
+    public int Submission { get; }
+
+    /// <summary>Submission that advertises AUTH before STARTTLS (smtpd_tls_auth_only = no).</summary>
+    public int SubmissionAuthInClear { get; }
+
+    /// <summary>Submission over implicit TLS (smtpd_tls_wrappermode).</summary>
+    public int Submissions { get; }
 
     public StringBuilder Log { get; } = new();
 

@@ -30,6 +30,11 @@ public static class TransportChecks
             results.AddRange(Smtp(smtp, o.Now));
         }
 
+        foreach (var submission in o.Submission)
+        {
+            results.AddRange(SubmissionChecks.Evaluate(submission, o.Now));
+        }
+
         return results;
     }
 

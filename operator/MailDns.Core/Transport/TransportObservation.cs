@@ -55,4 +55,8 @@ public sealed record TransportObservation(
     bool TlsRptPublished,
     IReadOnlyList<SmtpObservation>? Smtp,
     bool ManagedPolicy = false
-);
+)
+{
+    /// <summary>The submission endpoints the SRV records name, as probed (empty: none published, or --skip-tls).</summary>
+    public IReadOnlyList<SubmissionObservation> Submission { get; init; } = [];
+}

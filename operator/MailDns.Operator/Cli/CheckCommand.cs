@@ -274,8 +274,8 @@ public static class CheckCommand
                 };
             }
 
-            // Transport security for domains that receive mail under MTA-STS, or all when asked (--transport).
-            if (request.Transport.Force || (await gatherer.MtaStsRecordsAsync(domain, cancellationToken)).Count > 0)
+            // Transport security for domains with MTA-STS or submission SRV records, or all when asked (--transport).
+            if (request.Transport.Force || await gatherer.PublishesTransportAsync(domain, cancellationToken))
             {
                 var observed = await gatherer.GatherAsync(domain, ManagedPolicy(request.Expect, domain), cancellationToken);
                 report = report with { Checks = [.. report.Checks, .. Core.Transport.TransportChecks.Evaluate(observed)] };

@@ -57,6 +57,108 @@ public sealed class SmtpProbe(X509Certificate2Collection? extraRoots, TimeSpan t
         return observation;
     }
 
+    /// <summary>
+    /// A submission endpoint: with implicit TLS one session; otherwise a cleartext session to see whether AUTH is offered
+    /// before TLS (nothing is sent but EHLO), then one with STARTTLS to see it offered after.
+    /// </summary>
+    public async Task<SubmissionObservation> ProbeSubmissionAsync(
+        string target,
+        int port,
+        string address,
+        bool implicitTls,
+        CancellationToken cancellationToken
+    )
+    {
+        var authBefore = false;
+        if (!implicitTls)
+        {
+            var clear = await SessionAsync(address, port, SecureSocketOptions.None, cancellationToken);
+            if (clear.Error is { } error)
+            {
+                return new SubmissionObservation(target, port, false, error, false, null, null, null, false, false);
+            }
+
+            authBefore = clear.Auth;
+            if (!clear.StartTls)
+            {
+                return new SubmissionObservation(target, port, false, null, false, null, null, null, authBefore, false);
+            }
+        }
+
+        var secure = await SessionAsync(
+            address,
+            port,
+            implicitTls ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls,
+            cancellationToken
+        );
+        return secure.TlsError is not null || secure.Error is not null
+            ? new SubmissionObservation(
+                target,
+                port,
+                implicitTls,
+                secure.Error,
+                true,
+                secure.TlsError,
+                null,
+                secure.Facts,
+                authBefore,
+                false
+            )
+            : new SubmissionObservation(
+                target,
+                port,
+                implicitTls,
+                null,
+                true,
+                null,
+                secure.Protocol,
+                secure.Facts,
+                authBefore,
+                secure.Auth
+            );
+    }
+
+    private sealed record Session(string? Error, string? TlsError, bool StartTls, bool Auth, string? Protocol, CertificateFacts? Facts);
+
+    private async Task<Session> SessionAsync(string address, int port, SecureSocketOptions options, CancellationToken cancellationToken)
+    {
+        using var client = new SmtpClient { Timeout = (int)timeout.TotalMilliseconds, LocalDomain = "maildns.check" };
+        client.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+        X509Certificate2? presented = null;
+        client.ServerCertificateValidationCallback = (_, certificate, _, _) =>
+        {
+            presented = certificate is null ? null : new X509Certificate2(certificate);
+            return true; // judged apart, as for an MX
+        };
+        client.CheckCertificateRevocation = false;
+        try
+        {
+            await client.ConnectAsync(address, port, options, cancellationToken);
+        }
+        catch (SslHandshakeException e)
+        {
+            return new Session(null, e.InnerException?.Message ?? e.Message, true, false, null, Facts(presented, []));
+        }
+        catch (Exception e)
+            when (e is SocketException or IOException or ProtocolException
+                || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            )
+        {
+            return new Session(e.Message, null, false, false, null, null);
+        }
+
+        var session = new Session(
+            null,
+            null,
+            client.Capabilities.HasFlag(SmtpCapabilities.StartTLS),
+            client.Capabilities.HasFlag(SmtpCapabilities.Authentication),
+            client.IsSecure ? client.SslProtocol.ToString() : null,
+            Facts(presented, [])
+        );
+        await QuitAsync(client);
+        return session;
+    }
+
     private static async Task QuitAsync(SmtpClient client)
     {
         try

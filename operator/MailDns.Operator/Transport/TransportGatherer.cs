@@ -37,8 +37,14 @@ public sealed class TransportGatherer(IReadOnlyList<IPEndPoint> resolvers, Trans
         }
     );
 
-    /// <summary>Whether the domain publishes an MTA-STS record: the transport checks run for such domains unasked.</summary>
-    public async Task<IReadOnlyList<string>> MtaStsRecordsAsync(string domain, CancellationToken cancellationToken) =>
+    /// <summary>Whether the domain publishes an MTA-STS record or submission SRV records: the transport checks run for
+    /// such domains unasked.</summary>
+    public async Task<bool> PublishesTransportAsync(string domain, CancellationToken cancellationToken) =>
+        (await MtaStsRecordsAsync(domain, cancellationToken)).Count > 0
+        || (await SrvAsync($"_submission._tcp.{domain}", false, cancellationToken)).Count > 0
+        || (await SrvAsync($"_submissions._tcp.{domain}", true, cancellationToken)).Count > 0;
+
+    private async Task<IReadOnlyList<string>> MtaStsRecordsAsync(string domain, CancellationToken cancellationToken) =>
         await TxtAsync($"_mta-sts.{domain}", "v=STSv1", cancellationToken);
 
     public async Task<TransportObservation> GatherAsync(string domain, bool managedPolicy, CancellationToken cancellationToken)
@@ -74,6 +80,33 @@ public sealed class TransportGatherer(IReadOnlyList<IPEndPoint> resolvers, Trans
             );
         }
 
+        IReadOnlyList<SubmissionObservation> submission = [];
+        if (!settings.SkipTls)
+        {
+            var probe = new SmtpProbe(settings.ExtraRoots, settings.Timeout);
+            var endpoints = (await SrvAsync($"_submission._tcp.{domain}", false, cancellationToken))
+                .Concat(await SrvAsync($"_submissions._tcp.{domain}", true, cancellationToken))
+                .ToList();
+            submission = await Task.WhenAll(
+                endpoints.Select(async e =>
+                    (await HostAsync(e.Target, cancellationToken)).Address is { } address
+                        ? await probe.ProbeSubmissionAsync(e.Target, e.Port, address, e.Implicit, cancellationToken)
+                        : new SubmissionObservation(
+                            e.Target,
+                            e.Port,
+                            e.Implicit,
+                            $"{e.Target} has no address",
+                            false,
+                            null,
+                            null,
+                            null,
+                            false,
+                            false
+                        )
+                )
+            );
+        }
+
         return new TransportObservation(
             domain,
             DateTimeOffset.UtcNow,
@@ -85,7 +118,10 @@ public sealed class TransportGatherer(IReadOnlyList<IPEndPoint> resolvers, Trans
             tlsRpt.Count > 0,
             smtp,
             managedPolicy
-        );
+        )
+        {
+            Submission = submission,
+        };
     }
 
     /// <summary>A query whose failure (a timeout, an unreachable resolver) is null, never an exception.</summary>
@@ -150,6 +186,20 @@ public sealed class TransportGatherer(IReadOnlyList<IPEndPoint> resolvers, Trans
             .ToList();
         return (new MxHostObservation(host, false, alias, addresses.Count), addresses.FirstOrDefault());
     }
+
+    /// <summary>The SRV targets of a submission service (RFC 6186 §3.4: a target of "." says the service is not offered).</summary>
+    private async Task<IReadOnlyList<(string Target, int Port, bool Implicit)>> SrvAsync(
+        string name,
+        bool implicitTls,
+        CancellationToken cancellationToken
+    ) =>
+        (await AskAsync(name, QueryType.SRV, cancellationToken))
+            ?.Answers.SrvRecords()
+            .OrderBy(r => r.Priority)
+            .Select(r => (DomainName.Normalize(r.Target.Value), (int)r.Port, implicitTls))
+            .Where(e => e.Item1.Length > 0)
+            .ToList()
+        ?? [];
 
     /// <summary>The TLSA records of an MX (RFC 7672 §3: at _25._tcp.HOST, whatever port the probe used).</summary>
     private async Task<IReadOnlyList<TlsaObservation>> TlsaAsync(string host, CancellationToken cancellationToken) =>

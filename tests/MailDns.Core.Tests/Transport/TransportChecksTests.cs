@@ -172,3 +172,63 @@ public class DaneTests
         );
     }
 }
+
+/// <summary>Submission endpoints (RFC 8314 §3, RFC 6186): TLS first, AUTH only over it.</summary>
+public class SubmissionChecksTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly CertificateFacts Valid = new(["smtp.example.com"], Now.AddDays(-1), Now.AddDays(60), null);
+
+    private static SubmissionObservation Endpoint(
+        bool startTls = true,
+        bool authBefore = false,
+        bool authAfter = true,
+        CertificateFacts? cert = null
+    ) =>
+        new(
+            "smtp.example.com",
+            587,
+            false,
+            null,
+            startTls,
+            null,
+            startTls ? "Tls13" : null,
+            startTls ? cert ?? Valid : null,
+            authBefore,
+            authAfter
+        );
+
+    public static TheoryData<string, SubmissionObservation, string, CheckStatus> Rows =>
+        new()
+        {
+            { "STARTTLS with a valid certificate passes", Endpoint(), "submission.tls", CheckStatus.Pass },
+            { "no STARTTLS on a 587-style target fails", Endpoint(startTls: false, authAfter: false), "submission.tls", CheckStatus.Fail },
+            {
+                "a certificate for another name fails",
+                Endpoint(cert: Valid with { Names = ["other.example.com"] }),
+                "submission.tls",
+                CheckStatus.Fail
+            },
+            { "AUTH only after TLS passes", Endpoint(), "submission.auth-after-tls", CheckStatus.Pass },
+            { "AUTH advertised in clear fails", Endpoint(authBefore: true), "submission.auth-after-tls", CheckStatus.Fail },
+            { "no AUTH at all warns", Endpoint(authAfter: false), "submission.auth-after-tls", CheckStatus.Warn },
+            {
+                "an unreachable target is unknown",
+                Endpoint() with
+                {
+                    ConnectError = "connection refused",
+                },
+                "submission.tls",
+                CheckStatus.Unknown
+            },
+        };
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public void Each_submission_rule_gives_its_verdict(string because, SubmissionObservation observation, string id, CheckStatus expected)
+    {
+        var result = SubmissionChecks.Evaluate(observation, Now).FirstOrDefault(c => c.Id == id);
+
+        Assert.True(expected == result?.Status, $"{because}: {result?.Message}");
+    }
+}

@@ -24,6 +24,8 @@ public sealed class CheckTransportTests : IClassFixture<CheckTransportTests.Serv
 
         public PostfixServer Postfix { get; private set; } = null!;
 
+        public DovecotServer Sasl { get; private set; } = null!;
+
         public BindServer Bind { get; private set; } = null!;
 
         public PublicListener Listener { get; private set; } = null!;
@@ -38,7 +40,8 @@ public sealed class CheckTransportTests : IClassFixture<CheckTransportTests.Serv
         public async Task InitializeAsync()
         {
             Dir.Write("ca.pem", Certificates.CaPem);
-            Postfix = new PostfixServer(Certificates, Mx);
+            Sasl = new DovecotServer(Certificates); // the SASL backend of the submission listeners
+            Postfix = new PostfixServer(Certificates, Mx, Sasl.AuthSocket);
             var id = MtaStsPolicy.IdOf(Policy);
             using var good = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(Postfix.GoodCertificatePem);
             var spki = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(good.PublicKey.ExportSubjectPublicKeyInfo()));
@@ -48,6 +51,9 @@ public sealed class CheckTransportTests : IClassFixture<CheckTransportTests.Serv
                     $"news MX 10 {Mx}.\nmx1.news A 127.0.0.1\n_mta-sts.news TXT \"v=STSv1; id={id}\"\n"
                         + "_smtp._tls.news TXT \"v=TLSRPTv1; rua=mailto:tls@example.org\"\n"
                         + $"_25._tcp.mx1.news TLSA 3 1 1 {spki}\n"
+                        + $"_submission._tcp.news SRV 0 1 {Postfix.Submission} {Mx}.\n"
+                        + $"_submissions._tcp.news SRV 0 1 {Postfix.Submissions} {Mx}.\n"
+                        + $"_submission._tcp.clear SRV 0 1 {Postfix.SubmissionAuthInClear} {Mx}.\n"
                 ),
             ]);
             var (cert, key) = Certificates.Server("mta-sts.news.example.org");
@@ -67,6 +73,7 @@ public sealed class CheckTransportTests : IClassFixture<CheckTransportTests.Serv
             await Listener.DisposeAsync();
             Bind.Dispose();
             Postfix.Dispose();
+            Sasl.Dispose();
             Dir.Dispose();
             Certificates.Dispose();
         }
@@ -140,6 +147,52 @@ public sealed class CheckTransportTests : IClassFixture<CheckTransportTests.Serv
         Assert.Contains("Tls1", Status(checks, "smtp.starttls")); // RFC 8461 §4.2: TLS 1.2 or later
         var dane = Status(checks, "smtp.dane");
         Assert.True(dane.StartsWith("pass", StringComparison.Ordinal), dane); // RFC 7672 §3: the TLSA 3 1 1 of the leaf
+    }
+
+    [Fact]
+    public void Submission_targets_named_by_srv_records_offer_tls_and_auth_only_after_it()
+    {
+        var checks = CheckAll("news.example.org", servers.Postfix.Good);
+
+        // RFC 8314 §3 and RFC 6186: both the STARTTLS (587-style) and the implicit-TLS (465-style) targets.
+        var tls = checks.Where(c => (string)c["id"]! == "submission.tls").Select(c => $"{c["status"]}: {c["message"]}").ToList();
+        Assert.Equal(2, tls.Count);
+        Assert.All(tls, t => Assert.StartsWith("pass", t, StringComparison.Ordinal));
+        var auth = checks
+            .Where(c => (string)c["id"]! == "submission.auth-after-tls")
+            .Select(c => $"{c["status"]}: {c["message"]}")
+            .ToList();
+        Assert.All(auth, a => Assert.StartsWith("pass", a, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_submission_service_advertising_auth_before_tls_fails()
+    {
+        var checks = CheckAll("clear.example.org", servers.Postfix.Good);
+
+        var auth = checks.Single(c => (string)c["id"]! == "submission.auth-after-tls");
+        Assert.Equal("fail", (string)auth["status"]!);
+        Assert.Contains("advertises AUTH before TLS", (string)auth["message"]!);
+    }
+
+    private List<JsonNode> CheckAll(string domain, int smtpPort)
+    {
+        var bind = $"127.0.0.1:{servers.Bind.Port}";
+        var result = MailDns.Testing.Cli.Run(
+            "check",
+            domain,
+            "--nameserver",
+            bind,
+            "--resolver",
+            bind,
+            "--ca-file",
+            servers.CaFile,
+            "--smtp-port",
+            smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--output",
+            "json"
+        );
+        return JsonNode.Parse(result.Out)!["checks"]!.AsArray().Select(c => c!).ToList();
     }
 
     [Fact]
