@@ -175,6 +175,13 @@ public static class KubectlPluginCommand
                         return ExitCodes.Invalid;
                     }
 
+                    if (!known)
+                    {
+                        console.Error.WriteLine(
+                            $"kubectl maildns revoke: warning: no key of {sd.Spec.Domain} has selector {target}; it is listed anyway"
+                        );
+                    }
+
                     var list = new JsonArray([.. compromised.Append(target).Select(s => (JsonNode)s!)]);
                     await PatchAsync(
                         client,
