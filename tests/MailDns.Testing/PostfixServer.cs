@@ -160,7 +160,8 @@ public sealed class PostfixServer : IDisposable
     {
         // The master's PID (postfix start-fg runs it); it stops its children on SIGTERM.
         var pidFile = Path.Combine(dir.Path, "queue", "pid", "master.pid");
-        if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
+        // Read with cat: the master holds a lock on the file, which .NET's own share check refuses to read past.
+        if (File.Exists(pidFile) && int.TryParse(Tool.Run("cat", pidFile).Output.Trim(), out var pid))
         {
             try
             {

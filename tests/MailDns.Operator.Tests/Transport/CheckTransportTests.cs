@@ -70,12 +70,23 @@ public sealed class CheckTransportTests : IClassFixture<CheckTransportTests.Serv
 
         public async Task DisposeAsync()
         {
-            await Listener.DisposeAsync();
-            Bind.Dispose();
-            Postfix.Dispose();
-            Sasl.Dispose();
-            Dir.Dispose();
-            Certificates.Dispose();
+            // The server processes first, each whatever the others do: none may outlive the run.
+            try
+            {
+                Postfix?.Dispose();
+                Sasl?.Dispose();
+                Bind?.Dispose();
+            }
+            finally
+            {
+                if (Listener is not null)
+                {
+                    await Listener.DisposeAsync();
+                }
+
+                Dir.Dispose();
+                Certificates.Dispose();
+            }
         }
     }
 
