@@ -7,16 +7,7 @@ namespace MailDns.Operator.MtaSts;
 /// <summary>A domain's MX hosts through the given resolvers, in preference order, or why they could not be had.</summary>
 public sealed class MxHosts(IReadOnlyList<IPEndPoint> resolvers)
 {
-    private readonly LookupClient client = new(
-        new LookupClientOptions(resolvers.ToArray())
-        {
-            UseCache = false,
-            Timeout = TimeSpan.FromSeconds(2),
-            Retries = 1,
-            ThrowDnsErrors = false,
-            ContinueOnDnsError = true,
-        }
-    );
+    private readonly LookupClient client = Dns.RecursiveResolvers.Client(resolvers);
 
     public async Task<(IReadOnlyList<string> Hosts, string? Error)> LookupAsync(string domain, CancellationToken cancellationToken)
     {

@@ -27,19 +27,7 @@ public interface IReputationDns
 /// </summary>
 public sealed class DnsClientReputationDns(IReadOnlyList<IPEndPoint> resolvers, TimeSpan? timeout = null) : IReputationDns
 {
-    private readonly LookupClient client = new(
-        new LookupClientOptions(resolvers.ToArray())
-        {
-            UseCache = false,
-            Recursion = true,
-            Timeout = timeout ?? TimeSpan.FromSeconds(2),
-            Retries = 1,
-            UseTcpFallback = true,
-            ThrowDnsErrors = false,
-            ContinueOnDnsError = true,
-            ContinueOnEmptyResponse = false,
-        }
-    );
+    private readonly LookupClient client = Dns.RecursiveResolvers.Client(resolvers, timeout);
 
     public async Task<LookupAnswer> AskAsync(string name, ReputationQuestion type, CancellationToken cancellationToken)
     {

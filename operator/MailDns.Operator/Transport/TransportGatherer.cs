@@ -26,16 +26,7 @@ public sealed record TransportSettings(
 /// </summary>
 public sealed class TransportGatherer(IReadOnlyList<IPEndPoint> resolvers, TransportSettings settings)
 {
-    private readonly LookupClient dns = new(
-        new LookupClientOptions(resolvers.ToArray())
-        {
-            UseCache = false,
-            Timeout = TimeSpan.FromSeconds(2),
-            Retries = 1,
-            ThrowDnsErrors = false,
-            ContinueOnDnsError = true,
-        }
-    );
+    private readonly LookupClient dns = Dns.RecursiveResolvers.Client(resolvers);
 
     /// <summary>Whether the domain publishes an MTA-STS record or submission SRV records: the transport checks run for
     /// such domains unasked.</summary>

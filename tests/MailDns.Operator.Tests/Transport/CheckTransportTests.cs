@@ -94,29 +94,11 @@ public sealed class CheckTransportTests : IClassFixture<CheckTransportTests.Serv
 
     public CheckTransportTests(Servers servers) => this.servers = servers;
 
-    private Dictionary<string, JsonNode> Check(int smtpPort, params string[] extra)
-    {
-        var bind = $"127.0.0.1:{servers.Bind.Port}";
-        var result = MailDns.Testing.Cli.Run([
-            "check",
-            "news.example.org",
-            "--nameserver",
-            bind,
-            "--resolver",
-            bind,
-            "--ca-file",
-            servers.CaFile,
-            "--policy-url",
-            $"https://127.0.0.1:{servers.PolicyPort}/.well-known/mta-sts.txt",
-            "--smtp-port",
-            smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--output",
-            "json",
-            .. extra,
-        ]);
-        var checks = JsonNode.Parse(result.Out)!["checks"]!.AsArray();
-        return checks.Where(c => Transport.Contains((string)c!["id"]!)).ToDictionary(c => (string)c!["id"]!, c => c!);
-    }
+    /// <summary>The transport results of checking news.example.org, by id (one MX, so one result per id).</summary>
+    private Dictionary<string, JsonNode> Check(int smtpPort, params string[] extra) =>
+        CheckAll("news.example.org", smtpPort, extra)
+            .Where(c => Transport.Contains((string)c["id"]!))
+            .ToDictionary(c => (string)c["id"]!, c => c);
 
     private static readonly HashSet<string> Transport =
     [
@@ -186,22 +168,28 @@ public sealed class CheckTransportTests : IClassFixture<CheckTransportTests.Serv
         Assert.Contains("advertises AUTH before TLS", (string)auth["message"]!);
     }
 
-    private List<JsonNode> CheckAll(string domain, int smtpPort)
+    /// <summary>`maildns check DOMAIN` against the test servers, as JSON: every check's result.</summary>
+    private List<JsonNode> CheckAll(string domain, int smtpPort, params string[] extra)
     {
         var bind = $"127.0.0.1:{servers.Bind.Port}";
         var result = MailDns.Testing.Cli.Run(
-            "check",
-            domain,
-            "--nameserver",
-            bind,
-            "--resolver",
-            bind,
-            "--ca-file",
-            servers.CaFile,
-            "--smtp-port",
-            smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--output",
-            "json"
+            [
+                "check",
+                domain,
+                "--nameserver",
+                bind,
+                "--resolver",
+                bind,
+                "--ca-file",
+                servers.CaFile,
+                "--policy-url",
+                $"https://127.0.0.1:{servers.PolicyPort}/.well-known/mta-sts.txt",
+                "--smtp-port",
+                smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--output",
+                "json",
+                .. extra,
+            ]
         );
         return JsonNode.Parse(result.Out)!["checks"]!.AsArray().Select(c => c!).ToList();
     }
