@@ -112,6 +112,10 @@ public sealed class DkimSpec
     [JsonPropertyName("rotateRequestedAt")]
     public DateTimeOffset? RotateRequestedAt { get; set; }
 
+    /// <summary>The series rotateRequestedAt is for (algorithm or selector prefix); all when empty.</summary>
+    [JsonPropertyName("rotateRequestedSeries")]
+    public IList<string>? RotateRequestedSeries { get; set; }
+
     [JsonPropertyName("compromisedSelectors")]
     public IList<string>? CompromisedSelectors { get; set; }
 }

@@ -253,6 +253,28 @@ public static partial class SendingDomainValidator
 
     private static void CheckDkim(DkimSpec dkim, int ttl, DnsProviderSpec? provider, List<Finding> findings)
     {
+        var names = (dkim.Series ?? [])
+            .SelectMany(x =>
+            {
+                var algorithm = x.Algorithm ?? Defaults.DkimAlgorithm;
+                return new[] { algorithm, x.SelectorPrefix ?? Defaults.SelectorPrefixFor(algorithm) };
+            })
+            .ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < (dkim.RotateRequestedSeries?.Count ?? 0); i++)
+        {
+            if (!names.Contains(dkim.RotateRequestedSeries![i]))
+            {
+                findings.Add(
+                    Finding.Error(
+                        "dkim.rotate-unknown-series",
+                        $"'{dkim.RotateRequestedSeries[i]}' is no series of spec.dkim.series (an algorithm or a selectorPrefix: "
+                            + $"{string.Join(", ", names.Order(StringComparer.Ordinal))})",
+                        $"spec.dkim.rotateRequestedSeries[{i}]"
+                    )
+                );
+            }
+        }
+
         var series = dkim.Series ?? [];
         if (dkim.Series is { Count: 0 })
         {

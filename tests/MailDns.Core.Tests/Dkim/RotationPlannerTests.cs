@@ -232,6 +232,29 @@ public class RotationPlannerTests
         Assert.Equal(T0.AddDays(3), after.HandledRotateRequests["rsa"]);
     }
 
+    [Theory]
+    [InlineData("ed25519-sha256")]
+    [InlineData("ed")]
+    public void A_rotation_request_for_one_series_rotates_that_series_alone(string series)
+    {
+        var state = State(Key("rsa1", KeyPhase.Active, T0), Key("ed1", KeyPhase.Active, T0, "ed"));
+        var settings = Settings(Rsa, Ed) with
+        {
+            RotateRequestedAt = T0.AddDays(3),
+            RotateSeries = new HashSet<string> { series },
+        };
+
+        var decision = Plan(
+            settings,
+            state,
+            Dns(T0, ("rsa1", SelectorDnsState.ServesKey), ("ed1", SelectorDnsState.ServesKey)),
+            T0.AddDays(3)
+        );
+
+        var generate = Assert.Single(decision.Actions.OfType<GenerateKey>());
+        Assert.Equal("ed", generate.Series);
+    }
+
     [Fact]
     public void A_rotation_request_already_handled_or_older_than_the_key_forces_nothing()
     {
@@ -361,9 +384,8 @@ public class RotationPlannerTests
         var state = State(Key("rsa1", KeyPhase.Removing, T0) with { WithdrawnAt = T0 });
         var later = T0 + Settings().PropagationDelay + TimeSpan.FromMinutes(1);
 
-        Assert.DoesNotContain(
-            Plan(Settings(), state, Dns(later, ("rsa1", SelectorDnsState.ServesRevoked)), later).Actions,
-            a => a is DeleteKey
+        Assert.DoesNotContain(Plan(Settings(), state, Dns(later, ("rsa1", SelectorDnsState.ServesRevoked)), later).Actions, a =>
+            a is DeleteKey
         );
         Assert.DoesNotContain(Plan(Settings(), state, Dns(later, ("rsa1", SelectorDnsState.Unknown)), later).Actions, a => a is DeleteKey);
         Assert.Single(Plan(Settings(), state, Dns(later, ("rsa1", SelectorDnsState.Absent)), later).Actions.OfType<DeleteKey>());

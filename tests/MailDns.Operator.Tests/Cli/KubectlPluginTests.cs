@@ -116,9 +116,16 @@ public sealed class KubectlPluginTests : IAsyncLifetime
         Assert.Equal(1, missingExit);
         Assert.Contains("Error from server (NotFound)", missing);
 
-        var (rotateExit, rotate) = Kubectl("maildns", "rotate", "mail-example-com");
+        var (rotateExit, rotate) = Kubectl("maildns", "rotate", "mail-example-com", "--series", "ed25519-sha256");
         Assert.True(rotateExit == 0, rotate);
         Assert.NotNull((await ReadAsync()).Spec.Dkim!.RotateRequestedAt);
+        Assert.Equal(["ed25519-sha256"], (await ReadAsync()).Spec.Dkim!.RotateRequestedSeries!);
+        var (allExit, all) = Kubectl("maildns", "rotate", "mail-example-com");
+        Assert.True(allExit == 0, all);
+        Assert.Null((await ReadAsync()).Spec.Dkim!.RotateRequestedSeries); // every series again
+        var (unknownExit, unknown) = Kubectl("maildns", "rotate", "mail-example-com", "--series", "dsa");
+        Assert.Equal(2, unknownExit);
+        Assert.Contains("the domain's series are rsa-sha256 (rsa), ed25519-sha256 (ed)", unknown);
 
         var (declined, question) = KubectlAnswering("n\n", "maildns", "revoke", "mail-example-com", selector);
         Assert.Equal(1, declined);

@@ -27,6 +27,17 @@ public class ValidateCommandTests
                 "spec.dmarc.polcy"
             },
             { "a missing required field is named", "  providerRef: {name: p}\n", "spec.domain" },
+            {
+                "a rotation request for a series the domain does not have is refused",
+                "  domain: mail.example.com\n  providerRef: {name: p}\n"
+                    + "  dkim: {series: [{algorithm: rsa-sha256, selectorPrefix: rsa}], rotateRequestedSeries: [ed]}\n",
+                "spec.dkim.rotateRequestedSeries[0]"
+            },
+            {
+                "an MTA-STS policy that is both managed and self-hosted is refused",
+                "  domain: mail.example.com\n  providerRef: {name: p}\n  mtaSts: {mode: enforce, id: abc}\n",
+                "spec.mtaSts"
+            },
             { "+all is refused by the enum", "  domain: mail.example.com\n  providerRef: {name: p}\n  spf: {all: pass}\n", "spec.spf.all" },
             { "a ttl out of range is refused", "  domain: mail.example.com\n  providerRef: {name: p}\n  ttl: 5\n", "spec.ttl" },
             {

@@ -148,6 +148,7 @@ public static class RotationPlanner
             var newest = keys.Count == 0 ? (DateTimeOffset?)null : keys.Max(k => k.CreatedAt);
             var forced =
                 settings.RotateRequestedAt is { } requested
+                && settings.RequestCovers(series)
                 && requested <= now
                 && (!state.HandledRotateRequests.TryGetValue(series.Prefix, out var handled) || requested > handled)
                 && (newest is null || requested > newest)

@@ -16,6 +16,15 @@ public sealed record RotationSettings(
     IReadOnlySet<string> Compromised
 )
 {
+    /// <summary>
+    /// The series a rotation request is for, by algorithm (rsa-sha256) or selector prefix; empty: every series.
+    /// </summary>
+    public IReadOnlySet<string> RotateSeries { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Whether a rotation request covers the series.</summary>
+    public bool RequestCovers(SeriesSettings series) =>
+        RotateSeries.Count == 0 || RotateSeries.Contains(series.Prefix) || RotateSeries.Contains(series.Algorithm.ToText());
+
     public static RotationSettings From(DkimSpec? dkim)
     {
         var series = dkim is null
@@ -40,6 +49,9 @@ public sealed record RotationSettings(
             DurationText.ParseOr(rotation?.RevokeFor, Defaults.RevokeFor),
             dkim?.RotateRequestedAt,
             (dkim?.CompromisedSelectors ?? []).ToHashSet(StringComparer.Ordinal)
-        );
+        )
+        {
+            RotateSeries = (dkim?.RotateRequestedSeries ?? []).ToHashSet(StringComparer.Ordinal),
+        };
     }
 }

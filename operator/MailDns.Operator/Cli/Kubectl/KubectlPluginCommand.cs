@@ -5,6 +5,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using MailDns.Core.Api;
+using MailDns.Core.Dkim;
 
 namespace MailDns.Operator.Cli.Kubectl;
 
@@ -108,7 +109,11 @@ public static class KubectlPluginCommand
     {
         var connection = new PluginConnection();
         var name = Name();
-        var command = new Command("rotate", "Rotate the DKIM keys now (sets spec.dkim.rotateRequestedAt).") { name };
+        var series = new Option<string?>("--series")
+        {
+            Description = "Rotate only this series: its algorithm (rsa-sha256, ed25519-sha256) or its selectorPrefix.",
+        };
+        var command = new Command("rotate", "Rotate the DKIM keys now (sets spec.dkim.rotateRequestedAt).") { name, series };
         connection.AddTo(command);
         command.SetAction((parse, token) => RunAsync(console, async () =>
                 {
@@ -122,15 +127,25 @@ public static class KubectlPluginCommand
                         return ExitCodes.Invalid;
                     }
 
+                    var only = parse.GetValue(series);
+                    var known = Core.Dkim.Rotation.RotationSettings.From(sd.Spec.Dkim).Series;
+                    if (only is not null && !known.Any(s => s.Prefix == only || s.Algorithm.ToText() == only))
+                    {
+                        var names = string.Join(", ", known.Select(s => $"{s.Algorithm.ToText()} ({s.Prefix})"));
+                        console.Error.WriteLine($"kubectl maildns rotate: --series {only}: the domain's series are {names}");
+                        return ExitCodes.Usage;
+                    }
+
                     var now = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-                    await PatchAsync(
-                        client,
-                        ns,
-                        sd.Metadata.Name,
-                        new JsonObject { ["spec"] = new JsonObject { ["dkim"] = new JsonObject { ["rotateRequestedAt"] = now } } },
-                        token
-                    );
-                    console.Out.WriteLine($"sendingdomain.maildns.io/{sd.Metadata.Name} rotation requested at {now}");
+                    var dkim = new JsonObject
+                    {
+                        ["rotateRequestedAt"] = now,
+                        // null removes an earlier restriction: without --series every series rotates
+                        ["rotateRequestedSeries"] = only is null ? null : new JsonArray(only),
+                    };
+                    await PatchAsync(client, ns, sd.Metadata.Name, new JsonObject { ["spec"] = new JsonObject { ["dkim"] = dkim } }, token);
+                    var which = only is null ? "" : $" for series {only}";
+                    console.Out.WriteLine($"sendingdomain.maildns.io/{sd.Metadata.Name} rotation requested at {now}{which}");
                     return ExitCodes.Ok;
                 }));
         return command;
