@@ -16,6 +16,9 @@ public sealed class ImapMailbox : IMailbox
     private readonly ImapClient client;
     private readonly IMailFolder folder;
     private readonly Dictionary<string, IMailFolder> targets = new(StringComparer.Ordinal);
+
+    /// <summary>The folder's message count when the waiting messages were last listed.</summary>
+    private int listedCount = -1;
     private ImapMailbox(ImapClient client, IMailFolder folder)
     {
         this.client = client;
@@ -80,6 +83,7 @@ public sealed class ImapMailbox : IMailbox
     public async Task<IReadOnlyList<uint>> WaitingAsync(CancellationToken cancellationToken)
     {
         var uids = await folder.SearchAsync(SearchQuery.NotDeleted, cancellationToken);
+        listedCount = folder.Count;
         return uids.Select(u => u.Id).Order().ToList();
     }
 
@@ -122,6 +126,13 @@ public sealed class ImapMailbox : IMailbox
         if (!client.Capabilities.HasFlag(ImapCapabilities.Idle))
         {
             await Task.Delay(timeout, cancellationToken);
+            return;
+        }
+
+        // A message that arrived while the last batch was read or moved was announced then (EXISTS on that command's
+        // response), before anyone listened for CountChanged; IDLE would not announce it again. List again first.
+        if (folder.Count != listedCount)
+        {
             return;
         }
 
