@@ -30,6 +30,25 @@ public static class Conditions
                     : now.UtcDateTime,
         };
 
+    /// <summary>
+    /// Sets one condition of a status about to be written (a verdict handed to the reconcile: DmarcCompliant,
+    /// Reputation); its transition time moves only when its status changes.
+    /// </summary>
+    public static void Set(
+        SendingDomainStatus status,
+        string type,
+        string value,
+        string reason,
+        string message,
+        long generation,
+        DateTimeOffset now
+    )
+    {
+        var conditions = status.Conditions?.ToList() ?? [];
+        Upsert(conditions, [Make(type, value, reason, message, generation, now, conditions)]);
+        status.Conditions = conditions;
+    }
+
     /// <summary>Replaces (or adds) each update's type in the list, keeping the list sorted by type.</summary>
     public static void Upsert(List<V1Condition> conditions, IEnumerable<V1Condition> updates)
     {

@@ -60,12 +60,7 @@ public sealed record DomainReportView(DomainReportsStatus Reports, string Status
     public void ApplyTo(SendingDomainStatus status, long generation, DateTimeOffset now)
     {
         status.Reports = Reports;
-        var conditions = status.Conditions?.ToList() ?? [];
-        Conditions.Upsert(
-            conditions,
-            [Conditions.Make(ConditionTypes.DmarcCompliant, Status, Reason, Message, generation, now, conditions)]
-        );
-        status.Conditions = conditions;
+        Conditions.Set(status, ConditionTypes.DmarcCompliant, Status, Reason, Message, generation, now);
     }
 
     /// <summary>Whether <paramref name="status"/> already says what this view says (figures and verdict, not the times).</summary>

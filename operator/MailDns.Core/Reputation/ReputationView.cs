@@ -26,12 +26,7 @@ public sealed record DomainReputationView(
     public void ApplyTo(SendingDomainStatus status, long generation, DateTimeOffset now)
     {
         status.Reputation = Status;
-        var conditions = status.Conditions?.ToList() ?? [];
-        Conditions.Upsert(
-            conditions,
-            [Conditions.Make(ConditionTypes.Reputation, ConditionStatus, Reason, Message, generation, now, conditions)]
-        );
-        status.Conditions = conditions;
+        Conditions.Set(status, ConditionTypes.Reputation, ConditionStatus, Reason, Message, generation, now);
     }
 }
 

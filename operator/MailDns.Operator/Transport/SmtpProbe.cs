@@ -15,46 +15,12 @@ namespace MailDns.Operator.Transport;
 /// </summary>
 public sealed class SmtpProbe(X509Certificate2Collection? extraRoots, TimeSpan timeout)
 {
+    /// <summary>An MX: STARTTLS when offered after EHLO (the address the MX resolved to; TLS is still about the MX name).</summary>
     public async Task<SmtpObservation> ProbeAsync(string host, int port, string address, CancellationToken cancellationToken)
     {
-        using var client = new SmtpClient { Timeout = (int)timeout.TotalMilliseconds, LocalDomain = "maildns.check" };
-        client.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
-        X509Certificate2? presented = null;
-        List<(byte[], byte[])> issuers = [];
-        client.ServerCertificateValidationCallback = (_, certificate, chain, _) =>
-        {
-            presented = certificate is null ? null : new X509Certificate2(certificate);
-            issuers = chain is null
-                ? []
-                : chain
-                    .ChainElements.Skip(1)
-                    .Select(e => (e.Certificate.RawData, e.Certificate.PublicKey.ExportSubjectPublicKeyInfo()))
-                    .ToList();
-            return true; // judged below, with the MX name and the extra roots, so a bad certificate is a finding, not an error
-        };
-        client.CheckCertificateRevocation = false;
-        try
-        {
-            // The address the MX resolved to; TLS is still about the MX name (the certificate must name it).
-            await client.ConnectAsync(address, port, SecureSocketOptions.StartTlsWhenAvailable, cancellationToken);
-        }
-        catch (SslHandshakeException e)
-        {
-            return new SmtpObservation(host, port, null, true, e.InnerException?.Message ?? e.Message, null, Facts(presented, issuers));
-        }
-        catch (Exception e)
-            when (e is SocketException or IOException or ProtocolException
-                || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
-            )
-        {
-            return new SmtpObservation(host, port, e.Message, false, null, null, null);
-        }
-
-        var observation = client.IsSecure
-            ? new SmtpObservation(host, port, null, true, null, client.SslProtocol.ToString(), Facts(presented, issuers))
-            : new SmtpObservation(host, port, null, false, null, null, null);
-        await QuitAsync(client);
-        return observation;
+        var session = await SessionAsync(address, port, SecureSocketOptions.StartTlsWhenAvailable, cancellationToken);
+        var offered = session.Protocol is not null || session.TlsError is not null;
+        return new SmtpObservation(host, port, session.Error, offered, session.TlsError, session.Protocol, offered ? session.Facts : null);
     }
 
     /// <summary>
@@ -120,15 +86,27 @@ public sealed class SmtpProbe(X509Certificate2Collection? extraRoots, TimeSpan t
 
     private sealed record Session(string? Error, string? TlsError, bool StartTls, bool Auth, string? Protocol, CertificateFacts? Facts);
 
+    /// <summary>
+    /// One session, QUIT at the end: what EHLO offered (STARTTLS, AUTH), the TLS protocol when TLS came up, and the
+    /// certificate with the issuers the server sent (for DANE), accepted here and judged afterwards, so that a bad
+    /// certificate is a finding, not an error.
+    /// </summary>
     private async Task<Session> SessionAsync(string address, int port, SecureSocketOptions options, CancellationToken cancellationToken)
     {
         using var client = new SmtpClient { Timeout = (int)timeout.TotalMilliseconds, LocalDomain = "maildns.check" };
         client.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
         X509Certificate2? presented = null;
-        client.ServerCertificateValidationCallback = (_, certificate, _, _) =>
+        List<(byte[], byte[])> issuers = [];
+        client.ServerCertificateValidationCallback = (_, certificate, chain, _) =>
         {
             presented = certificate is null ? null : new X509Certificate2(certificate);
-            return true; // judged apart, as for an MX
+            issuers = chain is null
+                ? []
+                : chain
+                    .ChainElements.Skip(1)
+                    .Select(e => (e.Certificate.RawData, e.Certificate.PublicKey.ExportSubjectPublicKeyInfo()))
+                    .ToList();
+            return true;
         };
         client.CheckCertificateRevocation = false;
         try
@@ -137,7 +115,7 @@ public sealed class SmtpProbe(X509Certificate2Collection? extraRoots, TimeSpan t
         }
         catch (SslHandshakeException e)
         {
-            return new Session(null, e.InnerException?.Message ?? e.Message, true, false, null, Facts(presented, []));
+            return new Session(null, e.InnerException?.Message ?? e.Message, true, false, null, Facts(presented, issuers));
         }
         catch (Exception e)
             when (e is SocketException or IOException or ProtocolException
@@ -153,7 +131,7 @@ public sealed class SmtpProbe(X509Certificate2Collection? extraRoots, TimeSpan t
             client.Capabilities.HasFlag(SmtpCapabilities.StartTLS),
             client.Capabilities.HasFlag(SmtpCapabilities.Authentication),
             client.IsSecure ? client.SslProtocol.ToString() : null,
-            Facts(presented, [])
+            client.IsSecure ? Facts(presented, issuers) : null
         );
         await QuitAsync(client);
         return session;

@@ -28,6 +28,10 @@ public sealed class TransportGatherer(IReadOnlyList<IPEndPoint> resolvers, Trans
 {
     private readonly LookupClient dns = Dns.RecursiveResolvers.Client(resolvers);
 
+    // One of each for all the domains a run checks: one HTTP connection pool, not one per domain.
+    private readonly HttpPolicyFetcher policies = new(settings.PolicyUrl, settings.Timeout, settings.ExtraRoots);
+    private readonly SmtpProbe probe = new(settings.ExtraRoots, settings.Timeout);
+
     /// <summary>Whether the domain publishes an MTA-STS record or submission SRV records: the transport checks run for
     /// such domains unasked.</summary>
     public async Task<bool> PublishesTransportAsync(string domain, CancellationToken cancellationToken) =>
@@ -48,17 +52,13 @@ public sealed class TransportGatherer(IReadOnlyList<IPEndPoint> resolvers, Trans
             policyError = null;
         if (mtaSts.Count > 0)
         {
-            var fetched = await new HttpPolicyFetcher(settings.PolicyUrl, settings.Timeout, settings.ExtraRoots).FetchAsync(
-                domain,
-                cancellationToken
-            );
+            var fetched = await policies.FetchAsync(domain, cancellationToken);
             (policy, policyError) = (fetched.Text, fetched.Error);
         }
 
         IReadOnlyList<SmtpObservation>? smtp = null;
         if (!settings.SkipTls)
         {
-            var probe = new SmtpProbe(settings.ExtraRoots, settings.Timeout);
             smtp = await Task.WhenAll(
                 hosts
                     .Where(h => h.Address is not null)
@@ -74,7 +74,6 @@ public sealed class TransportGatherer(IReadOnlyList<IPEndPoint> resolvers, Trans
         IReadOnlyList<SubmissionObservation> submission = [];
         if (!settings.SkipTls)
         {
-            var probe = new SmtpProbe(settings.ExtraRoots, settings.Timeout);
             var endpoints = (await SrvAsync($"_submission._tcp.{domain}", false, cancellationToken))
                 .Concat(await SrvAsync($"_submissions._tcp.{domain}", true, cancellationToken))
                 .ToList();
