@@ -50,6 +50,11 @@ public static class ConditionReasons
     public const string ReverseDnsFailed = "ReverseDnsFailed";
     public const string ListsUnanswered = "ListsUnanswered";
 
+    // SendingDomain TransportSecure
+    public const string TransportChecksPassed = "TransportChecksPassed";
+    public const string TransportChecksFailed = "TransportChecksFailed";
+    public const string TransportUnanswered = "TransportUnanswered";
+
     private static readonly HashSet<string> NeedAChange = new(StringComparer.Ordinal)
     {
         InvalidSpec,

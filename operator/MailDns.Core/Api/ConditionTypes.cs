@@ -17,6 +17,9 @@ public static class ConditionTypes
 
     /// <summary>No blocklist lists the domain or a sending address, and every sending address has forward-confirmed reverse DNS.</summary>
     public const string Reputation = "Reputation";
+
+    /// <summary>The last transport check found no failure: MX, MTA-STS, STARTTLS, certificates, DANE and submission endpoints.</summary>
+    public const string TransportSecure = "TransportSecure";
 }
 
 /// <summary>metav1.Condition status values.</summary>

@@ -29,6 +29,12 @@ public static class Defaults
     public const bool ReputationEnabled = true;
     public const string ReputationSchedule = "0 0 * * * ?";
     public const string MtaStsMaxAge = "7d";
+    public const bool TransportCheckEnabled = false;
+    public const string TransportCheckSchedule = "0 30 * * * ?";
+    public const int SubmissionStartTlsPort = 587;
+    public const int SubmissionImplicitTlsPort = 465;
+    public const int SrvPriority = 0;
+    public const int SrvWeight = 1;
 
     public static string SelectorPrefixFor(string algorithm) => algorithm == "ed25519-sha256" ? "ed" : "rsa";
 }

@@ -58,6 +58,9 @@ public sealed class SendingDomainSpec
     [JsonPropertyName("bimi")]
     public BimiSpec? Bimi { get; set; }
 
+    [JsonPropertyName("submission")]
+    public SubmissionSpec? Submission { get; set; }
+
     [JsonPropertyName("publish")]
     public PublishSpec? Publish { get; set; }
 
@@ -66,6 +69,9 @@ public sealed class SendingDomainSpec
 
     [JsonPropertyName("reputation")]
     public ReputationSpec? Reputation { get; set; }
+
+    [JsonPropertyName("transportCheck")]
+    public TransportCheckSpec? TransportCheck { get; set; }
 
     [JsonPropertyName("deletionPolicy")]
     public string? DeletionPolicy { get; set; }
@@ -257,6 +263,48 @@ public sealed class HealthCheckSpec
 
     [JsonPropertyName("nameservers")]
     public IList<string>? Nameservers { get; set; }
+}
+
+/// <summary>
+/// Where mail clients submit mail (RFC 6186): the operator publishes _submission._tcp (STARTTLS) and _submissions._tcp
+/// (implicit TLS, RFC 8314 §5.1) SRV records for these endpoints.
+/// </summary>
+public sealed class SubmissionSpec
+{
+    [JsonPropertyName("startTls")]
+    public IList<SubmissionEndpoint>? StartTls { get; set; }
+
+    [JsonPropertyName("implicitTls")]
+    public IList<SubmissionEndpoint>? ImplicitTls { get; set; }
+}
+
+public sealed class SubmissionEndpoint
+{
+    [JsonPropertyName("host")]
+    public string Host { get; set; } = "";
+
+    [JsonPropertyName("port")]
+    public int? Port { get; set; }
+
+    [JsonPropertyName("priority")]
+    public int? Priority { get; set; }
+
+    [JsonPropertyName("weight")]
+    public int? Weight { get; set; }
+}
+
+/// <summary>
+/// Scheduled transport security checks (spec.transportCheck): MX, MTA-STS, STARTTLS and certificates on port 25, DANE, and
+/// the submission endpoints, as `maildns check` runs them. Off by default: they open SMTP sessions with the domain's MX
+/// hosts, and many clusters may not connect out on port 25.
+/// </summary>
+public sealed class TransportCheckSpec
+{
+    [JsonPropertyName("enabled")]
+    public bool? Enabled { get; set; }
+
+    [JsonPropertyName("schedule")]
+    public string? Schedule { get; set; }
 }
 
 /// <summary>Blocklist and reverse DNS checks of the domain and its sending addresses (spec.reputation).</summary>

@@ -34,6 +34,9 @@ public sealed class SendingDomainStatus
 
     [JsonPropertyName("mtaSts")]
     public MtaStsStatus? MtaSts { get; set; }
+
+    [JsonPropertyName("transport")]
+    public TransportStatus? Transport { get; set; }
 }
 
 public sealed class RecordStatus
@@ -441,4 +444,32 @@ public sealed class MtaStsStatus
 
     [JsonPropertyName("message")]
     public string? Message { get; set; }
+
+    /// <summary>Set while a deleted domain withdraws its policy (RFC 8461 §8.3).</summary>
+    [JsonPropertyName("withdrawal")]
+    public MtaStsWithdrawalStatus? Withdrawal { get; set; }
+}
+
+/// <summary>The last scheduled transport check (spec.transportCheck): when it ran, for which generation, and its results.</summary>
+public sealed class TransportStatus
+{
+    [JsonPropertyName("checkedAt")]
+    public DateTimeOffset? CheckedAt { get; set; }
+
+    [JsonPropertyName("observedGeneration")]
+    public long ObservedGeneration { get; set; }
+
+    [JsonPropertyName("checks")]
+    public IList<HealthCheckStatus>? Checks { get; set; }
+}
+
+/// <summary>A policy being withdrawn: how long senders may hold the previous one, and when the mode none id went out.</summary>
+public sealed class MtaStsWithdrawalStatus
+{
+    /// <summary>The previous policy's max_age in seconds.</summary>
+    [JsonPropertyName("heldFor")]
+    public long HeldFor { get; set; }
+
+    [JsonPropertyName("publishedAt")]
+    public DateTimeOffset? PublishedAt { get; set; }
 }

@@ -9,6 +9,7 @@ public enum DnsType
     A,
     Aaaa,
     Mx,
+    Srv,
 }
 
 /// <summary>A question the checks need answered; names are normalised (lower case, no trailing dot).</summary>
@@ -79,6 +80,9 @@ public sealed record DnsAnswer(
         records.Length == 0 ? NoData : new(LookupOutcome.Answer, records, [], records.Length);
 
     public static DnsAnswer OfTxtValues(params string[] values) => OfTxt(values.Select(TxtStrings.Split).ToArray());
+
+    /// <summary>SRV records in <see cref="Records.SrvValue"/> form, carried in <see cref="Hosts"/> (priority weight port target).</summary>
+    public static DnsAnswer OfSrv(params string[] values) => OfHosts(values);
 
     public static DnsAnswer OfAddresses(int count) => count == 0 ? NoData : new(LookupOutcome.Answer, [], [], count);
 

@@ -51,8 +51,12 @@ public static class HealthQuestions
             expected?.NameOf(RecordPurpose.Bimi) ?? $"{DefaultBimiSelector}._bimi.{domain}",
         };
         names.AddRange(Selectors(selectors, expected).Select(s => $"{s}._domainkey.{domain}"));
-        names.AddRange(expected?.Records.Select(r => r.Name) ?? []);
-        return names.Select(n => new DnsQuestion(n, DnsType.Txt)).Distinct().ToList();
+        names.AddRange(expected?.Records.Where(r => r.Type == RecordTypes.Txt).Select(r => r.Name) ?? []);
+        return names
+            .Select(n => new DnsQuestion(n, DnsType.Txt))
+            .Concat(expected?.Records.Where(r => r.Type == RecordTypes.Srv).Select(r => new DnsQuestion(r.Name, DnsType.Srv)) ?? [])
+            .Distinct()
+            .ToList();
     }
 
     public static IReadOnlyList<string> Selectors(IEnumerable<string> selectors, HealthExpectation? expected) =>

@@ -51,7 +51,9 @@ public static class ServedRecordChecks
                     BimiLinter.Lint
                 )
             );
-        var exact = (expected?.Records ?? []).Select(r => Exact(server.Answer(r.Name), r, expected!.Publishes));
+        var exact = (expected?.Records ?? []).Select(r =>
+            Exact(server.Answer(r.Name, r.Type == RecordTypes.Srv ? DnsType.Srv : DnsType.Txt), r, expected!.Publishes)
+        );
         return spf.Concat(dmarc).Concat(dkim).Concat(policies).Concat(exact);
     }
 
@@ -331,7 +333,7 @@ public static class ServedRecordChecks
             );
         }
 
-        var served = answer.Joined;
+        var served = record.Type == RecordTypes.Srv ? answer.Hosts.Select(SrvValue.Canonical).ToList() : answer.Joined;
         if (served.Contains(record.Value, StringComparer.Ordinal))
         {
             return CheckResult.Pass(

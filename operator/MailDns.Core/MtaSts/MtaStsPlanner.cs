@@ -53,4 +53,5 @@ public static class MtaStsReasons
     public const string Published = "PolicyPublished";
     public const string NotServed = "PolicyNotServed";
     public const string NoMx = "NoMxHosts";
+    public const string Withdrawing = "PolicyWithdrawing";
 }

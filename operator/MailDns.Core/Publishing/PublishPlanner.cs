@@ -24,6 +24,7 @@ public static class PublishPlanner
         var conflicts = new List<RecordConflict>();
         var ownedSet = owned.Select(o => (DomainName.Normalize(o.Name), o.Value)).ToHashSet();
         var kept = new HashSet<(string, string)>();
+        var wanted = desired.Select(d => (DomainName.Normalize(d.Name), d.Value)).ToHashSet();
 
         foreach (var record in desired.OrderBy(r => r.Name, StringComparer.Ordinal).ThenBy(r => r.Value, StringComparer.Ordinal))
         {
@@ -38,9 +39,11 @@ public static class PublishPlanner
 
             // A value of the same kind already at the name: ours (an older version) is replaced in place; a
             // foreign one is a conflict unless adoption is allowed.
-            var sameKind = values.Where(value => SameKind(record, value)).ToList();
-            var ours = sameKind.FirstOrDefault(value => ownedSet.Contains((name, value)));
-            var foreign = sameKind.Where(value => !ownedSet.Contains((name, value))).ToList();
+            // A name holding several wanted values (the SRV records of one service) pairs each old value of ours with
+            // one new value at most, and never counts a value wanted beside this one as foreign.
+            var sameKind = values.Where(value => SameKind(record, value) && !wanted.Contains((name, value))).ToList();
+            var ours = sameKind.FirstOrDefault(value => ownedSet.Contains((name, value)) && !kept.Contains((name, value)));
+            var foreign = sameKind.Where(value => !ownedSet.Contains((name, value)) && !kept.Contains((name, value))).ToList();
             if (foreign.Count > 0 && !adopt)
             {
                 conflicts.Add(new RecordConflict(name, foreign[0], record.Value, record.Purpose, record.Owner));
@@ -71,7 +74,7 @@ public static class PublishPlanner
                 !kept.Contains((name, old.Value))
                 && served.TryGetValue(name, out var values)
                 && values.Contains(old.Value, StringComparer.Ordinal)
-                && !desired.Any(d => DomainName.Normalize(d.Name) == name && d.Value == old.Value)
+                && !wanted.Contains((name, old.Value))
             )
             {
                 changes.Add(new RecordChange(ChangeKind.Delete, name, 0, old.Value, null, null, old.Owner));
@@ -83,7 +86,8 @@ public static class PublishPlanner
 
     /// <summary>
     /// Values that occupy the slot the record wants: at most one SPF at a name, one DMARC, one policy record of
-    /// each kind; a DKIM selector name belongs to its key alone, so anything there is the same kind.
+    /// each kind; a DKIM selector name belongs to its key alone, and a submission service name to its SRV records, so
+    /// anything there is the same kind.
     /// </summary>
     public static bool SameKind(DesiredRecord record, string value) =>
         record.Purpose switch

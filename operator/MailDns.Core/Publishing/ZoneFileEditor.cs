@@ -10,28 +10,31 @@ namespace MailDns.Core.Publishing;
 /// <summary>
 /// Edits a zone file as text, so everything the product does not own (other records, comments, $INCLUDE,
 /// formatting) is kept byte for byte. It understands what it must: $ORIGIN and $TTL, owner names (absolute,
-/// relative, @, and a blank owner that repeats the previous one), one-line TXT records (the only ones it reads
-/// or removes; a TXT spread over several lines with parentheses is kept but not read), and the SOA serial, which
-/// every change bumps (RFC 1982 arithmetic).
+/// relative, @, and a blank owner that repeats the previous one), one-line TXT records, and one-line SRV records at the
+/// submission names (the only ones it reads or removes; a record spread over several lines with parentheses is kept but
+/// not read), and the SOA serial, which every change bumps (RFC 1982 arithmetic).
 /// </summary>
 public static class ZoneFileEditor
 {
     public const string ManagedMarker = "; maildns: records below are managed by MailDnsOperator";
 
-    private sealed record TxtLine(int Index, string Name, string Value);
+    private sealed record RecordLine(int Index, string Name, string Value);
 
-    /// <summary>The TXT values served at each name (joined), for one-line TXT records.</summary>
+    /// <summary>
+    /// The values served at each name, for one-line records of the type the product publishes there: TXT joined, SRV in
+    /// <see cref="SrvValue"/> form.
+    /// </summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Read(string text, string zone)
     {
         var result = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var txt in TxtLines(Lines(text), zone))
+        foreach (var record in ProductLines(Lines(text), zone))
         {
-            if (!result.TryGetValue(txt.Name, out var list))
+            if (!result.TryGetValue(record.Name, out var list))
             {
-                result[txt.Name] = list = [];
+                result[record.Name] = list = [];
             }
 
-            list.Add(txt.Value);
+            list.Add(record.Value);
         }
 
         return result.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value, StringComparer.Ordinal);
@@ -48,7 +51,7 @@ public static class ZoneFileEditor
         var failures = new List<(RecordChange, string)>();
         var remove = new HashSet<int>();
         var add = new List<string>();
-        var txt = TxtLines(lines, zone).ToList();
+        var owned = ProductLines(lines, zone).ToList();
         var aliases = RecordLines(lines, zone, "CNAME").ToDictionary(c => c.Name, c => c.Value, StringComparer.Ordinal);
         foreach (var change in changes)
         {
@@ -58,7 +61,9 @@ public static class ZoneFileEditor
                 failures.Add(
                     (
                         change,
-                        $"{change.Name} is a CNAME to {target.TrimEnd('.')}: a TXT record cannot be published beside it (RFC 1034 §3.6.2)"
+                        $"{change.Name} is a CNAME to {target.TrimEnd('.')}: a {RecordTypes.At(change.Name)} record cannot be "
+                            + "published beside it "
+                            + "(RFC 1034 §3.6.2)"
                     )
                 );
                 continue;
@@ -66,7 +71,7 @@ public static class ZoneFileEditor
 
             if (change.OldValue is { } old)
             {
-                var line = txt.FirstOrDefault(t =>
+                var line = owned.FirstOrDefault(t =>
                     t.Name == DomainName.Normalize(change.Name) && t.Value == old && !remove.Contains(t.Index)
                 );
                 if (line is null)
@@ -155,10 +160,17 @@ public static class ZoneFileEditor
     private static List<string> Lines(string text) =>
         text.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n').Split('\n').ToList();
 
-    private static IEnumerable<TxtLine> TxtLines(List<string> lines, string zone) => RecordLines(lines, zone, "TXT");
+    /// <summary>TXT records at TXT names and SRV records at SRV names (<see cref="RecordTypes.At"/>).</summary>
+    private static IEnumerable<RecordLine> ProductLines(List<string> lines, string zone) =>
+        RecordLines(lines, zone, RecordTypes.Txt)
+            .Where(r => !RecordTypes.IsSrv(r.Name))
+            .Concat(RecordLines(lines, zone, RecordTypes.Srv).Where(r => RecordTypes.IsSrv(r.Name)));
 
-    /// <summary>The records of one type, one line each (multi-line records in parentheses are skipped).</summary>
-    private static IEnumerable<TxtLine> RecordLines(List<string> lines, string zone, string type)
+    /// <summary>
+    /// The records of one type, one line each (multi-line records in parentheses are skipped). TXT values are joined; an
+    /// SRV target relative to $ORIGIN is made absolute, as the server loading the file would.
+    /// </summary>
+    private static IEnumerable<RecordLine> RecordLines(List<string> lines, string zone, string type)
     {
         var origin = DomainName.Normalize(zone);
         string? owner = null;
@@ -211,7 +223,15 @@ public static class ZoneFileEditor
                 continue;
             }
 
-            yield return new TxtLine(i, owner, TxtStrings.Join(tokens.Skip(index + 1).Select(t => t.Text)));
+            var data = tokens.Skip(index + 1).Select(t => t.Text).ToList();
+            yield return new RecordLine(
+                i,
+                owner,
+                type == RecordTypes.Srv && data.Count == 4 && data[3] != "."
+                        ? SrvValue.Canonical(string.Join(' ', data.Take(3).Append(Absolute(data[3], origin) + ".")))
+                    : type == RecordTypes.Srv ? SrvValue.Canonical(string.Join(' ', data))
+                    : TxtStrings.Join(data)
+            );
         }
     }
 

@@ -10,16 +10,18 @@ public enum RecordPurpose
     MtaSts,
     TlsRpt,
     Bimi,
+    Submission,
 }
 
 /// <summary>
-/// A TXT record the product wants published. <see cref="Name"/> is lower case without the trailing dot;
-/// <see cref="Value"/> is the joined value, <see cref="Strings"/> its split into 255-octet character-strings.
+/// A record the product wants published: TXT, or SRV at the submission names (<see cref="RecordTypes.At"/>).
+/// <see cref="Name"/> is lower case without the trailing dot; <see cref="Value"/> is a TXT's joined value (<see cref="Strings"/>
+/// its split into 255-octet character-strings) or an SRV's presentation form (<see cref="SrvValue"/>).
 /// <see cref="Owner"/> is the SendingDomain ("namespace/name") the record belongs to.
 /// </summary>
 public sealed record DesiredRecord(string Name, int Ttl, string Value, RecordPurpose Purpose, string Owner, string? Selector = null)
 {
-    public string Type => "TXT";
+    public string Type => RecordTypes.At(Name);
 
     public IReadOnlyList<string> Strings => TxtStrings.Split(Value);
 
@@ -31,6 +33,7 @@ public sealed record DesiredRecord(string Name, int Ttl, string Value, RecordPur
             RecordPurpose.Dmarc => "dmarc",
             RecordPurpose.MtaSts => "mta-sts",
             RecordPurpose.TlsRpt => "tls-rpt",
+            RecordPurpose.Submission => "submission",
             _ => "bimi",
         };
 
@@ -43,6 +46,7 @@ public sealed record DesiredRecord(string Name, int Ttl, string Value, RecordPur
             "mta-sts" => RecordPurpose.MtaSts,
             "tls-rpt" => RecordPurpose.TlsRpt,
             "bimi" => RecordPurpose.Bimi,
+            "submission" => RecordPurpose.Submission,
             _ => RecordPurpose.Spf,
         };
 }

@@ -59,8 +59,37 @@ public static class RecordSynthesis
             records.Add(new DesiredRecord($"{bimi.Selector ?? Defaults.BimiSelector}._bimi.{name}", ttl, value, RecordPurpose.Bimi, owner));
         }
 
+        if (spec.Submission is { } submission)
+        {
+            records.AddRange(SubmissionRecords(submission.StartTls, RecordTypes.SubmissionName(name), Defaults.SubmissionStartTlsPort));
+            records.AddRange(
+                SubmissionRecords(submission.ImplicitTls, RecordTypes.SubmissionsName(name), Defaults.SubmissionImplicitTlsPort)
+            );
+
+            IEnumerable<DesiredRecord> SubmissionRecords(IList<SubmissionEndpoint>? endpoints, string at, int port) =>
+                (endpoints ?? [])
+                    .Select(e => SrvValueOf(e, port).ToString())
+                    .Distinct(StringComparer.Ordinal)
+                    .Order(StringComparer.Ordinal)
+                    .Select(value => new DesiredRecord(at, ttl, value, RecordPurpose.Submission, owner));
+        }
+
         return records;
     }
+
+    /// <summary>
+    /// An endpoint's SRV data with the defaults filled in: its service's port, priority 0, weight 1. The host "." says the
+    /// service is not offered at all (RFC 6186 §3.1), written "0 0 0 .".
+    /// </summary>
+    public static SrvValue SrvValueOf(SubmissionEndpoint endpoint, int defaultPort) =>
+        DomainName.Normalize(endpoint.Host).Length == 0
+            ? new SrvValue(0, 0, 0, "")
+            : new SrvValue(
+                endpoint.Priority ?? Defaults.SrvPriority,
+                endpoint.Weight ?? Defaults.SrvWeight,
+                endpoint.Port ?? defaultPort,
+                endpoint.Host
+            );
 
     /// <summary>The key record of one DKIM key at &lt;selector&gt;._domainkey.&lt;domain&gt; (revoked keys with p= empty).</summary>
     public static DesiredRecord DkimRecord(string domain, DkimPublicKey key, int ttl, string owner) =>

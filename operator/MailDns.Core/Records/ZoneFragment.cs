@@ -24,9 +24,12 @@ public static class ZoneFragment
     }
 
     /// <summary>A line with the absolute owner name, usable in any zone file without $ORIGIN.</summary>
-    public static string AbsoluteLine(DesiredRecord record) =>
-        $"{DomainName.Fqdn(record.Name)}\t{record.Ttl}\tIN\tTXT\t{TxtStrings.Quote(record.Strings)}";
+    public static string AbsoluteLine(DesiredRecord record) => $"{DomainName.Fqdn(record.Name)}\t{record.Ttl}\tIN\t{Data(record)}";
 
     public static string Line(string zone, DesiredRecord record) =>
-        $"{DomainName.RelativeTo(record.Name, zone)}\t{record.Ttl}\tIN\tTXT\t{TxtStrings.Quote(record.Strings)}";
+        $"{DomainName.RelativeTo(record.Name, zone)}\t{record.Ttl}\tIN\t{Data(record)}";
+
+    /// <summary>The type and data: a TXT's quoted character-strings, an SRV's four fields with an absolute target.</summary>
+    public static string Data(DesiredRecord record) =>
+        record.Type == RecordTypes.Srv ? $"SRV\t{record.Value}" : $"TXT\t{TxtStrings.Quote(record.Strings)}";
 }

@@ -130,6 +130,26 @@ public static partial class SendingDomainValidator
             CheckMtaSts(mtaSts, findings);
         }
 
+        if (
+            spec.TransportCheck?.Schedule is { } transportSchedule
+            && transportSchedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length is < 6 or > 7
+        )
+        {
+            findings.Add(
+                Finding.Error(
+                    "transport.invalid-schedule",
+                    $"schedule '{transportSchedule}' must be a Quartz cron expression of 6 or 7 fields, seconds first (0 30 * * * ?)",
+                    "spec.transportCheck.schedule"
+                )
+            );
+        }
+
+        if (spec.Submission is { } submission)
+        {
+            CheckSubmission(submission.StartTls, "spec.submission.startTls", findings);
+            CheckSubmission(submission.ImplicitTls, "spec.submission.implicitTls", findings);
+        }
+
         if (!findings.HasErrors())
         {
             LintRenderedRecords(domain, findings);
@@ -646,6 +666,64 @@ public static partial class SendingDomainValidator
                         "spec.mtaSts.maxAge"
                     )
                 );
+            }
+        }
+    }
+
+    /// <summary>RFC 2782: an SRV target is a host name (never an address), the numbers are 16-bit; "." alone says "not offered".</summary>
+    private static void CheckSubmission(IList<SubmissionEndpoint>? endpoints, string path, List<Finding> findings)
+    {
+        for (var i = 0; i < (endpoints?.Count ?? 0); i++)
+        {
+            var endpoint = endpoints![i];
+            var at = $"{path}[{i}]";
+            var host = DomainName.Normalize(endpoint.Host);
+            if (host.Length == 0 && endpoint.Host.Trim() == ".")
+            {
+                if (endpoints.Count > 1)
+                {
+                    findings.Add(
+                        Finding.Error(
+                            "submission.not-offered-alone",
+                            "host \".\" says the service is not offered (RFC 6186 §3.1), so it must be the only endpoint in its list",
+                            $"{at}.host"
+                        )
+                    );
+                }
+
+                continue;
+            }
+
+            if (System.Net.IPAddress.TryParse(host, out _) || !DomainName.IsValidSendingDomain(host))
+            {
+                findings.Add(
+                    Finding.Error(
+                        "submission.invalid-host",
+                        $"host '{endpoint.Host}' must be a host name of at least two labels, not an address (RFC 2782)",
+                        $"{at}.host"
+                    )
+                );
+            }
+
+            foreach (
+                var (field, value, min) in new[]
+                {
+                    ("port", endpoint.Port, 1),
+                    ("priority", endpoint.Priority, 0),
+                    ("weight", endpoint.Weight, 0),
+                }
+            )
+            {
+                if (value is { } number && (number < min || number > ushort.MaxValue))
+                {
+                    findings.Add(
+                        Finding.Error(
+                            "submission.invalid-number",
+                            $"{field} {number} must be from {min} to {ushort.MaxValue}",
+                            $"{at}.{field}"
+                        )
+                    );
+                }
             }
         }
     }

@@ -186,6 +186,22 @@ public static class OperatorCommand
                 r.AddError("--mta-sts-policy-url must be an http(s) URL, with {domain} where the domain goes");
             }
         });
+        var smtpPort = new Option<int>("--smtp-port")
+        {
+            Description = "The port the scheduled transport checks (spec.transportCheck) connect to on each MX host.",
+            DefaultValueFactory = _ => 25,
+        };
+        smtpPort.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && (!int.TryParse(r.Tokens[0].Value, out var port) || port is < 1 or > 65535))
+            {
+                r.AddError("--smtp-port must be a port from 1 to 65535");
+            }
+        });
+        var caFile = new Option<string?>("--ca-file")
+        {
+            Description = "PEM roots trusted beside the system's by the transport checks and the MTA-STS policy fetch (a private PKI).",
+        };
         var command = new Command("operator", "Run the operator: reconcile SendingDomains in a cluster.")
         {
             server,
@@ -212,6 +228,8 @@ public static class OperatorCommand
             dailyBudget,
             rate,
             policyUrl,
+            smtpPort,
+            caFile,
         };
         command.SetAction(
             async (parse, token) =>
@@ -232,6 +250,22 @@ public static class OperatorCommand
                         $"maildns operator: ${ReputationCommand.DqsKeyVariable} must be letters and digits only; "
                             + "it is ignored and the public Spamhaus zones are asked"
                     );
+                }
+
+                System.Security.Cryptography.X509Certificates.X509Certificate2Collection? roots = null;
+                if (parse.GetValue(caFile) is { } caPath)
+                {
+                    try
+                    {
+                        roots = [];
+                        roots.ImportFromPemFile(caPath);
+                    }
+                    catch (Exception e)
+                        when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+                    {
+                        console.Error.WriteLine($"maildns operator: --ca-file {caPath}: {e.Message}");
+                        return ExitCodes.Usage;
+                    }
                 }
 
                 var config =
@@ -255,7 +289,13 @@ public static class OperatorCommand
                         ReputationCommand.DqsKey()
                     ),
                     BlocklistBudget = new Core.Reputation.BudgetLimits(parse.GetValue(dailyBudget), parse.GetValue(rate)),
-                    MtaStsFetcher = new MtaSts.HttpPolicyFetcher(parse.GetValue(policyUrl)!),
+                    MtaStsFetcher = new MtaSts.HttpPolicyFetcher(parse.GetValue(policyUrl)!, extraRoots: roots),
+                    Transport = Transport.TransportSettings.Default with
+                    {
+                        SmtpPort = parse.GetValue(smtpPort),
+                        ExtraRoots = roots,
+                        PolicyUrl = parse.GetValue(policyUrl)!,
+                    },
                 };
                 var lease = parse.GetValue(leaderElect)
                     ? parse.GetValue(leaseNamespace) ?? Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "maildns-system"

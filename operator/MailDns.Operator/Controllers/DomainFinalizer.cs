@@ -5,8 +5,10 @@ using k8s.Autorest;
 using k8s.Models;
 using MailDns.Core.Api;
 using MailDns.Core.Dkim.Storage;
+using MailDns.Core.MtaSts;
 using MailDns.Core.Names;
 using MailDns.Core.Publishing;
+using MailDns.Core.Records;
 using MailDns.Operator.Kubernetes;
 using MailDns.Operator.Publishing;
 using MailDns.Operator.Reconcile;
@@ -17,9 +19,17 @@ namespace MailDns.Operator.Controllers;
 /// <summary>
 /// The finalizer of SendingDomains (KubeOps' finalizer handler): added before anything is published, and on deletion
 /// it removes what the domain published and its keys (deletionPolicy Delete) or releases the key Secret from its
-/// owner so it outlives the domain (Retain), then lets go.
+/// owner so it outlives the domain (Retain), then lets go. A managed MTA-STS policy is withdrawn first
+/// (<see cref="MtaStsWithdrawal"/>): the records stay until senders have let the previous policy expire.
 /// </summary>
-public sealed class DomainFinalizer(IKubernetes client, DomainStatusWriter writer, EventRecorder events, ILogger<DomainFinalizer> logger)
+public sealed class DomainFinalizer(
+    IKubernetes client,
+    DomainStatusWriter writer,
+    EventRecorder events,
+    ControllerOptions options,
+    TimeProvider time,
+    ILogger<DomainFinalizer> logger
+)
 {
     public const string Name = "maildns.io/records";
 
@@ -29,7 +39,8 @@ public sealed class DomainFinalizer(IKubernetes client, DomainStatusWriter write
     public Task<SendingDomain> AddAsync(SendingDomain domain, CancellationToken cancellationToken) =>
         writer.PatchMetadataAsync(domain, Finalizers([.. domain.Metadata.Finalizers ?? [], Name]), cancellationToken);
 
-    public async Task FinalizeAsync(
+    /// <summary>Finalizes the domain, or says when to come back while its MTA-STS policy is being withdrawn.</summary>
+    public async Task<ReconcileOutcome> FinalizeAsync(
         SendingDomain domain,
         DnsProviderSpec? provider,
         ProviderStores stores,
@@ -38,11 +49,16 @@ public sealed class DomainFinalizer(IKubernetes client, DomainStatusWriter write
     {
         if (!Has(domain))
         {
-            return;
+            return ReconcileOutcome.Done;
         }
 
         var ns = domain.Metadata.NamespaceProperty ?? "default";
         var delete = domain.Spec.DeletionPolicy == "Delete";
+        if (delete && await WithdrawMtaStsAsync(domain, provider, stores, cancellationToken).ConfigureAwait(false) is { } later)
+        {
+            return later;
+        }
+
         if (delete)
         {
             await RemoveRecordsAsync(domain, provider, stores, cancellationToken).ConfigureAwait(false);
@@ -71,6 +87,110 @@ public sealed class DomainFinalizer(IKubernetes client, DomainStatusWriter write
         );
         var message = delete ? "removed the records and keys it published" : "left its records and keys in place (deletionPolicy Retain)";
         await events.RecordAsync(domain, EventRecorder.Normal, "Finalized", message, cancellationToken).ConfigureAwait(false);
+        return ReconcileOutcome.Done;
+    }
+
+    /// <summary>
+    /// One step of withdrawing a managed MTA-STS policy (RFC 8461 §8.3), or null when it is done or there is none: the
+    /// step is <see cref="MtaStsWithdrawal.Next"/>'s; this writes the none policy where the listeners serve it, moves the
+    /// _mta-sts record to its id, and says when to look again.
+    /// </summary>
+    private async Task<ReconcileOutcome?> WithdrawMtaStsAsync(
+        SendingDomain domain,
+        DnsProviderSpec? provider,
+        ProviderStores stores,
+        CancellationToken cancellationToken
+    )
+    {
+        var records = domain.Status?.Records ?? [];
+        if (domain.Spec.MtaSts?.Mode is null || !records.Any(r => r.Purpose == MtaStsPurpose))
+        {
+            return null; // a policy the user hosts, or no _mta-sts record in DNS: nothing the operator can withdraw
+        }
+
+        var mtaSts = domain.Status!.MtaSts;
+        var name = DomainName.Normalize(domain.Spec.Domain);
+        var served =
+            mtaSts?.Withdrawal is not null && mtaSts.PublishedId != mtaSts.PolicyId
+                ? (await options.MtaStsFetcher.FetchAsync(name, cancellationToken).ConfigureAwait(false)).Text
+                : null;
+        var now = time.GetUtcNow();
+        var step = MtaStsWithdrawal.Next(mtaSts, served, now, options.MtaStsRefresh);
+        var status = DomainStatusWriter.Clone(domain.Status)!;
+        switch (step)
+        {
+            case WithdrawalStep.Serve serve:
+                status.MtaSts = serve.Status;
+                await writer.WriteAsync(domain, domain.Status, status, cancellationToken).ConfigureAwait(false);
+                await events
+                    .RecordAsync(domain, EventRecorder.Normal, "MtaStsWithdrawing", serve.Message, cancellationToken)
+                    .ConfigureAwait(false);
+                return ReconcileOutcome.At(now + options.MtaStsRefresh);
+            case WithdrawalStep.Publish publish:
+                await PublishIdAsync(domain, provider, stores, publish.Id, cancellationToken).ConfigureAwait(false);
+                foreach (var record in status.Records!.Where(r => r.Purpose == MtaStsPurpose))
+                {
+                    record.Value = $"v=STSv1; id={publish.Id}";
+                }
+
+                status.MtaSts!.PublishedId = publish.Id;
+                status.MtaSts.Current = true;
+                status.MtaSts.Withdrawal!.PublishedAt = now;
+                var after = MtaStsWithdrawal.Next(status.MtaSts, null, now, options.MtaStsRefresh);
+                status.MtaSts.Message = after.Message;
+                await writer.WriteAsync(domain, domain.Status, status, cancellationToken).ConfigureAwait(false);
+                await events
+                    .RecordAsync(
+                        domain,
+                        EventRecorder.Normal,
+                        "MtaStsIdPublished",
+                        $"_mta-sts.{name} id={publish.Id}: {after.Message}",
+                        cancellationToken
+                    )
+                    .ConfigureAwait(false);
+                return after is WithdrawalStep.Wait later ? ReconcileOutcome.At(later.Until) : ReconcileOutcome.At(now);
+            case WithdrawalStep.Wait wait:
+                return ReconcileOutcome.At(wait.Until);
+            default:
+                return null;
+        }
+    }
+
+    private const string MtaStsPurpose = "mta-sts";
+
+    /// <summary>Moves the _mta-sts record to the none policy's id; every other record stays exactly as published.</summary>
+    private static async Task PublishIdAsync(
+        SendingDomain domain,
+        DnsProviderSpec? provider,
+        ProviderStores stores,
+        string id,
+        CancellationToken cancellationToken
+    )
+    {
+        if (provider is null)
+        {
+            throw new InvalidOperationException($"{domain.Key}: withdrawing its MTA-STS policy needs its provider, and it was not found");
+        }
+
+        var desired = domain
+            .Status!.Records!.Select(r => new DesiredRecord(
+                DomainName.Normalize(r.Name),
+                r.Ttl,
+                r.Purpose == MtaStsPurpose ? $"v=STSv1; id={id}" : r.Value,
+                DesiredRecord.PurposeFromText(r.Purpose),
+                domain.Key
+            ))
+            .ToList();
+        var (store, _) = stores.For(domain, provider);
+        var result = await new RecordPublisher(store)
+            .ApplyAsync(desired, OwnedBy(domain), adopt: false, cancellationToken)
+            .ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new PublishException(
+                $"{domain.Key}: publishing the mode none MTA-STS id: {string.Join("; ", result.Failures.Select(f => f.Error))}"
+            );
+        }
     }
 
     /// <summary>What the domain published, as its status records it: what a later reconcile may replace or delete.</summary>

@@ -7,7 +7,7 @@ namespace MailDns.Operator.Controllers;
 
 /// <summary>
 /// One term of the operator's work: the cluster cache feeding the SendingDomain and provider work queues, the
-/// health checks, report views, rollouts and reputation checks feeding back into them, the report sources, and the Secret
+/// health checks, report views, rollouts, reputation and transport checks feeding back into them, the report sources, and the Secret
 /// router. It only wires
 /// events to queues; each decision lives in the controller it belongs to. Built by the host (<see cref="OperatorServices"/>).
 /// </summary>
@@ -24,6 +24,7 @@ public sealed class OperatorRuntime
     private readonly RolloutController rollouts;
     private readonly ReputationController reputation;
     private readonly MtaStsController mtaSts;
+    private readonly TransportController transport;
 
     public OperatorRuntime(
         ClusterCache cache,
@@ -35,6 +36,7 @@ public sealed class OperatorRuntime
         RolloutController rollouts,
         ReputationController reputation,
         MtaStsController mtaSts,
+        TransportController transport,
         PublishingStores stores,
         SecretRouter router,
         ControllerOptions options,
@@ -53,6 +55,7 @@ public sealed class OperatorRuntime
         this.rollouts = rollouts;
         this.reputation = reputation;
         this.mtaSts = mtaSts;
+        this.transport = transport;
         Queue = new WorkQueue<string>(domains.ReconcileAsync, time, options.Backoff);
         providerQueue = new WorkQueue<string>(providers.ReconcileAsync, time, options.Backoff);
         Queue.Failed += (key, count, delay, error) =>
@@ -102,6 +105,8 @@ public sealed class OperatorRuntime
         cache.DomainChanged += reputation.DomainChanged;
         mtaSts.Changed += Queue.Add;
         cache.DomainChanged += mtaSts.DomainChanged;
+        transport.Changed += Queue.Add;
+        cache.DomainChanged += transport.DomainChanged;
     }
 
     /// <summary>The SendingDomain work queue (its Failed event is how tests and metrics see retries).</summary>
@@ -143,7 +148,8 @@ public sealed class OperatorRuntime
                 reportViews.RunAsync(cancellationToken),
                 rollouts.RunAsync(cancellationToken),
                 reputation.RunAsync(cancellationToken),
-                mtaSts.RunAsync(cancellationToken)
+                mtaSts.RunAsync(cancellationToken),
+                transport.RunAsync(cancellationToken)
             )
             .ConfigureAwait(false);
     }

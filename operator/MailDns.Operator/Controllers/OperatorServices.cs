@@ -29,6 +29,7 @@ public static class OperatorServices
         services.AddSingleton<RolloutController>();
         services.AddSingleton<ReputationController>();
         services.AddSingleton<MtaStsController>();
+        services.AddSingleton<TransportController>();
         services.AddSingleton<ReportSourceController>();
         services.AddSingleton<SendingDomainController>();
         services.AddSingleton<ProviderStatusController>();

@@ -25,6 +25,7 @@ public sealed class SendingDomainController(
     ReportViewController reports,
     RolloutController rollouts,
     ReputationController reputation,
+    TransportController transport,
     MtaStsController mtaSts,
     PublishingStores stores,
     KeySecretWrites keySecretWrites,
@@ -75,8 +76,7 @@ public sealed class SendingDomainController(
         var provider = cache.ResolveProvider(domain);
         if (domain.Metadata.DeletionTimestamp is not null)
         {
-            await finalizer.FinalizeAsync(domain, provider, stores.Current, cancellationToken).ConfigureAwait(false);
-            return ReconcileOutcome.Done;
+            return await finalizer.FinalizeAsync(domain, provider, stores.Current, cancellationToken).ConfigureAwait(false);
         }
 
         if (!DomainFinalizer.Has(domain))
@@ -116,6 +116,7 @@ public sealed class SendingDomainController(
         var status = result.Status;
         reports.View(key)?.ApplyTo(status, domain.Metadata.Generation ?? 1, time.GetUtcNow());
         reputation.ApplyTo(key, domain, status, time.GetUtcNow());
+        transport.ApplyTo(key, domain, status, time.GetUtcNow());
         if (status.Health is not null)
         {
             status.Health.NextCheckTime = await health.NextCheckAsync(key, cancellationToken).ConfigureAwait(false);

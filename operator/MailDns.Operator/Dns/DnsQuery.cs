@@ -5,6 +5,7 @@ using DnsClient;
 using DnsClient.Protocol;
 using MailDns.Core.Health;
 using MailDns.Core.Names;
+using MailDns.Core.Records;
 using DnsQuestion = MailDns.Core.Health.DnsQuestion;
 
 namespace MailDns.Operator.Dns;
@@ -47,6 +48,7 @@ public sealed class DnsClientQuery(TimeSpan? timeout = null, int retries = 1) : 
             DnsType.A => QueryType.A,
             DnsType.Aaaa => QueryType.AAAA,
             DnsType.Mx => QueryType.MX,
+            DnsType.Srv => QueryType.SRV,
             _ => QueryType.TXT,
         };
         try
@@ -75,6 +77,9 @@ public sealed class DnsClientQuery(TimeSpan? timeout = null, int retries = 1) : 
             {
                 DnsType.Txt => DnsAnswer.OfTxt(records.TxtRecords().Select(r => (IReadOnlyList<string>)r.Text.ToList()).ToArray()),
                 DnsType.Mx => DnsAnswer.OfHosts(records.MxRecords().Select(r => r.Exchange.Value.TrimEnd('.')).ToArray()),
+                DnsType.Srv => DnsAnswer.OfSrv(
+                    records.SrvRecords().Select(r => new SrvValue(r.Priority, r.Weight, r.Port, r.Target.Value).ToString()).ToArray()
+                ),
                 DnsType.A => DnsAnswer.OfAddresses(records.ARecords().Count()),
                 _ => DnsAnswer.OfAddresses(records.AaaaRecords().Count()),
             };

@@ -40,9 +40,15 @@ public sealed class PolicySource
 
     private static FrozenDictionary<string, string> Index(IEnumerable<SendingDomain> domains) =>
         domains
-            .Where(d => d.Status?.MtaSts?.Policy is not null && d.Metadata.DeletionTimestamp is null)
+            // A domain being deleted still serves its policy: with deletionPolicy Delete that is the mode none policy it
+            // withdraws with (RFC 8461 §8.3). A live domain claiming the same name comes first.
+            .Where(d => d.Status?.MtaSts?.Policy is not null)
             .GroupBy(d => "mta-sts." + DomainName.Normalize(d.Spec.Domain))
-            .ToFrozenDictionary(g => g.Key, g => g.First().Status!.MtaSts!.Policy!, StringComparer.Ordinal);
+            .ToFrozenDictionary(
+                g => g.Key,
+                g => g.OrderBy(d => d.Metadata.DeletionTimestamp is not null).First().Status!.MtaSts!.Policy!,
+                StringComparer.Ordinal
+            );
 
     private static SendingDomain Keep(SendingDomain d) =>
         new()

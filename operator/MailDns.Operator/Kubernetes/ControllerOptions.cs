@@ -65,5 +65,8 @@ public sealed record ControllerOptions(string? Namespace, string DataDirectory, 
     public MtaSts.IPolicyFetcher MtaStsFetcher { get; init; } = new MtaSts.HttpPolicyFetcher(MtaSts.HttpPolicyFetcher.DefaultUrl);
 
     /// <summary>How long reconciles under way may take to finish once the operator is told to stop.</summary>
+    /// <summary>How the scheduled transport checks connect: the SMTP port (25), extra trusted roots, the policy URL.</summary>
+    public Transport.TransportSettings Transport { get; init; } = MailDns.Operator.Transport.TransportSettings.Default;
+
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -5,6 +5,7 @@ using ARSoft.Tools.Net.Dns.DynamicUpdate;
 using MailDns.Core.Api;
 using MailDns.Core.Health;
 using MailDns.Core.Publishing;
+using MailDns.Core.Records;
 using MailDns.Core.Txt;
 using MailDns.Operator.Dns;
 using DnsQuestion = MailDns.Core.Health.DnsQuestion;
@@ -35,7 +36,7 @@ public sealed class TsigKey(string name, string algorithm, byte[] secret)
 
 /// <summary>
 /// A primary server taking TSIG-signed RFC 2136 updates (BIND, Knot, PowerDNS). Each change is its own update
-/// message that deletes and adds single TXT records (never a whole RRset), so other values at the same name,
+/// message that deletes and adds single records, TXT or SRV (never a whole RRset), so other values at the same name,
 /// such as a site verification at the apex, are never touched, and a failure is reported for that record alone
 /// with the server's answer. The current state is read by querying the primary directly.
 /// </summary>
@@ -51,14 +52,15 @@ public sealed class Rfc2136Store(IPEndPoint primary, string zone, TsigKey key, I
         var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var name in names)
         {
+            var srv = RecordTypes.IsSrv(name);
             var answer = await reader
-                .AskAsync(primary, new DnsQuestion(name, DnsType.Txt), recursive: false, cancellationToken)
+                .AskAsync(primary, new DnsQuestion(name, srv ? DnsType.Srv : DnsType.Txt), recursive: false, cancellationToken)
                 .ConfigureAwait(false);
             if (answer.Target is { } target)
             {
                 // RFC 1034 §3.6.2: nothing else may sit beside a CNAME; BIND would drop the update silently.
                 throw new PublishException(
-                    $"{name} is a CNAME to {target}: a TXT record cannot be published beside it (RFC 1034 §3.6.2); "
+                    $"{name} is a CNAME to {target}: a {RecordTypes.At(name)} record cannot be published beside it (RFC 1034 §3.6.2); "
                         + "remove the CNAME or take the record out of the spec"
                 );
             }
@@ -69,7 +71,7 @@ public sealed class Rfc2136Store(IPEndPoint primary, string zone, TsigKey key, I
                 throw new PublishException($"reading {name} from {primary}: {answer.Error}");
             }
 
-            result[name] = answer.Joined;
+            result[name] = srv ? answer.Hosts : answer.Joined;
         }
 
         return result;
@@ -95,12 +97,12 @@ public sealed class Rfc2136Store(IPEndPoint primary, string zone, TsigKey key, I
             var name = DomainName.Parse(change.Name);
             if (change.OldValue is { } old)
             {
-                message.Updates.Add(new DeleteRecordUpdate(Txt(name, 0, old)));
+                message.Updates.Add(new DeleteRecordUpdate(Record(name, 0, old)));
             }
 
             if (change.NewValue is { } value)
             {
-                message.Updates.Add(new AddRecordUpdate(Txt(name, change.Ttl, value)));
+                message.Updates.Add(new AddRecordUpdate(Record(name, change.Ttl, value)));
             }
 
             message.TSigOptions = new TSigRecord(
@@ -147,8 +149,21 @@ public sealed class Rfc2136Store(IPEndPoint primary, string zone, TsigKey key, I
         return failures;
     }
 
-    /// <summary>Values longer than 255 octets go as several character-strings: ARSoft's one-string constructor truncates.</summary>
-    private static TxtRecord Txt(DomainName name, int ttl, string value) => new(name, ttl, TxtStrings.Split(value));
+    /// <summary>
+    /// The record a value stands for at its name: an SRV at the submission names, else a TXT whose value longer than 255
+    /// octets goes as several character-strings (ARSoft's one-string constructor truncates).
+    /// </summary>
+    private static DnsRecordBase Record(DomainName name, int ttl, string value) =>
+        RecordTypes.IsSrv(name.ToString()) && SrvValue.Parse(value) is { } srv
+            ? new SrvRecord(
+                name,
+                ttl,
+                (ushort)srv.Priority,
+                (ushort)srv.Weight,
+                (ushort)srv.Port,
+                srv.Target.Length == 0 ? DomainName.Root : DomainName.Parse(srv.Target)
+            )
+            : new TxtRecord(name, ttl, TxtStrings.Split(value));
 
     private static string Describe(ReturnCode code) =>
         code switch

@@ -218,11 +218,17 @@ public sealed class DomainReconciler(
                     ? new RecordStatus
                     {
                         Name = DomainName.Fqdn(d.Name),
+                        Type = d.Type,
                         Ttl = d.Ttl,
                         Value = d.Value,
                         Purpose = DesiredRecord.PurposeText(d.Purpose),
                     }
-                    : new RecordStatus { Name = DomainName.Fqdn(o.Name), Value = o.Value }
+                    : new RecordStatus
+                    {
+                        Name = DomainName.Fqdn(o.Name),
+                        Type = RecordTypes.At(o.Name),
+                        Value = o.Value,
+                    }
             )
             .ToList();
 

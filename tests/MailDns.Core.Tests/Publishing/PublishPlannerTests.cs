@@ -7,6 +7,7 @@ public class PublishPlannerTests
 {
     private const string Apex = "example.com";
     private const string Owner = "mail/example";
+    private const string Submission = "_submission._tcp.example.com";
 
     private static DesiredRecord Want(string name, string value, RecordPurpose purpose = RecordPurpose.Spf) =>
         new(name, 300, value, purpose, Owner);
@@ -94,6 +95,54 @@ public class PublishPlannerTests
                 "update s1._domainkey.example.com v=DKIM1; k=rsa; p=abc→v=DKIM1; k=rsa; p="
             },
             { "names compare without case or trailing dot", [Want("Example.COM.", "v=spf1 -all")], [(Apex, "v=spf1 -all")], [], false, "" },
+            {
+                "one of two submission endpoints changed: only its value is replaced (RFC 2782: an RRset of SRV records)",
+                [
+                    Want(Submission, "0 1 587 a.example.com.", RecordPurpose.Submission),
+                    Want(Submission, "10 1 587 c.example.com.", RecordPurpose.Submission),
+                ],
+                [(Submission, "0 1 587 a.example.com."), (Submission, "10 1 587 b.example.com.")],
+                [Owned(Submission, "0 1 587 a.example.com."), Owned(Submission, "10 1 587 b.example.com.")],
+                false,
+                "update _submission._tcp.example.com 10 1 587 b.example.com.→10 1 587 c.example.com."
+            },
+            {
+                "two new endpoints where we had one: one replaces ours, one is added",
+                [
+                    Want(Submission, "0 1 587 a.example.com.", RecordPurpose.Submission),
+                    Want(Submission, "0 1 587 b.example.com.", RecordPurpose.Submission),
+                ],
+                [(Submission, "0 1 587 old.example.com.")],
+                [Owned(Submission, "0 1 587 old.example.com.")],
+                false,
+                "update _submission._tcp.example.com 0 1 587 old.example.com.→0 1 587 a.example.com.; "
+                    + "create _submission._tcp.example.com +0 1 587 b.example.com."
+            },
+            {
+                "an SRV record someone else published at the service name is a conflict",
+                [
+                    Want(Submission, "0 1 587 a.example.com.", RecordPurpose.Submission),
+                    Want(Submission, "0 1 587 b.example.com.", RecordPurpose.Submission),
+                ],
+                [(Submission, "0 1 587 theirs.example.net.")],
+                [],
+                false,
+                "conflict _submission._tcp.example.com 0 1 587 theirs.example.net.; "
+                    + "conflict _submission._tcp.example.com 0 1 587 theirs.example.net."
+            },
+            {
+                "an adopted foreign SRV record is deleted once, whatever the number of wanted values",
+                [
+                    Want(Submission, "0 1 587 a.example.com.", RecordPurpose.Submission),
+                    Want(Submission, "0 1 587 b.example.com.", RecordPurpose.Submission),
+                ],
+                [(Submission, "0 1 587 theirs.example.net.")],
+                [],
+                true,
+                "create _submission._tcp.example.com +0 1 587 a.example.com.; "
+                    + "delete _submission._tcp.example.com -0 1 587 theirs.example.net.; "
+                    + "create _submission._tcp.example.com +0 1 587 b.example.com."
+            },
         };
 
     [Theory]

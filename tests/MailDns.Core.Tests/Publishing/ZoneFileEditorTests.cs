@@ -19,6 +19,9 @@ public class ZoneFileEditorTests
         _dmarc  TXT "v=DMARC1; " "p=none"
         s1._domainkey.example.com. IN TXT "v=DKIM1; k=ed25519; p=AAA\"B"
         www IN CNAME @
+        _submission._tcp 3600 IN SRV 0 1 587 smtp
+        _submission._tcp IN TXT "not read: the product publishes SRV here"
+        _submissions._tcp.example.com. IN SRV 0 1 465 SMTP.example.net.
         """;
 
     [Fact]
@@ -30,6 +33,38 @@ public class ZoneFileEditorTests
         Assert.Equal(["v=DMARC1; p=none"], served["_dmarc.example.com"]);
         Assert.Equal(["v=DKIM1; k=ed25519; p=AAA\"B"], served["s1._domainkey.example.com"]);
         Assert.False(served.ContainsKey("www.example.com"));
+    }
+
+    [Fact]
+    public void Srv_records_at_the_submission_names_are_read_with_relative_targets_made_absolute()
+    {
+        // RFC 1035 §5.1: a name without a trailing dot is relative to $ORIGIN, the SRV target (RFC 2782) as much as the owner.
+        var served = ZoneFileEditor.Read(Zone, "example.com");
+
+        Assert.Equal(["0 1 587 smtp.example.com."], served["_submission._tcp.example.com"]);
+        Assert.Equal(["0 1 465 smtp.example.net."], served["_submissions._tcp.example.com"]);
+    }
+
+    [Fact]
+    public void An_srv_change_replaces_exactly_its_line_and_writes_an_srv_record()
+    {
+        var change = new RecordChange(
+            ChangeKind.Update,
+            "_submission._tcp.example.com",
+            600,
+            "0 1 587 smtp.example.com.",
+            "5 1 587 mail.example.com.",
+            RecordPurpose.Submission,
+            "mail/x"
+        );
+
+        var (text, failures) = ZoneFileEditor.Apply(Zone, "example.com", [change]);
+
+        Assert.Empty(failures);
+        Assert.DoesNotContain("SRV 0 1 587 smtp", text);
+        Assert.Contains("_submission._tcp.example.com.\t600\tIN\tSRV\t5 1 587 mail.example.com.\n", text);
+        Assert.Contains("not read: the product publishes SRV here", text);
+        Assert.Equal(["5 1 587 mail.example.com."], ZoneFileEditor.Read(text, "example.com")["_submission._tcp.example.com"]);
     }
 
     [Fact]

@@ -140,4 +140,36 @@ public class RecordSynthesisTests
         Assert.Contains("\" \"", zone, StringComparison.Ordinal);
         Assert.Equal("@", MailDns.Core.Names.DomainName.RelativeTo("example.com", "example.com"));
     }
+
+    [Fact]
+    public void Submission_endpoints_become_srv_records_at_the_rfc_6186_and_rfc_8314_service_names()
+    {
+        var sd = Specs.With(s =>
+            s.Submission = new SubmissionSpec
+            {
+                StartTls =
+                [
+                    new SubmissionEndpoint { Host = "SMTP2.example.com.", Priority = 10 },
+                    new SubmissionEndpoint { Host = "smtp.example.com" },
+                ],
+                ImplicitTls = [new SubmissionEndpoint { Host = "." }],
+            }
+        );
+
+        var srv = RecordSynthesis.Synthesize(sd, []).Where(r => r.Purpose == RecordPurpose.Submission).ToList();
+
+        // Default ports 587 (RFC 6186 §3.1) and 465 (RFC 8314 §3.3); "." alone says "not offered", written 0 0 0 .
+        Assert.Equal(
+            [
+                "_submission._tcp.mail.example.com SRV 0 1 587 smtp.example.com.",
+                "_submission._tcp.mail.example.com SRV 10 1 587 smtp2.example.com.",
+                "_submissions._tcp.mail.example.com SRV 0 0 0 .",
+            ],
+            srv.Select(r => $"{r.Name} {r.Type} {r.Value}")
+        );
+        Assert.Equal(
+            "_submission._tcp.mail.example.com.\t3600\tIN\tSRV\t0 1 587 smtp.example.com.",
+            ZoneFragment.AbsoluteLine(srv[0])
+        );
+    }
 }

@@ -284,6 +284,42 @@ public class SendingDomainValidatorTests
                 Severity.Error
             },
             {
+                "a submission target that is an address is refused (RFC 2782: the target is a domain name)",
+                s => s.Submission = new SubmissionSpec { StartTls = [new SubmissionEndpoint { Host = "192.0.2.25" }] },
+                "submission.invalid-host",
+                "spec.submission.startTls[0].host",
+                Severity.Error
+            },
+            {
+                "a submission port outside 1-65535 is refused",
+                s =>
+                    s.Submission = new SubmissionSpec
+                    {
+                        ImplicitTls = [new SubmissionEndpoint { Host = "smtp.example.com", Port = 70000 }],
+                    },
+                "submission.invalid-number",
+                "spec.submission.implicitTls[0].port",
+                Severity.Error
+            },
+            {
+                "\"not offered\" beside an endpoint is refused (RFC 6186 §3.1)",
+                s =>
+                    s.Submission = new SubmissionSpec
+                    {
+                        StartTls = [new SubmissionEndpoint { Host = "." }, new SubmissionEndpoint { Host = "smtp.example.com" }],
+                    },
+                "submission.not-offered-alone",
+                "spec.submission.startTls[0].host",
+                Severity.Error
+            },
+            {
+                "a transport check schedule of five fields is refused",
+                s => s.TransportCheck = new TransportCheckSpec { Enabled = true, Schedule = "30 * * * *" },
+                "transport.invalid-schedule",
+                "spec.transportCheck.schedule",
+                Severity.Error
+            },
+            {
                 "an unknown publish mode is refused",
                 s => s.Publish = new PublishSpec { Mode = "dry-run" },
                 "publish.invalid-mode",

@@ -123,6 +123,81 @@ public sealed class OperatorMtaStsTests
         await watching;
     }
 
+    [Fact]
+    public async Task Deleting_a_domain_with_an_enforced_policy_serves_mode_none_publishes_its_id_and_waits_out_the_old_max_age()
+    {
+        await using var api = await ApiServer.StartAsync();
+        using var bind = new BindServer([("example.org", "news MX 10 mx1.example.org.\nmx1 A 127.0.0.1")]);
+        using var data = new TempDir();
+        await OperatorEndToEndTests.SetUpAsync(api, bind);
+        var port = DnsServerProcess.FreePort();
+        var options = new ControllerOptions(null, data.Path, [bind.Endpoint])
+        {
+            Resolvers = [bind.Endpoint],
+            MtaStsRefresh = TimeSpan.FromSeconds(1),
+            MtaStsFetcher = new HttpPolicyFetcher($"http://127.0.0.1:{port}/.well-known/mta-sts.txt", TimeSpan.FromSeconds(2)),
+        };
+        using var stop = new CancellationTokenSource();
+        var running = OperatorServices.Create(api.Client, options, TimeProvider.System).RunAsync(stop.Token);
+        var policies = new PolicySource(api.Client, null, TimeSpan.FromMinutes(10));
+        var watching = policies.RunAsync(stop.Token);
+        var receiver = new TlsReportReceiver(_ => Task.FromResult<ReportStore?>(null), TimeProvider.System, new(1 << 20, 1000));
+        await using var listener = await PublicListener.StartAsync(
+            new PublicListenerSettings($"http://127.0.0.1:{port}"),
+            receiver,
+            null,
+            default,
+            policies.Find
+        );
+        var domains = SendingDomainWait.Domains(api);
+        var sd = OperatorEndToEndTests.Domain("news", deletion: "Delete");
+        sd.Spec.MtaSts = new MtaStsSpec { Mode = MtaStsMode.Enforce, MaxAge = "15s" }; // senders keep it 15 s
+        await domains.CreateNamespacedAsync(sd, "mail");
+        var enforced = await SendingDomainWait.UntilAsync(domains, "mail", "news", s => s.Status?.MtaSts?.Current == true, "id published");
+        var enforceId = enforced.Status!.MtaSts!.PublishedId!;
+        await WaitAsync(() => MtaStsRecord(bind).SequenceEqual([$"v=STSv1; id={enforceId}"]), "the enforce id in DNS");
+
+        await domains.DeleteNamespacedAsync<SendingDomain>("mail", "news");
+
+        // RFC 8461 §8.3: a mode none policy is served first, then its id published; the domain and its records stay.
+        var withdrawing = await SendingDomainWait.UntilAsync(
+            domains,
+            "mail",
+            "news",
+            s => s.Status?.MtaSts?.Withdrawal?.PublishedAt is not null,
+            "the none id published"
+        );
+        var none = withdrawing.Status!.MtaSts!;
+        Assert.Equal(("none", 86_400L, 15L), (none.Mode, none.MaxAge, none.Withdrawal!.HeldFor));
+        Assert.Equal(none.PolicyId, none.PublishedId);
+        Assert.NotEqual(enforceId, none.PublishedId);
+        Assert.Equal([$"v=STSv1; id={none.PublishedId}"], MtaStsRecord(bind));
+        Assert.NotEmpty(OperatorEndToEndTests.Served(bind, "_dmarc.news.example.org"));
+        using (var http = new HttpClient())
+        using (var get = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port}/.well-known/mta-sts.txt"))
+        {
+            get.Headers.Host = "mta-sts.news.example.org";
+            Assert.Equal(none.Policy, await (await http.SendAsync(get)).Content.ReadAsStringAsync());
+        }
+
+        // Once the old policy's max_age has passed since the none id went out, everything goes.
+        await SendingDomainWait.GoneAsync(domains, "mail", "news");
+        Assert.True(DateTimeOffset.UtcNow >= none.Withdrawal.PublishedAt!.Value.AddSeconds(15));
+        Assert.Empty(MtaStsRecord(bind));
+        Assert.Empty(OperatorEndToEndTests.Served(bind, "_dmarc.news.example.org"));
+        var events = (await api.Client.EventsV1.ListNamespacedEventAsync("mail"))
+            .Items.Where(e => e.Regarding.Name == "news")
+            .OrderBy(e => e.EventTime)
+            .Select(e => e.Reason)
+            .Where(r => r.StartsWith("MtaSts", StringComparison.Ordinal) || r == "Finalized")
+            .ToList();
+        Assert.Equal(["MtaStsIdPublished", "MtaStsWithdrawing", "MtaStsIdPublished", "Finalized"], events);
+
+        await stop.CancelAsync();
+        await running;
+        await watching;
+    }
+
     private static async Task WaitAsync(Func<bool> condition, string what)
     {
         var deadline = DateTime.UtcNow + SendingDomainWait.Bound;

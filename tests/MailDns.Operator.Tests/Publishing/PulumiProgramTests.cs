@@ -23,6 +23,9 @@ public class PulumiProgramTests
         new("_dmarc.mail.example.com", 3600, "v=DMARC1; p=reject; rua=mailto:dmarc@example.com", RecordPurpose.Dmarc, "mail/example"),
         new("rsa-2026-01._domainkey.mail.example.com", 3600, LongDkim, RecordPurpose.Dkim, "mail/example", "rsa-2026-01"),
         new("news.example.com", 300, "v=spf1 -all", RecordPurpose.Spf, "mail/news"),
+        new("_submission._tcp.mail.example.com", 3600, "0 1 587 smtp.example.com.", RecordPurpose.Submission, "mail/example"),
+        new("_submission._tcp.mail.example.com", 3600, "10 1 587 smtp2.example.com.", RecordPurpose.Submission, "mail/example"),
+        new("_submissions._tcp.mail.example.com", 3600, "0 1 465 smtp.example.com.", RecordPurpose.Submission, "mail/example"),
     ];
 
     public static TheoryData<string, string> Packages =>

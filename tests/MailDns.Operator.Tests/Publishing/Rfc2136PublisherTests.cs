@@ -36,12 +36,8 @@ public class Rfc2136PublisherTests
             else
             {
                 var knot = new KnotServer(Zone, algorithm);
-                (process, Endpoint, KeyName, Secret, Update) = (
-                    knot,
-                    knot.Endpoint,
-                    knot.KeyName,
-                    knot.Secret,
-                    _ => throw new NotSupportedException()
+                (process, Endpoint, KeyName, Secret, Update) = (knot, knot.Endpoint, knot.KeyName, knot.Secret, _ =>
+                    throw new NotSupportedException()
                 );
             }
 
@@ -77,6 +73,18 @@ public class Rfc2136PublisherTests
                     CancellationToken.None
                 )
             ).Joined;
+
+        public async Task<IReadOnlyList<string>> ServedSrvAsync(string name) =>
+            (
+                await new DnsClientQuery().AskAsync(
+                    Endpoint,
+                    new Core.Health.DnsQuestion(name, Core.Health.DnsType.Srv),
+                    false,
+                    CancellationToken.None
+                )
+            )
+                .Hosts.Order(StringComparer.Ordinal)
+                .ToList();
 
         public void Dispose() => process.Dispose();
     }
@@ -128,6 +136,49 @@ public class Rfc2136PublisherTests
         );
         Assert.Equal(1, deletion.Deleted);
         Assert.Equal(["google-site-verification=abc"], await server.ServedAsync(Zone));
+    }
+
+    [Theory]
+    [InlineData("bind")]
+    [InlineData("knot")]
+    public async Task Submission_srv_records_are_published_one_value_at_a_time_beside_a_txt_at_the_same_name(string kind)
+    {
+        // RFC 6186 §3.1: _submission._tcp holds SRV records; the TXT someone left there is another type and never touched.
+        using var server = new Server(kind, "hmac-sha256");
+        var name = $"_submission._tcp.{Zone}";
+        DesiredRecord Srv(string value) => new(name, 300, value, RecordPurpose.Submission, "mail/pub");
+        if (kind == "bind")
+        {
+            server.Update($"update add {name}. 300 TXT \"left by hand\"\n");
+        }
+
+        var first = await server
+            .Publisher()
+            .ApplyAsync([Srv("0 1 587 smtp.pub.test."), Srv("10 1 587 smtp2.pub.test.")], [], adopt: false, CancellationToken.None);
+        Assert.True(first.Succeeded, string.Join("; ", first.Failures.Select(f => f.Error)));
+        Assert.Equal(["0 1 587 smtp.pub.test.", "10 1 587 smtp2.pub.test."], await server.ServedSrvAsync(name));
+
+        OwnedRecord[] owned = [new(name, "0 1 587 smtp.pub.test.", "mail/pub"), new(name, "10 1 587 smtp2.pub.test.", "mail/pub")];
+        var moved = await server
+            .Publisher()
+            .ApplyAsync([Srv("0 1 587 smtp.pub.test."), Srv("10 1 587 smtp3.pub.test.")], owned, adopt: false, CancellationToken.None);
+        Assert.Equal((0, 1, 1), (moved.Created, moved.Updated, moved.Unchanged));
+        Assert.Equal(["0 1 587 smtp.pub.test.", "10 1 587 smtp3.pub.test."], await server.ServedSrvAsync(name));
+
+        var gone = await server
+            .Publisher()
+            .ApplyAsync(
+                [],
+                [new(name, "0 1 587 smtp.pub.test.", "mail/pub"), new(name, "10 1 587 smtp3.pub.test.", "mail/pub")],
+                false,
+                default
+            );
+        Assert.Equal(2, gone.Deleted);
+        Assert.Empty(await server.ServedSrvAsync(name));
+        if (kind == "bind")
+        {
+            Assert.Equal(["left by hand"], await server.ServedAsync(name));
+        }
     }
 
     [Theory]

@@ -45,17 +45,13 @@ public class CrdModelConsistencyTests
         _ = (spec, status);
         var missing = new List<string>();
 
-        Walk(
-            Crds.OpenApiSchema(kind),
-            "",
-            (path, node) =>
+        Walk(Crds.OpenApiSchema(kind), "", (path, node) =>
+        {
+            if (string.IsNullOrWhiteSpace((string?)node["description"]))
             {
-                if (string.IsNullOrWhiteSpace((string?)node["description"]))
-                {
-                    missing.Add(path.Length == 0 ? "(root)" : path);
-                }
+                missing.Add(path.Length == 0 ? "(root)" : path);
             }
-        );
+        });
 
         Assert.Empty(missing);
     }
@@ -68,22 +64,18 @@ public class CrdModelConsistencyTests
         var readme = File.ReadAllText(MailDns.Testing.Repo.PathOf("README.md"));
         var missing = new List<string>();
 
-        Walk(
-            Crds.OpenApiSchema(kind),
-            "",
-            (path, _) =>
+        Walk(Crds.OpenApiSchema(kind), "", (path, _) =>
+        {
+            if (
+                (path.StartsWith("spec.", StringComparison.Ordinal) || path.StartsWith("status.", StringComparison.Ordinal))
+                && !path.Contains("{}", StringComparison.Ordinal)
+                && !path.EndsWith("[]", StringComparison.Ordinal)
+                && !readme.Contains($"| `{path}` |", StringComparison.Ordinal)
+            )
             {
-                if (
-                    (path.StartsWith("spec.", StringComparison.Ordinal) || path.StartsWith("status.", StringComparison.Ordinal))
-                    && !path.Contains("{}", StringComparison.Ordinal)
-                    && !path.EndsWith("[]", StringComparison.Ordinal)
-                    && !readme.Contains($"| `{path}` |", StringComparison.Ordinal)
-                )
-                {
-                    missing.Add(path);
-                }
+                missing.Add(path);
             }
-        );
+        });
 
         Assert.True(missing.Count == 0, "README.md lacks: " + string.Join(", ", missing));
     }
@@ -157,7 +149,10 @@ public class CrdModelConsistencyTests
         var crd = Crds.Crd(SendingDomain.KindName);
         var columns = crd["spec"]!["versions"]![0]!["additionalPrinterColumns"]!.AsArray().Select(c => (string?)c!["name"]).ToList();
 
-        Assert.Equal(["Domain", "Ready", "Selector", "Next-Rotation", "Healthy", "DMARC", "DMARC-Pass", "Reputation", "Age"], columns);
+        Assert.Equal(
+            ["Domain", "Ready", "Selector", "Next-Rotation", "Healthy", "DMARC", "DMARC-Pass", "Reputation", "Transport", "Age"],
+            columns
+        );
         Assert.Equal(["sd"], crd["spec"]!["names"]!["shortNames"]!.AsArray().Select(n => (string?)n));
         Assert.Equal(["mail", "maildns"], crd["spec"]!["names"]!["categories"]!.AsArray().Select(n => (string?)n));
         Assert.NotNull(crd["spec"]!["versions"]![0]!["subresources"]!["status"]);
