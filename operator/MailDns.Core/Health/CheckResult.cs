@@ -30,10 +30,22 @@ public sealed record CheckResult(string Id, CheckStatus Status, string Message, 
 
     /// <summary>
     /// Checks that give one result per record or per report destination (records.expected,
-    /// dmarc.external-report-authorization) are told apart by the name their message starts with; others by id alone.
+    /// dmarc.external-report-authorization) are told apart by the name their message starts with; others by id alone. An
+    /// SRV record shares its name with the other endpoints of its service, so its message starts with the whole record
+    /// ("NAME SRV PRIORITY WEIGHT PORT TARGET"), which is its subject.
     /// </summary>
-    public static string SubjectOf(string id, string message) =>
-        id is "records.expected" or "dmarc.external-report-authorization" ? message.Split(' ', 2)[0].TrimEnd(':') : "";
+    public static string SubjectOf(string id, string message)
+    {
+        if (id is not ("records.expected" or "dmarc.external-report-authorization"))
+        {
+            return "";
+        }
+
+        var tokens = message.Split(' ', 7);
+        return id == "records.expected" && tokens.Length >= 6 && tokens[1] == Records.RecordTypes.Srv
+            ? string.Join(' ', tokens.Take(6))
+            : tokens[0].TrimEnd(':');
+    }
 
     public static CheckResult Pass(string id, string message, string? selector = null) => new(id, CheckStatus.Pass, message, selector);
 

@@ -333,7 +333,20 @@ public static class ServedRecordChecks
             );
         }
 
-        var served = record.Type == RecordTypes.Srv ? answer.Hosts.Select(SrvValue.Canonical).ToList() : answer.Joined;
+        if (record.Type == RecordTypes.Srv)
+        {
+            // One result per SRV value, named by the whole record (the subject that tells endpoints of one service apart).
+            var srv = $"{record.Name} {RecordTypes.Srv} {record.Value}";
+            return answer.Hosts.Select(SrvValue.Canonical).Contains(record.Value, StringComparer.Ordinal)
+                ? CheckResult.Pass("records.expected", $"{srv} is served", selector)
+                : CheckResult.Fail(
+                    "records.expected",
+                    $"{srv} is not served ({answer.Hosts.Count} other SRV record(s) at the name)",
+                    selector
+                );
+        }
+
+        var served = answer.Joined;
         if (served.Contains(record.Value, StringComparer.Ordinal))
         {
             return CheckResult.Pass(

@@ -118,7 +118,8 @@ public static class TransportChecks
                 ? CheckResult.Pass("mta-sts.tls-rpt", $"_smtp._tls.{o.Domain} asks for TLS reports")
                 : CheckResult.Warn(
                     "mta-sts.tls-rpt",
-                    $"no TLS-RPT record at _smtp._tls.{o.Domain}: nobody reports the deliveries a {policy.Mode} policy affects (RFC 8460)"
+                    $"no TLS-RPT record at _smtp._tls.{o.Domain}: nobody reports the deliveries "
+                        + $"{(policy.Mode == MtaStsMode.Enforce ? "an" : "a")} {policy.Mode} policy affects (RFC 8460)"
                 );
         }
 

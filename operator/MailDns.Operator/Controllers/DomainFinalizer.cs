@@ -115,7 +115,7 @@ public sealed class DomainFinalizer(
                 ? (await options.MtaStsFetcher.FetchAsync(name, cancellationToken).ConfigureAwait(false)).Text
                 : null;
         var now = time.GetUtcNow();
-        var step = MtaStsWithdrawal.Next(mtaSts, served, now, options.MtaStsRefresh);
+        var step = MtaStsWithdrawal.Next(mtaSts, served, now, ServeRetry);
         var status = DomainStatusWriter.Clone(domain.Status)!;
         switch (step)
         {
@@ -125,7 +125,7 @@ public sealed class DomainFinalizer(
                 await events
                     .RecordAsync(domain, EventRecorder.Normal, "MtaStsWithdrawing", serve.Message, cancellationToken)
                     .ConfigureAwait(false);
-                return ReconcileOutcome.At(now + options.MtaStsRefresh);
+                return ReconcileOutcome.At(now + ServeRetry);
             case WithdrawalStep.Publish publish:
                 await PublishIdAsync(domain, provider, stores, publish.Id, cancellationToken).ConfigureAwait(false);
                 foreach (var record in status.Records!.Where(r => r.Purpose == MtaStsPurpose))
@@ -136,7 +136,7 @@ public sealed class DomainFinalizer(
                 status.MtaSts!.PublishedId = publish.Id;
                 status.MtaSts.Current = true;
                 status.MtaSts.Withdrawal!.PublishedAt = now;
-                var after = MtaStsWithdrawal.Next(status.MtaSts, null, now, options.MtaStsRefresh);
+                var after = MtaStsWithdrawal.Next(status.MtaSts, null, now, ServeRetry);
                 status.MtaSts.Message = after.Message;
                 await writer.WriteAsync(domain, domain.Status, status, cancellationToken).ConfigureAwait(false);
                 await events
@@ -157,6 +157,10 @@ public sealed class DomainFinalizer(
     }
 
     private const string MtaStsPurpose = "mta-sts";
+
+    /// <summary>How soon to read the policy URL again while the none policy is not served: the listeners serve it from
+    /// their watch within moments, so at most 5 s, sooner when the policy pass is quicker.</summary>
+    private TimeSpan ServeRetry => options.MtaStsRefresh < TimeSpan.FromSeconds(5) ? options.MtaStsRefresh : TimeSpan.FromSeconds(5);
 
     /// <summary>Moves the _mta-sts record to the none policy's id; every other record stays exactly as published.</summary>
     private static async Task PublishIdAsync(

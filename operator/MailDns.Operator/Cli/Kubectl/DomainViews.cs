@@ -75,12 +75,14 @@ public static class DomainViews
         lines.AddRange((sd.Status?.Records ?? []).Select(r => $"  {r.Name} {r.Ttl} {r.Type} {r.Value}"));
         lines.Add("");
         lines.Add($"Last checks ({Time(sd.Status?.Health?.LastCheckTime)}, next {Time(sd.Status?.Health?.NextCheckTime)}):");
-        lines.AddRange(
-            (sd.Status?.Health?.Checks ?? []).Select(c =>
-                $"  {c.Status,-7} {c.Id}{(c.Selector is null ? "" : $" [{c.Selector}]")}"
-                + $"{(c.Server is null ? "" : $" at {c.Server}")}: {c.Message}"
-            )
-        );
+        lines.AddRange((sd.Status?.Health?.Checks ?? []).Select(CheckLine));
+        if (sd.Status?.Transport is { } transport)
+        {
+            lines.Add("");
+            lines.Add($"Transport checks ({Time(transport.CheckedAt)}):");
+            lines.AddRange((transport.Checks ?? []).Select(CheckLine));
+        }
+
         if (sd.Status?.Reputation is { } reputation)
         {
             lines.Add("");
@@ -101,4 +103,8 @@ public static class DomainViews
         );
         return lines;
     }
+
+    private static string CheckLine(HealthCheckStatus c) =>
+        $"  {c.Status,-7} {c.Id}{(c.Selector is null ? "" : $" [{c.Selector}]")}"
+        + $"{(c.Server is null ? "" : $" at {c.Server}")}: {c.Message}";
 }
