@@ -3,10 +3,13 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY . .
-# ReadyToRun: precompiled code, so the operator and the CLI start without JIT-compiling their startup path (measured:
-# 0.10 s against 0.13 s for `maildns lint`). Not trimmed: System.Text.Json and KubernetesClient serialize by
-# reflection here, and the trimmer reports those uses (IL2026) rather than keep them working.
-RUN dotnet publish operator/MailDns.Operator -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o /app
+# Trimmed and ReadyToRun, self-contained: the framework is trimmed to what maildns uses, and precompiled code starts the
+# operator and the CLI without JIT-compiling their startup path (0.10 s against 0.13 s for `maildns lint`). Measured
+# here: 131 MB trimmed with ReadyToRun, against 179 MB untrimmed self-contained, or 74 MB plus a 106 MB shared runtime
+# framework-dependent. Directory.Build.props says what trimming keeps (TrimMode partial: the assemblies that reflect stay
+# whole); TrimmedPublishTests runs the trimmed build through the CLI and the operator.
+RUN dotnet publish operator/MailDns.Operator -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true \
+      -p:PublishReadyToRun=true -o /app
 
 # The Pulumi CLI the operator drives for cloud DNS providers, pinned.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS pulumi
@@ -14,8 +17,8 @@ ARG PULUMI_VERSION=3.260.0
 RUN curl -fsSL "https://get.pulumi.com/releases/sdk/pulumi-v${PULUMI_VERSION}-linux-x64.tar.gz" -o /tmp/pulumi.tgz \
  && mkdir -p /opt && tar -xzf /tmp/pulumi.tgz -C /opt && /opt/pulumi/pulumi version
 
-# aspnet: the public listener (TLS reports over HTTPS) runs on Kestrel.
-FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+# runtime-deps: the publish is self-contained (the trimmed runtime and ASP.NET Core for Kestrel are in /app).
+FROM mcr.microsoft.com/dotnet/runtime-deps:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app .
 COPY --from=pulumi /opt/pulumi /opt/pulumi
@@ -27,4 +30,4 @@ ENV MALLOC_ARENA_MAX=2
 USER 65532:65532
 # 8080: /metrics and the probes; 8081: the public listener (POST /tlsrpt), behind an Ingress that terminates TLS.
 EXPOSE 8080 8081
-ENTRYPOINT ["dotnet", "/app/maildns.dll", "operator"]
+ENTRYPOINT ["/app/maildns", "operator"]

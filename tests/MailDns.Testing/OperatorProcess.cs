@@ -46,31 +46,26 @@ public sealed class OperatorProcess : IDisposable
     public static IReadOnlyDictionary<string, string> ImageEnvironment { get; } =
         new Dictionary<string, string> { ["MALLOC_ARENA_MAX"] = "2" };
 
-    public static OperatorProcess Start(Uri apiServer, string dataDir, params string[] extra)
+    public static OperatorProcess Start(Uri apiServer, string dataDir, params string[] extra) =>
+        StartExecutable(null, apiServer, dataDir, extra);
+
+    /// <summary>The operator from a published executable (the trimmed image's), or the maildns.dll beside the tests when null.</summary>
+    public static OperatorProcess StartExecutable(string? executable, Uri apiServer, string dataDir, params string[] extra)
     {
         var metrics = new Uri($"http://127.0.0.1:{DnsServerProcess.FreePort()}/");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo(executable ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var (name, value) in ImageEnvironment)
         {
             info.Environment[name] = value;
         }
 
-        foreach (
-            var arg in new[]
-            {
-                Path.Combine(AppContext.BaseDirectory, "maildns.dll"),
-                "operator",
-                "--server",
-                apiServer.ToString(),
-                "--data-dir",
-                dataDir,
-                "--metrics-address",
-                metrics.ToString(),
-            }
-                .Concat(extra)
-                // Never the public blocklists from a test: a test that checks reputation names its own lists and resolver.
-                .Concat(extra.Contains("--blocklist") ? [] : ["--blocklist", "none"])
-        )
+        var program = executable is null ? new[] { Path.Combine(AppContext.BaseDirectory, "maildns.dll") } : [];
+        var arguments = program
+            .Concat(["operator", "--server", apiServer.ToString(), "--data-dir", dataDir, "--metrics-address", metrics.ToString()])
+            .Concat(extra)
+            // Never the public blocklists from a test: a test that checks reputation names its own lists and resolver.
+            .Concat(extra.Contains("--blocklist") ? [] : ["--blocklist", "none"]);
+        foreach (var arg in arguments)
         {
             info.ArgumentList.Add(arg);
         }

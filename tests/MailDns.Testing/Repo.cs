@@ -54,7 +54,10 @@ public sealed class TempDir : IDisposable
 /// <summary>Runs a program the test suite installs (tests/run.sh): openssl, named-checkzone.</summary>
 public static class Tool
 {
-    public static (int Exit, string Output) Run(string file, params string[] args)
+    public static (int Exit, string Output) Run(string file, params string[] args) => RunFor(TimeSpan.FromSeconds(60), file, args);
+
+    /// <summary>As <see cref="Run"/>, for programs that take longer (a trimmed publish): killed after <paramref name="limit"/>.</summary>
+    public static (int Exit, string Output) RunFor(TimeSpan limit, string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args)
@@ -65,10 +68,10 @@ public static class Tool
         using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {file}");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(60_000))
+        if (!process.WaitForExit(limit))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} did not finish in 60 s");
+            throw new TimeoutException($"{file} did not finish in {limit.TotalSeconds} s");
         }
 
         return (process.ExitCode, output.Result + error.Result);

@@ -1,0 +1,154 @@
+using System.Text.Json.Nodes;
+using k8s;
+using MailDns.Core.Api;
+using MailDns.Testing;
+
+namespace MailDns.Operator.Tests.Deployment;
+
+/// <summary>
+/// The image's trimmed publish (the Dockerfile's `dotnet publish -p:PublishTrimmed=true`, here without ReadyToRun, which
+/// changes no behaviour) from a copy of the sources, so it never races the suite's own build: the framework is trimmed,
+/// and the trimmed `maildns` still writes its JSON outputs and runs the operator's journey (CRD schemas, Kubernetes client,
+/// key Secret, zone file, finalizer) against the test API server. Reflection the trimmer removed would fail here.
+/// </summary>
+public sealed class TrimmedPublishTests : IClassFixture<TrimmedPublishTests.Published>
+{
+    public sealed class Published : IDisposable
+    {
+        private readonly TempDir dir = new();
+
+        public Published()
+        {
+            var sources = Path.Combine(dir.Path, "src");
+            foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", ".editorconfig" })
+            {
+                Directory.CreateDirectory(sources);
+                File.Copy(Repo.PathOf(file), Path.Combine(sources, file));
+            }
+
+            Copy(Repo.PathOf("operator"), Path.Combine(sources, "operator"));
+            Copy(Repo.PathOf("crds"), Path.Combine(sources, "crds"));
+            Output = Path.Combine(dir.Path, "out");
+            var (exit, log) = Tool.RunFor(
+                TimeSpan.FromMinutes(8),
+                "dotnet",
+                "publish",
+                Path.Combine(sources, "operator", "MailDns.Operator"),
+                "-c",
+                "Release",
+                "-r",
+                "linux-x64",
+                "--self-contained",
+                "-p:PublishTrimmed=true",
+                "-o",
+                Output,
+                "-v",
+                "quiet",
+                "-nologo"
+            );
+            PublishLog = log;
+            Succeeded = exit == 0;
+        }
+
+        public string Output { get; }
+
+        public string PublishLog { get; }
+
+        public bool Succeeded { get; }
+
+        public string Maildns => Path.Combine(Output, "maildns");
+
+        private static void Copy(string from, string to)
+        {
+            foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+            {
+                var relative = Path.GetRelativePath(from, file);
+                if (relative.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
+                {
+                    continue;
+                }
+
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(to, relative))!);
+                File.Copy(file, Path.Combine(to, relative));
+            }
+        }
+
+        public void Dispose() => dir.Dispose();
+    }
+
+    private readonly Published published;
+
+    public TrimmedPublishTests(Published published)
+    {
+        this.published = published;
+        Assert.True(published.Succeeded, published.PublishLog);
+    }
+
+    [Fact]
+    public void The_framework_is_trimmed_and_the_cli_still_writes_its_json()
+    {
+        // Framework assemblies the product never uses are gone; a self-contained untrimmed publish has them.
+        Assert.False(File.Exists(Path.Combine(published.Output, "Microsoft.VisualBasic.Core.dll")));
+        Assert.True(File.Exists(Path.Combine(published.Output, "maildns.dll")));
+
+        var (validated, output) = Tool.Run(published.Maildns, "validate", Repo.PathOf("examples"), "--output", "json");
+        Assert.True(validated == 0, output);
+        Assert.NotEmpty(JsonNode.Parse(output)!.AsArray());
+
+        var (linted, lint) = Tool.Run(
+            published.Maildns,
+            "lint",
+            "dmarc",
+            "v=DMARC1; p=reject; rua=mailto:d@example.com",
+            "--output",
+            "json"
+        );
+        Assert.Equal(0, linted);
+        Assert.True((bool)JsonNode.Parse(lint)!["valid"]!);
+    }
+
+    [Fact]
+    public async Task The_trimmed_operator_makes_the_quick_start_ready_and_finalizes_it_on_deletion()
+    {
+        await using var api = await ApiServer.StartAsync();
+        using var data = new TempDir();
+        var (applied, output) = Tool.Run(
+            "kubectl",
+            "--kubeconfig",
+            "/dev/null",
+            "--server",
+            api.Host.BaseAddress.ToString(),
+            "apply",
+            "-f",
+            Repo.PathOf("examples", "quickstart")
+        );
+        Assert.True(applied == 0, output);
+        using var process = OperatorProcess.StartExecutable(published.Maildns, api.Host.BaseAddress, data.Path);
+        try
+        {
+            var domains = new GenericClient(api.Client, "maildns.io", "v1alpha1", "sendingdomains", disposeClient: false);
+            var ready = await Kubernetes.SendingDomainWait.UntilAsync(
+                domains,
+                "default",
+                "mail-example-com",
+                s => Kubernetes.SendingDomainWait.Ready(s).StartsWith("True", StringComparison.Ordinal),
+                "Ready"
+            );
+            Assert.NotEmpty(ready.Status!.Records!);
+            Assert.NotNull(await api.Client.CoreV1.ReadNamespacedSecretAsync(Core.Dkim.Storage.KeySecret.NameFor(ready), "default"));
+            using var http = new HttpClient { BaseAddress = process.Metrics };
+            Assert.Contains("maildns_domain_ready", await http.GetStringAsync("metrics"));
+
+            await domains.DeleteNamespacedAsync<SendingDomain>("default", "mail-example-com");
+            await Kubernetes.SendingDomainWait.GoneAsync(domains, "default", "mail-example-com");
+        }
+        finally
+        {
+            process.Signal(15);
+            process.Process.WaitForExit(30_000);
+        }
+
+        Assert.DoesNotContain("internal error", process.Log, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"LogLevel\":\"Error\"", process.Log, StringComparison.Ordinal);
+    }
+}
