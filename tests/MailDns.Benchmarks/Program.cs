@@ -38,6 +38,7 @@ Section("reconcile-ed25519", () => ReconcileBenchmark.Run(quick ? 200 : 1_000, "
 Section("reconcile-rsa", () => ReconcileBenchmark.Run(quick ? 100 : 1_000, "rsa-sha256", "reconcile_rsa2048"));
 Section("memory", () => MemoryBenchmark.Run(quick ? 2_000 : 10_000));
 Section("reports", () => ReportBenchmark.Run(quick ? 100_000 : 1_000_000, quick ? 20_000 : 100_000));
+Section("blocklist", () => BlocklistBenchmark.Run(quick ? 1_000 : 10_000, 3));
 Section(
     "growth",
     () =>
