@@ -203,20 +203,11 @@ public static class CheckCommand
             return ExitCodes.Usage;
         }
 
-        System.Security.Cryptography.X509Certificates.X509Certificate2Collection? roots = null;
-        if (request.Transport.CaFile is { } caPath)
+        var (roots, rootsError) = Transport.TrustedRoots.Load(request.Transport.CaFile);
+        if (rootsError is not null)
         {
-            try
-            {
-                roots = [];
-                roots.ImportFromPemFile(caPath);
-            }
-            catch (Exception e)
-                when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
-            {
-                console.Error.WriteLine($"maildns check: --ca-file {caPath}: {e.Message}");
-                return ExitCodes.Usage;
-            }
+            console.Error.WriteLine($"maildns check: {rootsError}");
+            return ExitCodes.Usage;
         }
 
         var transportSettings = new Transport.TransportSettings(

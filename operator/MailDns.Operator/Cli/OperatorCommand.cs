@@ -252,20 +252,11 @@ public static class OperatorCommand
                     );
                 }
 
-                System.Security.Cryptography.X509Certificates.X509Certificate2Collection? roots = null;
-                if (parse.GetValue(caFile) is { } caPath)
+                var (roots, rootsError) = Transport.TrustedRoots.Load(parse.GetValue(caFile));
+                if (rootsError is not null)
                 {
-                    try
-                    {
-                        roots = [];
-                        roots.ImportFromPemFile(caPath);
-                    }
-                    catch (Exception e)
-                        when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
-                    {
-                        console.Error.WriteLine($"maildns operator: --ca-file {caPath}: {e.Message}");
-                        return ExitCodes.Usage;
-                    }
+                    console.Error.WriteLine($"maildns operator: {rootsError}");
+                    return ExitCodes.Usage;
                 }
 
                 var config =

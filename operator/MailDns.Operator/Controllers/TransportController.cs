@@ -46,27 +46,23 @@ public sealed class TransportController(
         asked.Clear();
         requested.Clear();
         term = cancellationToken;
-        await using var started = await HealthCheckScheduler
-            .StartAsync(new Runner(this), time, options.Workers, cancellationToken)
+        await HealthCheckScheduler
+            .RunTermAsync(
+                new Runner(this),
+                time,
+                options.Workers,
+                async started =>
+                {
+                    scheduler = started;
+                    foreach (var key in cache.Domains.Keys)
+                    {
+                        await DomainChangedAsync(key, cancellationToken).ConfigureAwait(false);
+                    }
+                },
+                () => scheduler = null,
+                cancellationToken
+            )
             .ConfigureAwait(false);
-        scheduler = started;
-        foreach (var key in cache.Domains.Keys)
-        {
-            await DomainChangedAsync(key, cancellationToken).ConfigureAwait(false);
-        }
-
-        try
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // the term ended
-        }
-        finally
-        {
-            scheduler = null;
-        }
     }
 
     /// <summary>A domain changed (or appeared): its schedule, and a check now for a new generation or a check asked by hand.</summary>

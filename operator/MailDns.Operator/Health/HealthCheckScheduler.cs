@@ -22,6 +22,36 @@ public sealed class HealthCheckScheduler : IAsyncDisposable
 
     private HealthCheckScheduler(IScheduler scheduler) => this.scheduler = scheduler;
 
+    /// <summary>
+    /// Runs a scheduler for one term of leadership (the reputation and transport controllers): started, handed to
+    /// <paramref name="started"/> (which schedules every domain), and shut down when the term ends, after
+    /// <paramref name="ended"/> has let go of it.
+    /// </summary>
+    public static async Task RunTermAsync(
+        IHealthCheckRunner runner,
+        TimeProvider time,
+        int workers,
+        Func<HealthCheckScheduler, Task> started,
+        Action ended,
+        CancellationToken cancellationToken
+    )
+    {
+        await using var scheduler = await StartAsync(runner, time, workers, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await started(scheduler).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // the term ended
+        }
+        finally
+        {
+            ended();
+        }
+    }
+
     public static async Task<HealthCheckScheduler> StartAsync(
         IHealthCheckRunner runner,
         TimeProvider time,

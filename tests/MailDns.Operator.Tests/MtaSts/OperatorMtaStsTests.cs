@@ -30,12 +30,7 @@ public sealed class OperatorMtaStsTests
         using var data = new TempDir();
         await OperatorEndToEndTests.SetUpAsync(api, bind);
         var port = DnsServerProcess.FreePort();
-        var options = new ControllerOptions(null, data.Path, [bind.Endpoint])
-        {
-            Resolvers = [bind.Endpoint],
-            MtaStsRefresh = TimeSpan.FromSeconds(1),
-            MtaStsFetcher = new HttpPolicyFetcher($"http://127.0.0.1:{port}/.well-known/mta-sts.txt", TimeSpan.FromSeconds(2)),
-        };
+        var options = Options(bind, data, port);
         using var stop = new CancellationTokenSource();
         var running = OperatorServices.Create(api.Client, options, TimeProvider.System).RunAsync(stop.Token);
         var domains = SendingDomainWait.Domains(api);
@@ -55,16 +50,7 @@ public sealed class OperatorMtaStsTests
         // The public listener, as a replica runs it, serving from its own watch of SendingDomains.
         var policies = new PolicySource(api.Client, null, TimeSpan.FromMinutes(10));
         var watching = policies.RunAsync(stop.Token);
-        var receiver = new TlsReportReceiver(_ => Task.FromResult<ReportStore?>(null), TimeProvider.System, new(1 << 20, 1000));
-        await using (
-            var listener = await PublicListener.StartAsync(
-                new PublicListenerSettings($"http://127.0.0.1:{port}"),
-                receiver,
-                null,
-                default,
-                policies.Find
-            )
-        )
+        await using (var listener = await ListenerAsync(port, policies))
         {
             var published = await SendingDomainWait.UntilAsync(
                 domains,
@@ -131,24 +117,12 @@ public sealed class OperatorMtaStsTests
         using var data = new TempDir();
         await OperatorEndToEndTests.SetUpAsync(api, bind);
         var port = DnsServerProcess.FreePort();
-        var options = new ControllerOptions(null, data.Path, [bind.Endpoint])
-        {
-            Resolvers = [bind.Endpoint],
-            MtaStsRefresh = TimeSpan.FromSeconds(1),
-            MtaStsFetcher = new HttpPolicyFetcher($"http://127.0.0.1:{port}/.well-known/mta-sts.txt", TimeSpan.FromSeconds(2)),
-        };
+        var options = Options(bind, data, port);
         using var stop = new CancellationTokenSource();
         var running = OperatorServices.Create(api.Client, options, TimeProvider.System).RunAsync(stop.Token);
         var policies = new PolicySource(api.Client, null, TimeSpan.FromMinutes(10));
         var watching = policies.RunAsync(stop.Token);
-        var receiver = new TlsReportReceiver(_ => Task.FromResult<ReportStore?>(null), TimeProvider.System, new(1 << 20, 1000));
-        await using var listener = await PublicListener.StartAsync(
-            new PublicListenerSettings($"http://127.0.0.1:{port}"),
-            receiver,
-            null,
-            default,
-            policies.Find
-        );
+        await using var listener = await ListenerAsync(port, policies);
         var domains = SendingDomainWait.Domains(api);
         var sd = OperatorEndToEndTests.Domain("news", deletion: "Delete");
         sd.Spec.MtaSts = new MtaStsSpec { Mode = MtaStsMode.Enforce, MaxAge = "15s" }; // senders keep it 15 s
@@ -197,6 +171,25 @@ public sealed class OperatorMtaStsTests
         await running;
         await watching;
     }
+
+    /// <summary>The operator with a one-second policy pass, reading policies back from the listener on <paramref name="port"/>.</summary>
+    private static ControllerOptions Options(BindServer bind, TempDir data, int port) =>
+        new(null, data.Path, [bind.Endpoint])
+        {
+            Resolvers = [bind.Endpoint],
+            MtaStsRefresh = TimeSpan.FromSeconds(1),
+            MtaStsFetcher = new HttpPolicyFetcher($"http://127.0.0.1:{port}/.well-known/mta-sts.txt", TimeSpan.FromSeconds(2)),
+        };
+
+    /// <summary>The public listener as a replica runs it, serving policies from its own watch.</summary>
+    private static Task<PublicListener> ListenerAsync(int port, PolicySource policies) =>
+        PublicListener.StartAsync(
+            new PublicListenerSettings($"http://127.0.0.1:{port}"),
+            new TlsReportReceiver(_ => Task.FromResult<ReportStore?>(null), TimeProvider.System, new(1 << 20, 1000)),
+            null,
+            default,
+            policies.Find
+        );
 
     private static async Task WaitAsync(Func<bool> condition, string what)
     {
