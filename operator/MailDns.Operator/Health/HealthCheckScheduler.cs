@@ -11,16 +11,25 @@ public interface IHealthCheckRunner
 }
 
 /// <summary>
-/// One Quartz job per SendingDomain (key "namespace/name") on its cron schedule, spread by <see cref="CronJitter"/>.
-/// A domain's checks never overlap (the job disallows concurrent execution, and triggers that fire while it runs
-/// wait), and at most <c>maxConcurrentChecks</c> domains are checked at once across the process.
+/// The checks of many SendingDomains (key "namespace/name") on their cron schedules, spread by <see cref="CronJitter"/>.
+/// Domains whose spread schedule is the same share one Quartz job and trigger (a 15-minute schedule spreads 10,000 domains
+/// over at most 900), so the scheduler holds a few hundred cron expressions, not one per domain: 10,000 per-domain cron
+/// jobs were about 20 MB of the operator's heap. A domain's checks never overlap (a check asked while one runs runs after
+/// it, and several asked meanwhile run once), and at most <c>maxConcurrentChecks</c> domains are checked at once across
+/// the process.
 /// </summary>
 public sealed class HealthCheckScheduler : IAsyncDisposable
 {
     private const string Group = "health";
+    private static readonly JobKey OneOff = new("one-off", Group);
     private readonly IScheduler scheduler;
+    private readonly SchedulerState state;
 
-    private HealthCheckScheduler(IScheduler scheduler) => this.scheduler = scheduler;
+    private HealthCheckScheduler(IScheduler scheduler, SchedulerState state)
+    {
+        this.scheduler = scheduler;
+        this.state = state;
+    }
 
     /// <summary>
     /// Runs a scheduler for one term of leadership (the reputation and transport controllers): started, handed to
@@ -59,77 +68,94 @@ public sealed class HealthCheckScheduler : IAsyncDisposable
         CancellationToken cancellationToken = default
     )
     {
-        var bound = new SemaphoreSlim(maxConcurrentChecks, maxConcurrentChecks);
+        var state = new SchedulerState(new DomainRuns(runner, new SemaphoreSlim(maxConcurrentChecks, maxConcurrentChecks)));
         var scheduler = await QuartzSchedulerBuilder
             .Create(q =>
             {
                 q.UseTimeProvider(time);
                 q.UseInMemoryStore(_ => { });
                 q.UseDefaultThreadPool(Math.Max(2, maxConcurrentChecks));
-                q.UseJobFactory(new JobFactory(runner, bound));
+                q.UseJobFactory(new JobFactory(state));
             })
             .BuildScheduler(cancellationToken)
             .ConfigureAwait(false);
+        await scheduler
+            .AddJob(JobBuilder.Create<OneOffJob>().WithIdentity(OneOff).StoreDurably().Build(), cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
         await scheduler.Start(cancellationToken).ConfigureAwait(false);
-        return new HealthCheckScheduler(scheduler);
+        return new HealthCheckScheduler(scheduler, state);
     }
 
     /// <summary>Creates or replaces the domain's schedule; unchanged schedules are left alone.</summary>
     public async Task ScheduleAsync(string key, string cron, CancellationToken cancellationToken = default)
     {
         var spread = CronJitter.Spread(cron, key);
-        var triggerKey = new TriggerKey(key, Group);
-        if (
-            await scheduler.GetTrigger(triggerKey, cancellationToken).ConfigureAwait(false) is ICronTrigger existing
-            && existing.CronExpressionString == spread
-        )
+        await state.Mutex.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            return;
-        }
+            if (state.ScheduleOf.GetValueOrDefault(key) == spread)
+            {
+                return;
+            }
 
-        var trigger = TriggerBuilder
-            .Create()
-            .WithIdentity(triggerKey)
-            .ForJob(JobKeyOf(key))
-            .StartAt(scheduler.TimeProvider.GetUtcNow())
-            .WithCronSchedule(spread)
-            .Build();
-        await EnsureJobAsync(key, cancellationToken).ConfigureAwait(false);
-        if (await scheduler.Exists(triggerKey, cancellationToken).ConfigureAwait(false))
-        {
-            await scheduler.RescheduleJob(triggerKey, trigger, cancellationToken).ConfigureAwait(false);
+            await LeaveAsync(key, cancellationToken).ConfigureAwait(false);
+            state.ScheduleOf[key] = spread;
+            if (state.Members.TryGetValue(spread, out var members))
+            {
+                members.Add(key);
+                return;
+            }
+
+            state.Members[spread] = [key];
+            var job = JobBuilder.Create<ScheduleJob>().WithIdentity(spread, Group).Build();
+            var trigger = TriggerBuilder
+                .Create()
+                .WithIdentity(spread, Group)
+                .StartAt(scheduler.TimeProvider.GetUtcNow())
+                .WithCronSchedule(spread)
+                .Build();
+            await scheduler.ScheduleJob(job, trigger, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        else
+        finally
         {
-            await scheduler.ScheduleJob(trigger, cancellationToken: cancellationToken).ConfigureAwait(false);
+            state.Mutex.Release();
         }
     }
 
     /// <summary>A check as soon as a worker is free: after a publish, or when the rotation planner waits on verification.</summary>
-    public async Task CheckNowAsync(string key, CancellationToken cancellationToken = default)
-    {
-        await EnsureJobAsync(key, cancellationToken).ConfigureAwait(false);
-        await scheduler.TriggerJob(JobKeyOf(key), new JobDataMap(), cancellationToken).ConfigureAwait(false);
-    }
+    public async Task CheckNowAsync(string key, CancellationToken cancellationToken = default) =>
+        await scheduler.TriggerJob(OneOff, new JobDataMap { [KeyData] = key }, cancellationToken).ConfigureAwait(false);
 
     /// <summary>A one-off check at a given time (the end of a propagation delay, for example).</summary>
     public async Task CheckAtAsync(string key, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
-        await EnsureJobAsync(key, cancellationToken).ConfigureAwait(false);
-        var trigger = TriggerBuilder.Create().ForJob(JobKeyOf(key)).StartAt(at).Build();
+        var trigger = TriggerBuilder.Create().ForJob(OneOff).UsingJobData(KeyData, key).StartAt(at).Build();
         await scheduler.ScheduleJob(trigger, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    public Task RemoveAsync(string key, CancellationToken cancellationToken = default) =>
-        scheduler.DeleteJob(JobKeyOf(key), cancellationToken).AsTask();
+    public async Task RemoveAsync(string key, CancellationToken cancellationToken = default)
+    {
+        await state.Mutex.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await LeaveAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            state.Mutex.Release();
+        }
+    }
 
-    public async Task<string?> ScheduleOfAsync(string key, CancellationToken cancellationToken = default) =>
-        (
-            await scheduler.GetTrigger(new TriggerKey(key, Group), cancellationToken).ConfigureAwait(false) as ICronTrigger
-        )?.CronExpressionString;
+    /// <summary>The distinct spread schedules in Quartz (one job and one trigger each), however many domains share them.</summary>
+    public int Schedules => state.Members.Count;
+
+    public Task<string?> ScheduleOfAsync(string key, CancellationToken cancellationToken = default) =>
+        Task.FromResult(state.ScheduleOf.GetValueOrDefault(key));
 
     public async Task<DateTimeOffset?> NextCheckAsync(string key, CancellationToken cancellationToken = default) =>
-        (await scheduler.GetTrigger(new TriggerKey(key, Group), cancellationToken).ConfigureAwait(false))?.NextFireTimeUtc;
+        state.ScheduleOf.GetValueOrDefault(key) is { } spread
+            ? (await scheduler.GetTrigger(new TriggerKey(spread, Group), cancellationToken).ConfigureAwait(false))?.NextFireTimeUtc
+            : null;
 
     public async ValueTask DisposeAsync() => await scheduler.Shutdown(waitForJobsToComplete: true).ConfigureAwait(false);
 
@@ -147,45 +173,136 @@ public sealed class HealthCheckScheduler : IAsyncDisposable
         }
     }
 
-    private static JobKey JobKeyOf(string key) => new(key, Group);
+    private const string KeyData = "key";
 
-    private async Task EnsureJobAsync(string key, CancellationToken cancellationToken)
+    /// <summary>Takes the domain out of its schedule's members; the schedule's job goes with its last member. Under the mutex.</summary>
+    private async Task LeaveAsync(string key, CancellationToken cancellationToken)
     {
-        if (!await scheduler.Exists(JobKeyOf(key), cancellationToken).ConfigureAwait(false))
+        if (!state.ScheduleOf.Remove(key, out var spread) || !state.Members.TryGetValue(spread, out var members))
         {
-            var job = JobBuilder.Create<HealthCheckJob>().WithIdentity(JobKeyOf(key)).StoreDurably().Build();
+            return;
+        }
+
+        members.Remove(key);
+        if (members.Count == 0)
+        {
+            state.Members.Remove(spread);
+            await scheduler.DeleteJob(new JobKey(spread, Group), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Who is on which schedule (changed under <see cref="Mutex"/>), and the runs of each domain.</summary>
+    private sealed class SchedulerState(DomainRuns runs)
+    {
+        public SemaphoreSlim Mutex { get; } = new(1, 1);
+
+        public Dictionary<string, string> ScheduleOf { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, HashSet<string>> Members { get; } = new(StringComparer.Ordinal);
+
+        public DomainRuns Runs { get; } = runs;
+
+        public async Task<IReadOnlyList<string>> MembersAsync(string spread, CancellationToken cancellationToken)
+        {
+            await Mutex.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await scheduler.AddJob(job, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return Members.TryGetValue(spread, out var members) ? [.. members] : [];
             }
-            catch (ObjectAlreadyExistsException)
+            finally
             {
-                // added concurrently by another call for the same domain: the job exists, which is all we need
+                Mutex.Release();
             }
         }
     }
 
-    [DisallowConcurrentExecution]
-    private sealed class HealthCheckJob(IHealthCheckRunner runner, SemaphoreSlim bound) : IJob
+    /// <summary>
+    /// Each domain's runs, one at a time: a run asked while one is running waits for it, and while one is already waiting
+    /// a new ask joins it (it will see the newest state). At most the bound's count of runs across domains at once.
+    /// </summary>
+    private sealed class DomainRuns(IHealthCheckRunner runner, SemaphoreSlim bound)
     {
-        public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+        private readonly Dictionary<string, Run> current = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Run> waiting = new(StringComparer.Ordinal);
+
+        public Task RunAsync(string key, CancellationToken cancellationToken)
         {
-            await bound.WaitAsync(cancellationToken).ConfigureAwait(false);
+            lock (current)
+            {
+                if (waiting.TryGetValue(key, out var joined))
+                {
+                    return joined.Task;
+                }
+
+                var before = current.GetValueOrDefault(key)?.Task ?? Task.CompletedTask;
+                var run = new Run();
+                current[key] = run;
+                waiting[key] = run;
+                run.Task = RunAfterAsync(before, key, run, cancellationToken);
+                return run.Task;
+            }
+        }
+
+        private async Task RunAfterAsync(Task before, string key, Run run, CancellationToken cancellationToken)
+        {
+            await Task.Yield(); // registered by the caller before it starts
+            await before.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             try
             {
-                await runner.RunAsync(context.JobDetail.Key.Name, cancellationToken).ConfigureAwait(false);
+                await bound.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (current)
+                {
+                    waiting.Remove(key); // started (or stopped): a new ask now runs after this one
+                }
+            }
+
+            try
+            {
+                await runner.RunAsync(key, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
                 bound.Release();
+                lock (current)
+                {
+                    if (current.GetValueOrDefault(key) == run)
+                    {
+                        current.Remove(key);
+                    }
+                }
             }
+        }
+
+        private sealed class Run
+        {
+            public Task Task { get; set; } = Task.CompletedTask;
         }
     }
 
-    private sealed class JobFactory(IHealthCheckRunner runner, SemaphoreSlim bound) : IJobFactory
+    /// <summary>A schedule fired: every domain on it is checked (each through <see cref="DomainRuns"/>).</summary>
+    private sealed class ScheduleJob(SchedulerState state) : IJob
+    {
+        public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+        {
+            var keys = await state.MembersAsync(context.JobDetail.Key.Name, cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(keys.Select(key => state.Runs.RunAsync(key, cancellationToken))).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A check asked for one domain: now, or at a time.</summary>
+    private sealed class OneOffJob(SchedulerState state) : IJob
+    {
+        public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+            await state.Runs.RunAsync(context.MergedJobDataMap.GetString(KeyData)!, cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed class JobFactory(SchedulerState state) : IJobFactory
     {
         public ValueTask<JobScope> CreateJob(TriggerFiredBundle bundle, IScheduler scheduler, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(new JobScope(new HealthCheckJob(runner, bound), null));
+            ValueTask.FromResult(new JobScope(bundle.JobDetail.Key.Equals(OneOff) ? new OneOffJob(state) : new ScheduleJob(state), null));
 
         public ValueTask ReturnJob(JobScope scope, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }

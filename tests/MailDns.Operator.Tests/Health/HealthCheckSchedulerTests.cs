@@ -141,4 +141,39 @@ public class HealthCheckSchedulerTests
         Assert.Null(await scheduler.ScheduleOfAsync("mail/example"));
         Assert.Null(await scheduler.NextCheckAsync("mail/example"));
     }
+
+    [Fact]
+    public async Task Domains_on_the_same_spread_schedule_share_one_quartz_schedule_and_are_all_checked_when_it_fires()
+    {
+        var runner = new RecordingRunner();
+        await using var scheduler = await HealthCheckScheduler.StartAsync(runner, TimeProvider.System);
+
+        // Every second: a seconds field that is not a number is not spread, so both domains share the schedule.
+        await scheduler.ScheduleAsync("mail/a", "* * * * * ?");
+        await scheduler.ScheduleAsync("mail/b", "* * * * * ?");
+        Assert.Equal(1, scheduler.Schedules);
+        await runner.WaitForRunsAsync(2);
+        Assert.Contains("mail/a", runner.Runs);
+        Assert.Contains("mail/b", runner.Runs);
+
+        await scheduler.RemoveAsync("mail/a");
+        Assert.Equal(1, scheduler.Schedules);
+        await scheduler.RemoveAsync("mail/b");
+        Assert.Equal(0, scheduler.Schedules);
+    }
+
+    [Fact]
+    public async Task Two_thousand_domains_on_a_fifteen_minute_schedule_need_at_most_nine_hundred_quartz_schedules()
+    {
+        await using var scheduler = await HealthCheckScheduler.StartAsync(new RecordingRunner(), TimeProvider.System);
+
+        for (var i = 0; i < 2_000; i++)
+        {
+            await scheduler.ScheduleAsync($"mail/d{i}", "0 0/15 * * * ?");
+        }
+
+        // 60 spread seconds x 15 spread minutes (CronJitter); one cron expression per domain was ~2 KB of heap each.
+        Assert.InRange(scheduler.Schedules, 1, 900);
+        Assert.NotNull(await scheduler.NextCheckAsync("mail/d1999"));
+    }
 }
