@@ -31,9 +31,6 @@ public sealed class ReputationController(
 
     private readonly ConcurrentDictionary<string, DomainReputationView> views = new(StringComparer.Ordinal);
 
-    /// <summary>The generation each domain last had a check asked for, so a change asks once.</summary>
-    private readonly ConcurrentDictionary<string, long> asked = new(StringComparer.Ordinal);
-
     private readonly ReputationGatherer gatherer = new(
         new ReputationLookups(
             new DnsClientReputationDns(options.Resolvers ?? HealthTargetsResolver.SystemResolvers()),
@@ -43,14 +40,8 @@ public sealed class ReputationController(
         )
     );
 
-    /// <summary>The check-requested-at annotation each domain last had a check run for.</summary>
-    private readonly ConcurrentDictionary<string, string> requested = new(StringComparer.Ordinal);
-
-    private HealthCheckScheduler? scheduler;
-
-    /// <summary>The term's token: a check (which may wait on a list's rate for minutes) stops when the term ends, so the
-    /// scheduler's shutdown, which waits for running jobs, is not held up by one.</summary>
-    private CancellationToken term;
+    /// <summary>The schedule; a check (which may wait on a list's rate for minutes) stops when the term ends.</summary>
+    private readonly ScheduledDomainChecks checks = new(time, options.Workers);
 
     /// <summary>Raised with a SendingDomain key whose reputation view changed: the reconcile writes it.</summary>
     public event Action<string>? Changed;
@@ -58,34 +49,25 @@ public sealed class ReputationController(
     private bool Active => options.Blocklists.Count > 0;
 
     /// <summary>Runs the schedule for one term of leadership.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public Task RunAsync(CancellationToken cancellationToken)
     {
         if (!Active)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         views.Clear();
-        asked.Clear();
-        requested.Clear();
-        term = cancellationToken;
-        await HealthCheckScheduler
-            .RunTermAsync(
-                new Runner(this),
-                time,
-                options.Workers,
-                async started =>
+        return checks.RunTermAsync(
+            CheckAsync,
+            async token =>
+            {
+                foreach (var key in cache.Domains.Keys)
                 {
-                    scheduler = started;
-                    foreach (var key in cache.Domains.Keys)
-                    {
-                        await DomainChangedAsync(key, cancellationToken).ConfigureAwait(false);
-                    }
-                },
-                () => scheduler = null,
-                cancellationToken
-            )
-            .ConfigureAwait(false);
+                    await DomainChangedAsync(key, token).ConfigureAwait(false);
+                }
+            },
+            cancellationToken
+        );
     }
 
     /// <summary>A domain's spec changed (or it appeared): its schedule, and a check now when this generation has none.</summary>
@@ -93,7 +75,7 @@ public sealed class ReputationController(
 
     private async Task DomainChangedAsync(string key, CancellationToken cancellationToken)
     {
-        if (scheduler is not { } jobs)
+        if (!checks.Running)
         {
             return;
         }
@@ -103,14 +85,13 @@ public sealed class ReputationController(
             if (!cache.Domains.TryGetValue(key, out var domain) || domain.Metadata.DeletionTimestamp is not null)
             {
                 views.TryRemove(key, out _);
-                asked.TryRemove(key, out _);
-                await jobs.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+                await checks.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
             if (!ReputationTargets.Enabled(domain))
             {
-                await jobs.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+                await checks.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
                 if (views.TryRemove(key, out _) || domain.Status?.Reputation is not null)
                 {
                     Changed?.Invoke(key); // the reconcile takes status.reputation and the condition away
@@ -119,23 +100,11 @@ public sealed class ReputationController(
                 return;
             }
 
-            await jobs.ScheduleAsync(key, domain.Spec.Reputation?.Schedule ?? Defaults.ReputationSchedule, cancellationToken)
+            var last = views.GetValueOrDefault(key)?.Status ?? domain.Status?.Reputation;
+            var schedule = domain.Spec.Reputation?.Schedule ?? Defaults.ReputationSchedule;
+            await checks
+                .ScheduleAsync(key, domain, schedule, last?.ObservedGeneration, last?.CheckedAt, cancellationToken)
                 .ConfigureAwait(false);
-            var generation = domain.Metadata.Generation ?? 0;
-            var checkedGeneration = views.GetValueOrDefault(key)?.Status.ObservedGeneration
-                ?? domain.Status?.Reputation?.ObservedGeneration;
-            var lastCheck = views.GetValueOrDefault(key)?.Status.CheckedAt ?? domain.Status?.Reputation?.CheckedAt;
-            var byHand = Annotations.CheckRequestedSince(domain, lastCheck) is { } at && requested.GetValueOrDefault(key) != at;
-            if (byHand)
-            {
-                requested[key] = Annotations.CheckRequested(domain)!;
-            }
-
-            if (byHand || (checkedGeneration != generation && asked.GetValueOrDefault(key, -1) != generation))
-            {
-                asked[key] = generation;
-                await jobs.CheckNowAsync(key, cancellationToken).ConfigureAwait(false);
-            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -192,21 +161,5 @@ public sealed class ReputationController(
 
         Changed?.Invoke(key);
         return view;
-    }
-
-    private sealed class Runner(ReputationController controller) : IHealthCheckRunner
-    {
-        public async Task RunAsync(string key, CancellationToken cancellationToken)
-        {
-            using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, controller.term);
-            try
-            {
-                await controller.CheckAsync(key, both.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (both.IsCancellationRequested)
-            {
-                // the term ended mid-check: the next term checks again
-            }
-        }
     }
 }

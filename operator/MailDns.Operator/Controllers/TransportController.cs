@@ -28,11 +28,8 @@ public sealed class TransportController(
 )
 {
     private readonly ConcurrentDictionary<string, TransportStatus> views = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> asked = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string> requested = new(StringComparer.Ordinal);
     private readonly TransportGatherer gatherer = new(options.Resolvers ?? HealthTargetsResolver.SystemResolvers(), options.Transport);
-    private HealthCheckScheduler? scheduler;
-    private CancellationToken term;
+    private readonly ScheduledDomainChecks checks = new(time, options.Workers);
 
     /// <summary>Raised with a SendingDomain key whose transport view changed: the reconcile writes it.</summary>
     public event Action<string>? Changed;
@@ -40,29 +37,20 @@ public sealed class TransportController(
     public static bool Enabled(SendingDomain domain) => domain.Spec.TransportCheck?.Enabled ?? Defaults.TransportCheckEnabled;
 
     /// <summary>Runs the schedule for one term of leadership.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public Task RunAsync(CancellationToken cancellationToken)
     {
         views.Clear();
-        asked.Clear();
-        requested.Clear();
-        term = cancellationToken;
-        await HealthCheckScheduler
-            .RunTermAsync(
-                new Runner(this),
-                time,
-                options.Workers,
-                async started =>
+        return checks.RunTermAsync(
+            CheckAsync,
+            async token =>
+            {
+                foreach (var key in cache.Domains.Keys)
                 {
-                    scheduler = started;
-                    foreach (var key in cache.Domains.Keys)
-                    {
-                        await DomainChangedAsync(key, cancellationToken).ConfigureAwait(false);
-                    }
-                },
-                () => scheduler = null,
-                cancellationToken
-            )
-            .ConfigureAwait(false);
+                    await DomainChangedAsync(key, token).ConfigureAwait(false);
+                }
+            },
+            cancellationToken
+        );
     }
 
     /// <summary>A domain changed (or appeared): its schedule, and a check now for a new generation or a check asked by hand.</summary>
@@ -70,7 +58,7 @@ public sealed class TransportController(
 
     private async Task DomainChangedAsync(string key, CancellationToken cancellationToken)
     {
-        if (scheduler is not { } jobs)
+        if (!checks.Running)
         {
             return;
         }
@@ -79,8 +67,7 @@ public sealed class TransportController(
         {
             if (!cache.Domains.TryGetValue(key, out var domain) || domain.Metadata.DeletionTimestamp is not null || !Enabled(domain))
             {
-                asked.TryRemove(key, out _);
-                await jobs.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+                await checks.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
                 if ((views.TryRemove(key, out _) || domain?.Status?.Transport is not null) && domain?.Metadata.DeletionTimestamp is null)
                 {
                     Changed?.Invoke(key); // the reconcile takes status.transport and the condition away
@@ -89,21 +76,11 @@ public sealed class TransportController(
                 return;
             }
 
-            var schedule = domain.Spec.TransportCheck?.Schedule ?? Defaults.TransportCheckSchedule;
-            await jobs.ScheduleAsync(key, schedule, cancellationToken).ConfigureAwait(false);
-            var generation = domain.Metadata.Generation ?? 0;
             var last = views.GetValueOrDefault(key) ?? domain.Status?.Transport;
-            var byHand = Annotations.CheckRequestedSince(domain, last?.CheckedAt) is { } at && requested.GetValueOrDefault(key) != at;
-            if (byHand)
-            {
-                requested[key] = Annotations.CheckRequested(domain)!;
-            }
-
-            if (byHand || (last?.ObservedGeneration != generation && asked.GetValueOrDefault(key, -1) != generation))
-            {
-                asked[key] = generation;
-                await jobs.CheckNowAsync(key, cancellationToken).ConfigureAwait(false);
-            }
+            var schedule = domain.Spec.TransportCheck?.Schedule ?? Defaults.TransportCheckSchedule;
+            await checks
+                .ScheduleAsync(key, domain, schedule, last?.ObservedGeneration, last?.CheckedAt, cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -146,16 +123,16 @@ public sealed class TransportController(
 
         var name = DomainName.Normalize(domain.Spec.Domain);
         var observed = await gatherer.GatherAsync(name, domain.Spec.MtaSts?.Mode is not null, cancellationToken).ConfigureAwait(false);
-        var checks = TransportChecks.Evaluate(observed);
+        var results = TransportChecks.Evaluate(observed);
         var view = new TransportStatus
         {
             CheckedAt = time.GetUtcNow(),
             ObservedGeneration = domain.Metadata.Generation ?? 0,
-            Checks = checks.Select(HealthOutcome.ToStatus).ToList(),
+            Checks = results.Select(HealthOutcome.ToStatus).ToList(),
         };
         var before = views.GetValueOrDefault(key) ?? domain.Status?.Transport;
         views[key] = view;
-        var (value, reason, message) = TransportVerdict.Of(checks);
+        var (value, reason, message) = TransportVerdict.Of(results);
         if (before is null || Verdict(before).Status != value)
         {
             var type = value == ConditionStatus.False ? EventRecorder.Warning : EventRecorder.Normal;
@@ -173,20 +150,4 @@ public sealed class TransportController(
                 .Select(c => new CheckResult(c.Id, Enum.Parse<CheckStatus>(c.Status, ignoreCase: true), c.Message, c.Selector, c.Server))
                 .ToList()
         );
-
-    private sealed class Runner(TransportController controller) : IHealthCheckRunner
-    {
-        public async Task RunAsync(string key, CancellationToken cancellationToken)
-        {
-            using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, controller.term);
-            try
-            {
-                await controller.CheckAsync(key, both.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (both.IsCancellationRequested)
-            {
-                // the term ended mid-check: the next term checks again
-            }
-        }
-    }
 }
