@@ -42,19 +42,22 @@ public static class KeygenBenchmark
         return figures;
     }
 
-    private static double Median(int runs, Action action)
-    {
-        var samples = new double[runs];
-        for (var i = 0; i < runs; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            action();
-            samples[i] = watch.Elapsed.TotalMilliseconds;
-        }
-
-        Array.Sort(samples);
-        return Math.Round(runs % 2 == 1 ? samples[runs / 2] : (samples[(runs / 2) - 1] + samples[runs / 2]) / 2, 3);
-    }
+    /// <summary>The median time of <paramref name="action"/> in milliseconds.</summary>
+    private static double Median(int runs, Action action) =>
+        Math.Round(
+            Samples
+                .Of(
+                    runs,
+                    () =>
+                    {
+                        var watch = Stopwatch.StartNew();
+                        action();
+                        return watch.Elapsed.TotalMilliseconds;
+                    }
+                )
+                .Median,
+            3
+        );
 
     private static void RunProcess(string file, params string[] args)
     {

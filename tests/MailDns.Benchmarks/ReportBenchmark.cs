@@ -32,8 +32,8 @@ public static class ReportBenchmark
             ["reports_parse_file_megabytes"] = Math.Round(new FileInfo(big).Length / 1048576.0, 1),
         };
 
-        var bare = Median(3, () => BareXmlReader(big));
-        var product = Median(3, () => ProductParse(big, rows));
+        var bare = Samples.Of(3, () => BareXmlReader(big)).Median;
+        var product = Samples.Of(3, () => ProductParse(big, rows)).Median;
         figures["reports_parse_bare_xmlreader_rows_per_second"] = Math.Round(rows / bare);
         figures["reports_parse_rows_per_second"] = Math.Round(rows / product);
         figures["reports_parse_ratio_to_bare_xmlreader"] = Math.Round(bare / product, 3);
@@ -233,11 +233,5 @@ public static class ReportBenchmark
         }
 
         await transaction.CommitAsync();
-    }
-
-    private static double Median(int runs, Func<double> run)
-    {
-        var times = Enumerable.Range(0, runs).Select(_ => run()).Order().ToList();
-        return times[runs / 2];
     }
 }

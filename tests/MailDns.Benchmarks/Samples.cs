@@ -22,10 +22,13 @@ public sealed record Samples(double Median, double Min, double Max)
         return (From(a), From(b));
     }
 
+    /// <summary>The median (of an even count, the mean of the middle two), the least and the greatest.</summary>
     private static Samples From(List<double> values)
     {
         values.Sort();
-        return new Samples(values[values.Count / 2], values[0], values[^1]);
+        var middle = values.Count / 2;
+        var median = values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+        return new Samples(median, values[0], values[^1]);
     }
 
     /// <summary>The three figures under one name: NAME, NAME_min, NAME_max.</summary>

@@ -31,6 +31,10 @@ public sealed class ApiServer : IAsyncDisposable
         return new ApiServer(host, client);
     }
 
+    /// <summary>The real kubectl against this server (no kubeconfig of the machine's), as a user runs it.</summary>
+    public (int Exit, string Output) Kubectl(params string[] args) =>
+        Tool.Run("kubectl", ["--kubeconfig", "/dev/null", "--server", Host.BaseAddress.ToString(), .. args]);
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

@@ -18,7 +18,7 @@ public static class ZoneFileEditor
 {
     public const string ManagedMarker = "; maildns: records below are managed by MailDnsOperator";
 
-    private sealed record RecordLine(int Index, string Name, string Value);
+    private sealed record RecordLine(int Index, string Name, string Type, string Value);
 
     /// <summary>
     /// The values served at each name, for one-line records of the type the product publishes there: TXT joined, SRV in
@@ -160,17 +160,15 @@ public static class ZoneFileEditor
     private static List<string> Lines(string text) =>
         text.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n').Split('\n').ToList();
 
-    /// <summary>TXT records at TXT names and SRV records at SRV names (<see cref="RecordTypes.At"/>).</summary>
+    /// <summary>TXT records at TXT names and SRV records at SRV names (<see cref="RecordTypes.At"/>), in one pass.</summary>
     private static IEnumerable<RecordLine> ProductLines(List<string> lines, string zone) =>
-        RecordLines(lines, zone, RecordTypes.Txt)
-            .Where(r => !RecordTypes.IsSrv(r.Name))
-            .Concat(RecordLines(lines, zone, RecordTypes.Srv).Where(r => RecordTypes.IsSrv(r.Name)));
+        RecordLines(lines, zone, RecordTypes.Txt, RecordTypes.Srv).Where(r => r.Type == RecordTypes.At(r.Name));
 
     /// <summary>
-    /// The records of one type, one line each (multi-line records in parentheses are skipped). TXT values are joined; an
-    /// SRV target relative to $ORIGIN is made absolute, as the server loading the file would.
+    /// The records of the given types, one line each (multi-line records in parentheses are skipped). TXT values are
+    /// joined; an SRV target relative to $ORIGIN is made absolute, as the server loading the file would.
     /// </summary>
-    private static IEnumerable<RecordLine> RecordLines(List<string> lines, string zone, string type)
+    private static IEnumerable<RecordLine> RecordLines(List<string> lines, string zone, params string[] types)
     {
         var origin = DomainName.Normalize(zone);
         string? owner = null;
@@ -216,7 +214,7 @@ public static class ZoneFileEditor
             if (
                 owner is null
                 || index >= tokens.Count
-                || !tokens[index].Text.Equals(type, StringComparison.OrdinalIgnoreCase)
+                || types.FirstOrDefault(t => tokens[index].Text.Equals(t, StringComparison.OrdinalIgnoreCase)) is not { } type
                 || line.Contains('(')
             )
             {
@@ -227,6 +225,7 @@ public static class ZoneFileEditor
             yield return new RecordLine(
                 i,
                 owner,
+                type,
                 type == RecordTypes.Srv && data.Count == 4 && data[3] != "."
                         ? SrvValue.Canonical(string.Join(' ', data.Take(3).Append(Absolute(data[3], origin) + ".")))
                     : type == RecordTypes.Srv ? SrvValue.Canonical(string.Join(' ', data))

@@ -37,7 +37,7 @@ public static class RecordSynthesis
         // before the first policy is served.
         if ((spec.MtaSts?.Mode is null ? spec.MtaSts?.Id : domain.Status?.MtaSts?.PublishedId) is { Length: > 0 } mtaStsId)
         {
-            records.Add(new DesiredRecord($"_mta-sts.{name}", ttl, $"v=STSv1; id={mtaStsId}", RecordPurpose.MtaSts, owner));
+            records.Add(new DesiredRecord($"_mta-sts.{name}", ttl, MtaStsValue(mtaStsId), RecordPurpose.MtaSts, owner));
         }
 
         if (spec.TlsRpt is { } tlsRpt)
@@ -76,6 +76,9 @@ public static class RecordSynthesis
 
         return records;
     }
+
+    /// <summary>The _mta-sts record for a policy id (RFC 8461 §3.1).</summary>
+    public static string MtaStsValue(string id) => $"v=STSv1; id={id}";
 
     /// <summary>
     /// An endpoint's SRV data with the defaults filled in: its service's port, priority 0, weight 1. The host "." says the

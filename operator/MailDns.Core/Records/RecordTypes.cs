@@ -18,11 +18,14 @@ public static class RecordTypes
     /// <summary>The implicit-TLS submission service (port 465 style, RFC 8314 §5.1).</summary>
     public static string SubmissionsName(string domain) => $"_submissions._tcp.{DomainName.Normalize(domain)}";
 
+    /// <summary>
+    /// Asked for every record a check, a plan or a program touches, so it compares in place instead of normalising a copy.
+    /// </summary>
     public static string At(string name)
     {
-        var normalized = DomainName.Normalize(name);
-        return normalized.StartsWith("_submission._tcp.", StringComparison.Ordinal)
-            || normalized.StartsWith("_submissions._tcp.", StringComparison.Ordinal)
+        var trimmed = name.AsSpan().Trim();
+        return trimmed.StartsWith("_submission._tcp.", StringComparison.OrdinalIgnoreCase)
+            || trimmed.StartsWith("_submissions._tcp.", StringComparison.OrdinalIgnoreCase)
             ? Srv
             : Txt;
     }

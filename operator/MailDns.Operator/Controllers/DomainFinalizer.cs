@@ -130,7 +130,7 @@ public sealed class DomainFinalizer(
                 await PublishIdAsync(domain, provider, stores, publish.Id, cancellationToken).ConfigureAwait(false);
                 foreach (var record in status.Records!.Where(r => r.Purpose == MtaStsPurpose))
                 {
-                    record.Value = $"v=STSv1; id={publish.Id}";
+                    record.Value = RecordSynthesis.MtaStsValue(publish.Id);
                 }
 
                 status.MtaSts!.PublishedId = publish.Id;
@@ -156,7 +156,7 @@ public sealed class DomainFinalizer(
         }
     }
 
-    private const string MtaStsPurpose = "mta-sts";
+    private static readonly string MtaStsPurpose = DesiredRecord.PurposeText(RecordPurpose.MtaSts);
 
     /// <summary>How soon to read the policy URL again while the none policy is not served: the listeners serve it from
     /// their watch within moments, so at most 5 s, sooner when the policy pass is quicker.</summary>
@@ -180,7 +180,7 @@ public sealed class DomainFinalizer(
             .Status!.Records!.Select(r => new DesiredRecord(
                 DomainName.Normalize(r.Name),
                 r.Ttl,
-                r.Purpose == MtaStsPurpose ? $"v=STSv1; id={id}" : r.Value,
+                r.Purpose == MtaStsPurpose ? RecordSynthesis.MtaStsValue(id) : r.Value,
                 DesiredRecord.PurposeFromText(r.Purpose),
                 domain.Key
             ))

@@ -112,16 +112,7 @@ public sealed class TrimmedPublishTests : IClassFixture<TrimmedPublishTests.Publ
     {
         await using var api = await ApiServer.StartAsync();
         using var data = new TempDir();
-        var (applied, output) = Tool.Run(
-            "kubectl",
-            "--kubeconfig",
-            "/dev/null",
-            "--server",
-            api.Host.BaseAddress.ToString(),
-            "apply",
-            "-f",
-            Repo.PathOf("examples", "quickstart")
-        );
+        var (applied, output) = api.Kubectl("apply", "-f", Repo.PathOf("examples", "quickstart"));
         Assert.True(applied == 0, output);
         using var process = OperatorProcess.StartExecutable(published.Maildns, api.Host.BaseAddress, data.Path);
         try

@@ -102,17 +102,7 @@ public class OperatorEndToEndTests
             Assert.Single(Served(bind, $"{selector}._domainkey.news.example.org")),
             StringComparison.Ordinal
         );
-        var (exit, table) = Tool.Run(
-            "kubectl",
-            "--kubeconfig",
-            "/dev/null",
-            "--server",
-            api.Host.BaseAddress.ToString(),
-            "get",
-            "sd",
-            "-n",
-            "mail"
-        );
+        var (exit, table) = api.Kubectl("get", "sd", "-n", "mail");
         Assert.True(exit == 0, table);
         Assert.Matches(@"news\s+news\.example\.org\s+True", table);
 

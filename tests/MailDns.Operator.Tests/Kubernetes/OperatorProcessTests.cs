@@ -15,16 +15,7 @@ public class OperatorProcessTests
     {
         await using var api = await ApiServer.StartAsync();
         using var data = new TempDir();
-        var (applied, output) = Tool.Run(
-            "kubectl",
-            "--kubeconfig",
-            "/dev/null",
-            "--server",
-            api.Host.BaseAddress.ToString(),
-            "apply",
-            "-f",
-            Repo.PathOf("examples", "quickstart")
-        );
+        var (applied, output) = api.Kubectl("apply", "-f", Repo.PathOf("examples", "quickstart"));
         Assert.True(applied == 0, output);
         using var process = OperatorProcess.Start(
             api.Host.BaseAddress,

@@ -58,16 +58,7 @@ public class OperatorRotationTests
     {
         await using var api = await ApiServer.StartAsync();
         using var data = new TempDir();
-        var (applied, output) = Tool.Run(
-            "kubectl",
-            "--kubeconfig",
-            "/dev/null",
-            "--server",
-            api.Host.BaseAddress.ToString(),
-            "apply",
-            "-f",
-            Repo.PathOf("examples", "quickstart")
-        );
+        var (applied, output) = api.Kubectl("apply", "-f", Repo.PathOf("examples", "quickstart"));
         Assert.True(applied == 0, output);
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-01T09:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         using var stop = new CancellationTokenSource();

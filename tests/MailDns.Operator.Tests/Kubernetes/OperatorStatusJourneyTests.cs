@@ -83,17 +83,7 @@ public class OperatorStatusJourneyTests
         Assert.DoesNotContain(events.Items, e => e.Type == EventRecorder.Warning);
 
         // The provider's status: the READY column kubectl shows.
-        var (exit, table) = Tool.Run(
-            "kubectl",
-            "--kubeconfig",
-            "/dev/null",
-            "--server",
-            api.Host.BaseAddress.ToString(),
-            "get",
-            "dnsp",
-            "-n",
-            "mail"
-        );
+        var (exit, table) = api.Kubectl("get", "dnsp", "-n", "mail");
         Assert.True(exit == 0, table);
         Assert.Matches(@"bind\s+example\.org\s+True", table);
 
