@@ -23,9 +23,9 @@ public sealed record Samples(double Median, double Min, double Max)
     }
 
     /// <summary>The median (of an even count, the mean of the middle two), the least and the greatest.</summary>
-    private static Samples From(List<double> values)
+    public static Samples From(IEnumerable<double> measured)
     {
-        values.Sort();
+        var values = measured.Order().ToList();
         var middle = values.Count / 2;
         var median = values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
         return new Samples(median, values[0], values[^1]);

@@ -55,6 +55,7 @@ public static class DmarcDiscovery
         domain = DomainName.Normalize(domain);
         string? policyDomain = null;
         string? record = null;
+        DmarcLintResult? policy = null;
         string? organization = null;
         string? fewest = null;
         foreach (var target in Targets(domain))
@@ -69,7 +70,7 @@ public static class DmarcDiscovery
             if (answer.IsUnanswered)
             {
                 // A policy found below still applies; only the organisation above it is not known.
-                var known = record is null ? null : Applied(DmarcLinter.Lint(record), policyDomain != domain, domainExists);
+                var known = policy is null ? null : Applied(policy, policyDomain != domain, domainExists);
                 return new(policyDomain, record, known, null, $"{question.Name}: {answer.Error}", []);
             }
 
@@ -85,6 +86,7 @@ public static class DmarcDiscovery
             {
                 policyDomain = target;
                 record = records[0];
+                policy = lint;
             }
 
             var psd = lint.Tags.Find("psd")?.Value.Trim().ToLowerInvariant();
@@ -106,7 +108,7 @@ public static class DmarcDiscovery
         }
 
         organization ??= fewest;
-        var applied = record is null ? null : Applied(DmarcLinter.Lint(record), policyDomain != domain, domainExists);
+        var applied = policy is null ? null : Applied(policy, policyDomain != domain, domainExists);
         return new(policyDomain, record, applied, organization, null, []);
     }
 

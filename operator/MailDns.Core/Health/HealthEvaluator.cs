@@ -13,49 +13,74 @@ namespace MailDns.Core.Health;
 /// </summary>
 public static class HealthEvaluator
 {
-    public sealed record Evaluation(HealthReport Report, IReadOnlyCollection<DnsQuestion> Missing);
+    /// <summary>
+    /// What the observation says, and what it still lacks. The report is built on first use: while questions are missing
+    /// the gatherer only needs them, and the per-server checks (DKIM key parsing above all) are most of the work.
+    /// </summary>
+    public sealed class Evaluation(Func<HealthReport> report, IReadOnlyCollection<DnsQuestion> missing)
+    {
+        private readonly Lazy<HealthReport> report = new(report, LazyThreadSafetyMode.None);
+
+        public HealthReport Report => report.Value;
+
+        public IReadOnlyCollection<DnsQuestion> Missing { get; } = missing;
+    }
 
     public static Evaluation Evaluate(HealthObservation observed, IEnumerable<string> selectors, HealthExpectation? expected)
     {
         var domain = DomainName.Normalize(observed.Domain);
         var chosen = HealthQuestions.Selectors(selectors, expected);
-        var checks = new List<CheckResult>();
         var missing = new HashSet<DnsQuestion>();
 
         if (observed.Authoritative.Count == 0)
         {
-            checks.Add(CheckResult.Unknown("dns.authoritative", $"no authoritative nameserver found for {domain}"));
-            return new Evaluation(new HealthReport(domain, checks), missing);
+            var nowhere = new HealthReport(
+                domain,
+                [CheckResult.Unknown("dns.authoritative", $"no authoritative nameserver found for {domain}")]
+            );
+            return new Evaluation(() => nowhere, missing);
         }
 
         // An authoritative server answers a CNAME into another zone with the alias alone; the rest of the chain is
         // what a receiver's resolver finds, so it is asked of the resolvers, once for all servers.
         var servers = observed.Authoritative.Select(s => FollowAliases(s, observed, missing)).ToList();
         observed = observed with { Authoritative = servers };
-        var perServer = servers.Select(s => (s.Server, Results: ServedRecordChecks.For(s, domain, chosen, expected).ToList())).ToList();
-        checks.AddRange(Merge(perServer));
 
         // Receivers follow the SPF record through resolvers; follow the one the servers serve (the first server that
         // gives exactly one), so a stale secondary is reported by the per-server checks rather than twice.
-        SpfNode? tree = null;
+        SpfWalk? walk = null;
         var spf = observed
             .Authoritative.Select(s => s.Answer(domain))
             .Select(a => a.Joined.Where(SpfParser.LooksLikeSpf).ToList())
             .FirstOrDefault(r => r.Count == 1);
         if (spf is not null && SpfParser.Parse(spf[0]).Record is { } record)
         {
-            var walk = SpfWalk.Run(
-                domain,
-                record,
-                q => q.Name == domain && q.Type == DnsType.Txt ? DnsAnswer.OfTxtValues(spf[0]) : observed.Lookup(q)
+            walk = SpfWalk.Run(domain, record, q =>
+                q.Name == domain && q.Type == DnsType.Txt ? DnsAnswer.OfTxtValues(spf[0]) : observed.Lookup(q)
             );
-            checks.AddRange(walk.Results);
             missing.UnionWith(walk.Missing);
-            tree = walk.Tree;
         }
 
-        checks.AddRange(DmarcPolicy(domain, observed, expected, checks, missing));
-        return new Evaluation(new HealthReport(domain, checks) { SpfTree = tree }, missing);
+        var (dmarc, dmarcAbsent) = DmarcPolicy(domain, observed, expected, missing);
+        return new Evaluation(
+            () =>
+            {
+                var perServer = servers
+                    .Select(s => (s.Server, Results: ServedRecordChecks.For(s, domain, chosen, expected).ToList()))
+                    .ToList();
+                var checks = Merge(perServer).ToList();
+                if (dmarcAbsent)
+                {
+                    // The walk's verdict replaces what each server said about its own (missing) record.
+                    checks.RemoveAll(c => c.Id is "dmarc.exists" or "dmarc.single" or "dmarc.syntax" or "dmarc.policy");
+                }
+
+                checks.AddRange(walk?.Results ?? []);
+                checks.AddRange(dmarc);
+                return new HealthReport(domain, checks) { SpfTree = walk?.Tree };
+            },
+            missing
+        );
     }
 
     /// <summary>
@@ -64,11 +89,10 @@ public static class HealthEvaluator
     /// healthy and says where the policy came from. The organisational domain for report authorisation comes from the
     /// same walk, and from the Public Suffix List when the walk finds no record.
     /// </summary>
-    private static IEnumerable<CheckResult> DmarcPolicy(
+    private static (List<CheckResult> Results, bool Absent) DmarcPolicy(
         string domain,
         HealthObservation observed,
         HealthExpectation? expected,
-        List<CheckResult> checks,
         HashSet<DnsQuestion> missing
     )
     {
@@ -77,7 +101,7 @@ public static class HealthEvaluator
         var absent = own.All(a => !a.IsUnanswered && !a.Joined.Any(ServedRecordChecks.IsDmarc));
         if (expected?.Requires(RecordPurpose.Dmarc) == false && absent)
         {
-            return [];
+            return ([], false);
         }
 
         var single = own.Select(a => a.Joined.Where(ServedRecordChecks.IsDmarc).ToList()).FirstOrDefault(r => r.Count == 1);
@@ -95,7 +119,6 @@ public static class HealthEvaluator
         var results = new List<CheckResult>();
         if (absent)
         {
-            checks.RemoveAll(c => c.Id is "dmarc.exists" or "dmarc.single" or "dmarc.syntax" or "dmarc.policy");
             results.AddRange(Inherited(domain, walk, expected));
         }
 
@@ -109,7 +132,7 @@ public static class HealthEvaluator
             results.AddRange(ReportAuthorization(publisher, organisation, DmarcLinter.Lint(record), observed, missing));
         }
 
-        return results;
+        return (results, absent);
     }
 
     private static IEnumerable<CheckResult> Inherited(string domain, DmarcDiscoveryResult walk, HealthExpectation? expected)
@@ -258,27 +281,37 @@ public static class HealthEvaluator
     /// </summary>
     public static IEnumerable<CheckResult> Merge(IReadOnlyList<(string Server, List<CheckResult> Results)> perServer)
     {
-        var keys = perServer.SelectMany(s => s.Results.Select(r => (r.Id, r.Selector, r.Subject))).Distinct().ToList();
+        // Keyed once per server rather than searched per key: this runs for every domain on every check.
+        var indexed = perServer
+            .Select(s =>
+            {
+                var byKey = new Dictionary<(string, string?, string?), CheckResult>();
+                foreach (var result in s.Results)
+                {
+                    byKey.TryAdd((result.Id, result.Selector, result.Subject), result);
+                }
+
+                return (s.Server, ByKey: byKey);
+            })
+            .ToList();
+        var keys = perServer.SelectMany(s => s.Results.Select(r => (r.Id, r.Selector, r.Subject))).Distinct();
         foreach (var key in keys)
         {
-            var byServer = perServer
-                .Select(s =>
-                    (
-                        s.Server,
-                        Result: s.Results.FirstOrDefault(r => r.Id == key.Id && r.Selector == key.Selector && r.Subject == key.Subject)
-                    )
-                )
-                .ToList();
-            var distinct = byServer.Select(b => b.Result is null ? "" : $"{b.Result.Status}\n{b.Result.Message}").Distinct().ToList();
-            if (distinct.Count == 1 && byServer[0].Result is { } agreed)
+            var first = indexed[0].ByKey.GetValueOrDefault(key);
+            if (
+                first is not null
+                && indexed.All(s => s.ByKey.GetValueOrDefault(key) is { } r && r.Status == first.Status && r.Message == first.Message)
+            )
             {
-                yield return agreed;
+                yield return first;
                 continue;
             }
 
-            foreach (var (server, result) in byServer)
+            foreach (var (server, byKey) in indexed)
             {
-                yield return (result ?? CheckResult.Unknown(key.Id, "not evaluated at this server", key.Selector)) with
+                yield return (
+                    byKey.GetValueOrDefault(key) ?? CheckResult.Unknown(key.Id, "not evaluated at this server", key.Selector)
+                ) with
                 {
                     Server = server,
                 };
