@@ -29,17 +29,27 @@ public sealed class SecretRouter(ClusterCache cache, KeySecretWrites keySecretWr
         }
 
         var ourWrite = exists && keySecretWrites.IsOwnWrite(key, secret!.Metadata.ResourceVersion);
-        foreach (var (domainKey, sd) in cache.Domains)
+        if (!ourWrite && KeySecret.OwnerKey(key) is { } owner && cache.Domains.ContainsKey(owner))
         {
-            var ns = sd.Metadata.NamespaceProperty ?? "default";
-            var keySecretChanged = !ourWrite && key == $"{ns}/{KeySecret.NameFor(sd)}";
-            if (keySecretChanged || (cache.ResolveProvider(sd) is { } provider && ProviderSecrets.Referenced(provider, ns).Contains(key)))
+            DomainAffected?.Invoke(owner);
+        }
+
+        // Looked up rather than scanned: the operator writes a key Secret for every domain, and scanning every domain
+        // for each of those writes made a fleet's first reconcile quadratic. Only a provider's Secret is worth a scan.
+        var providers = ProvidersReading(key).ToList();
+        if (providers.Count > 0)
+        {
+            foreach (var (domainKey, sd) in cache.Domains)
             {
-                DomainAffected?.Invoke(domainKey);
+                var ns = sd.Metadata.NamespaceProperty ?? "default";
+                if (cache.ResolveProvider(sd) is { } provider && ProviderSecrets.Referenced(provider, ns).Contains(key))
+                {
+                    DomainAffected?.Invoke(domainKey);
+                }
             }
         }
 
-        foreach (var providerKey in ProvidersReading(key))
+        foreach (var providerKey in providers)
         {
             ProviderAffected?.Invoke(providerKey);
         }

@@ -1,4 +1,5 @@
 using MailDns.Core.Api;
+using MailDns.Core.Dkim.Storage;
 using MailDns.Core.Findings;
 using MailDns.Core.Health;
 using MailDns.Core.Readiness;
@@ -95,7 +96,13 @@ public sealed class SendingDomainController(
         var previous = DomainStatusWriter.Clone(domain.Status);
         domain = rollouts.Applied(key, domain); // after previous: the rollout's new stage is a change to publish and write
         domain = mtaSts.Applied(key, domain); // likewise the MTA-STS policy to serve and the id to publish
-        var keyStore = new SecretKeyStore(client, _ => domain, keySecretWrites.Wrote);
+        var keySecret = $"{domain.Metadata.NamespaceProperty ?? "default"}/{KeySecret.NameFor(domain)}";
+        var keyStore = new SecretKeyStore(
+            client,
+            _ => domain,
+            keySecretWrites,
+            _ => cache.SecretsSynced && !cache.Secrets.ContainsKey(keySecret) && !keySecretWrites.HasWritten(keySecret)
+        );
         var holder = DomainClaims.HeldBy(domain, cache.Domains.Values);
         var context = new DomainReconciler.Context(SpecErrors(domain, provider), health.Evidence(key), ProviderHint(domain, provider))
         {

@@ -13,10 +13,16 @@ namespace MailDns.Operator.Kubernetes;
 /// whole Secret in one API write guarded by its resourceVersion, so after a crash either the old or the new set
 /// is there, and two writers can never interleave: the loser gets 409 and its reconcile is retried. One store
 /// serves one reconcile: after the first read it answers from what it read or wrote last, since any change by
-/// someone else would make its next write fail on the resourceVersion anyway.
+/// someone else would make its next write fail on the resourceVersion anyway. When the informer's cache vouches that
+/// the Secret does not exist (<paramref name="knownAbsent"/>), the read is skipped: a new domain's first reconcile
+/// only creates, and a Secret created by someone else meanwhile makes that create fail rather than be overwritten.
 /// </summary>
-public sealed class SecretKeyStore(IKubernetes client, Func<string, SendingDomain> ownerOf, Action<string, string>? saved = null)
-    : IKeyStore
+public sealed class SecretKeyStore(
+    IKubernetes client,
+    Func<string, SendingDomain> ownerOf,
+    KeySecretWrites? writes = null,
+    Func<string, bool>? knownAbsent = null
+) : IKeyStore
 {
     private readonly Dictionary<string, string> versions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, KeySet?> known = new(StringComparer.Ordinal); // null: read, and not there
@@ -29,6 +35,17 @@ public sealed class SecretKeyStore(IKubernetes client, Func<string, SendingDomai
             {
                 return keys;
             }
+        }
+
+        if (knownAbsent?.Invoke(owner) == true)
+        {
+            lock (versions)
+            {
+                versions.Remove(owner);
+                known[owner] = null;
+            }
+
+            return null;
         }
 
         var domain = ownerOf(owner);
@@ -88,19 +105,25 @@ public sealed class SecretKeyStore(IKubernetes client, Func<string, SendingDomai
         }
 
         var ns = domain.Metadata.NamespaceProperty ?? "default";
+        var key = $"{ns}/{secret.Metadata.Name}";
         V1Secret written;
-        if (version is null)
+        using (writes?.Writing(key))
         {
-            written = await client
-                .CoreV1.CreateNamespacedSecretAsync(secret, ns, cancellationToken: cancellationToken)
-                .ConfigureAwait(false);
-        }
-        else
-        {
-            secret.Metadata.ResourceVersion = version;
-            written = await client
-                .CoreV1.ReplaceNamespacedSecretAsync(secret, secret.Metadata.Name, ns, cancellationToken: cancellationToken)
-                .ConfigureAwait(false);
+            if (version is null)
+            {
+                written = await client
+                    .CoreV1.CreateNamespacedSecretAsync(secret, ns, cancellationToken: cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            else
+            {
+                secret.Metadata.ResourceVersion = version;
+                written = await client
+                    .CoreV1.ReplaceNamespacedSecretAsync(secret, secret.Metadata.Name, ns, cancellationToken: cancellationToken)
+                    .ConfigureAwait(false);
+            }
+
+            writes?.Wrote(key, written.Metadata.ResourceVersion);
         }
 
         lock (versions)
@@ -108,7 +131,5 @@ public sealed class SecretKeyStore(IKubernetes client, Func<string, SendingDomai
             versions[owner] = written.Metadata.ResourceVersion;
             known[owner] = keys;
         }
-
-        saved?.Invoke($"{ns}/{written.Metadata.Name}", written.Metadata.ResourceVersion);
     }
 }

@@ -35,10 +35,10 @@ public sealed class TsigKey(string name, string algorithm, byte[] secret)
 }
 
 /// <summary>
-/// A primary server taking TSIG-signed RFC 2136 updates (BIND, Knot, PowerDNS). Each change is its own update
-/// message that deletes and adds single records, TXT or SRV (never a whole RRset), so other values at the same name,
-/// such as a site verification at the apex, are never touched, and a failure is reported for that record alone
-/// with the server's answer. The current state is read by querying the primary directly.
+/// A primary server taking TSIG-signed RFC 2136 updates (BIND, Knot, PowerDNS). A plan goes as one update message
+/// that deletes and adds single records, TXT or SRV (never a whole RRset), so other values at the same name, such as
+/// a site verification at the apex, are never touched; when the server refuses it, each change goes on its own, so a
+/// failure is reported for that record alone with the server's answer. The current state is read by querying the primary directly.
 /// </summary>
 public sealed class Rfc2136Store(IPEndPoint primary, string zone, TsigKey key, IDnsQuery reader, TimeSpan? timeout = null) : IRecordStore
 {
@@ -88,12 +88,58 @@ public sealed class Rfc2136Store(IPEndPoint primary, string zone, TsigKey key, I
             false,
             timeoutMs
         );
+        if (changes.Count > 1)
+        {
+            // One message for the whole plan: an UPDATE is applied whole or not at all (RFC 2136 §3.7), so this is one
+            // zone change and one serial instead of one per record. Anything but NOERROR is retried record by record
+            // below, so a failure is still reported for the record that caused it and the others still go through.
+            var (response, error) = await SendAsync(client, changes, cancellationToken).ConfigureAwait(false);
+            if (error is null && response!.ReturnCode == ReturnCode.NoError)
+            {
+                return [];
+            }
+
+            if (response?.ReturnCode == ReturnCode.NotAuthoritive)
+            {
+                throw Refused(response.ReturnCode, string.Join(", ", changes.Select(c => c.Name).Distinct(StringComparer.Ordinal)));
+            }
+        }
+
         var failures = new List<(RecordChange, string)>();
         var attempted = 0;
         foreach (var change in changes)
         {
             attempted++;
-            var message = new DnsUpdateMessage { ZoneName = DomainName.Parse(zone) };
+            var (response, error) = await SendAsync(client, [change], cancellationToken).ConfigureAwait(false);
+            if (error is not null)
+            {
+                failures.Add((change, error));
+            }
+            else if (response!.ReturnCode == ReturnCode.NotAuthoritive && failures.Count == attempted - 1)
+            {
+                // Nothing went through yet and the key is refused: every other change would be refused too, and
+                // a retry with the same key cannot help. Only a changed Secret or provider can.
+                throw Refused(response.ReturnCode, change.Name);
+            }
+            else if (response.ReturnCode != ReturnCode.NoError)
+            {
+                failures.Add((change, $"{primary} answered {Describe(response.ReturnCode)} to the update of {change.Name}"));
+            }
+        }
+
+        return failures;
+    }
+
+    /// <summary>One TSIG-signed UPDATE deleting and adding single records; a transport failure is the error, never a throw.</summary>
+    private async Task<(DnsUpdateMessage? Response, string? Error)> SendAsync(
+        ARSoft.Tools.Net.Dns.DnsClient client,
+        IReadOnlyList<RecordChange> changes,
+        CancellationToken cancellationToken
+    )
+    {
+        var message = new DnsUpdateMessage { ZoneName = DomainName.Parse(zone) };
+        foreach (var change in changes)
+        {
             var name = DomainName.Parse(change.Name);
             if (change.OldValue is { } old)
             {
@@ -104,50 +150,34 @@ public sealed class Rfc2136Store(IPEndPoint primary, string zone, TsigKey key, I
             {
                 message.Updates.Add(new AddRecordUpdate(Record(name, change.Ttl, value)));
             }
-
-            message.TSigOptions = new TSigRecord(
-                DomainName.Parse(key.Name),
-                key.Algorithm,
-                DateTime.UtcNow,
-                TimeSpan.FromMinutes(5),
-                message.TransactionID,
-                ReturnCode.NoError,
-                null,
-                key.Secret
-            );
-            DnsUpdateMessage? response;
-            try
-            {
-                response = await client.SendUpdateAsync(message, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException)
-            {
-                failures.Add((change, $"{primary}: {e.Message}"));
-                continue;
-            }
-
-            if (response is null)
-            {
-                failures.Add((change, $"{primary}: no answer within {timeoutMs} ms"));
-            }
-            else if (response.ReturnCode == ReturnCode.NotAuthoritive && failures.Count == attempted - 1)
-            {
-                // Nothing went through yet and the key is refused: every other change would be refused too, and
-                // a retry with the same key cannot help. Only a changed Secret or provider can.
-                throw new PublishException(
-                    $"{primary} answered {Describe(response.ReturnCode)} to the update of {change.Name}; fix the TSIG key in the "
-                        + $"provider or its Secret",
-                    ConditionReasons.CredentialsRejected
-                );
-            }
-            else if (response.ReturnCode != ReturnCode.NoError)
-            {
-                failures.Add((change, $"{primary} answered {Describe(response.ReturnCode)} to the update of {change.Name}"));
-            }
         }
 
-        return failures;
+        message.TSigOptions = new TSigRecord(
+            DomainName.Parse(key.Name),
+            key.Algorithm,
+            DateTime.UtcNow,
+            TimeSpan.FromMinutes(5),
+            message.TransactionID,
+            ReturnCode.NoError,
+            null,
+            key.Secret
+        );
+        try
+        {
+            var response = await client.SendUpdateAsync(message, cancellationToken).ConfigureAwait(false);
+            return response is null ? (null, $"{primary}: no answer within {timeoutMs} ms") : (response, null);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            return (null, $"{primary}: {e.Message}");
+        }
     }
+
+    private PublishException Refused(ReturnCode code, string what) =>
+        new(
+            $"{primary} answered {Describe(code)} to the update of {what}; fix the TSIG key in the provider or its Secret",
+            ConditionReasons.CredentialsRejected
+        );
 
     /// <summary>
     /// The record a value stands for at its name: an SRV at the submission names, else a TXT whose value longer than 255

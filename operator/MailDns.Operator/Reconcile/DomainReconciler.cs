@@ -155,6 +155,8 @@ public sealed class DomainReconciler(
                     break;
                 }
             }
+
+            await runner.SaveProgressAsync(cancellationToken).ConfigureAwait(false);
         }
 
         // The whole set, every run: a spec change (SPF, DMARC) needs no DKIM step to reach DNS.

@@ -56,6 +56,7 @@ public class RotationEndToEndTests(ITestOutputHelper output)
             }
 
             await runner.StepAsync(Owner, Domain, settings, CancellationToken.None);
+            await runner.SaveProgressAsync(CancellationToken.None);
             var keys = (await store.LoadAsync(Owner, CancellationToken.None))!;
             var mounted = store.DirectoryOf(Owner);
 

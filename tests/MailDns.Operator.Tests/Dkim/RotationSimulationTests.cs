@@ -129,7 +129,9 @@ public class RotationSimulationTests(ITestOutputHelper output)
 
             try
             {
+                // One step per reconcile, which then saves what its publish changed (as DomainReconciler does).
                 runner.StepAsync(Owner, Domain, settings, CancellationToken.None).GetAwaiter().GetResult();
+                runner.SaveProgressAsync(CancellationToken.None).GetAwaiter().GetResult();
             }
             catch (SimulatedCrash)
             {

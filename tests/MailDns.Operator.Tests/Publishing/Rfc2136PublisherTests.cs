@@ -1,4 +1,5 @@
 using System.Net;
+using DnsClient;
 using MailDns.Core.Dkim;
 using MailDns.Core.Publishing;
 using MailDns.Core.Records;
@@ -180,6 +181,63 @@ public class Rfc2136PublisherTests
             Assert.Equal(["left by hand"], await server.ServedAsync(name));
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public async Task A_plan_of_several_records_is_one_update_message_and_one_new_serial(string kind, string algorithm)
+    {
+        using var server = new Server(kind, algorithm);
+        var serial = SerialOf(server);
+
+        var published = await server
+            .Publisher()
+            .ApplyAsync(
+                [Spf("v=spf1 -all"), new("_dmarc." + Zone, 300, "v=DMARC1; p=none", RecordPurpose.Dmarc, "mail/pub")],
+                [],
+                adopt: false,
+                CancellationToken.None
+            );
+
+        Assert.Equal(2, published.Created);
+        // RFC 2136 §3.7: the server applies an UPDATE whole, and §3.6 bumps the serial once for it.
+        Assert.Equal(serial + 1, SerialOf(server));
+        Assert.Equal(["v=DMARC1; p=none"], await server.ServedAsync("_dmarc." + Zone));
+    }
+
+    [Theory]
+    [InlineData("bind")]
+    [InlineData("knot")]
+    public async Task A_refused_plan_goes_record_by_record_and_names_only_the_record_the_server_refused(string kind)
+    {
+        using var server = new Server(kind, "hmac-sha256");
+        var store = new Rfc2136Store(
+            server.Endpoint,
+            Zone,
+            new TsigKey(server.KeyName, server.Algorithm, Convert.FromBase64String(server.Secret)),
+            new DnsClientQuery()
+        );
+
+        // RFC 2136 §3.4.1.3: a name outside the zone makes the whole message NOTZONE; the other record must still land.
+        var failures = await store.ApplyAsync(
+            [
+                new RecordChange(ChangeKind.Create, Zone, 300, null, "v=spf1 -all", RecordPurpose.Spf, "mail/pub"),
+                new RecordChange(ChangeKind.Create, "elsewhere.test", 300, null, "v=spf1 -all", RecordPurpose.Spf, "mail/pub"),
+            ],
+            CancellationToken.None
+        );
+
+        var (change, error) = Assert.Single(failures);
+        Assert.Equal("elsewhere.test", change.Name);
+        Assert.Contains("NOTZONE", error);
+        Assert.Equal(["v=spf1 -all"], await server.ServedAsync(Zone));
+    }
+
+    private static uint SerialOf(Server server) =>
+        new LookupClient(new LookupClientOptions(server.Endpoint) { UseCache = false, Recursion = false })
+            .Query(Zone, QueryType.SOA)
+            .Answers.SoaRecords()
+            .Single()
+            .Serial;
 
     [Theory]
     [InlineData("bind")]

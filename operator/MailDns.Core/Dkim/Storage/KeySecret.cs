@@ -16,7 +16,13 @@ public static class KeySecret
     public const string SendingDomainLabel = "maildns.io/sending-domain";
     public const string DomainLabel = "maildns.io/domain";
 
-    public static string NameFor(SendingDomain owner) => $"{owner.Metadata.Name}-dkim";
+    public static string NameFor(SendingDomain owner) => $"{owner.Metadata.Name}{Suffix}";
+
+    /// <summary>The SendingDomain ("namespace/name") whose key Secret a Secret key would be, or null for any other name.</summary>
+    public static string? OwnerKey(string secretKey) =>
+        secretKey.EndsWith(Suffix, StringComparison.Ordinal) ? secretKey[..^Suffix.Length] : null;
+
+    private const string Suffix = "-dkim";
 
     public static V1Secret Build(SendingDomain owner, KeySet keys) =>
         new()
