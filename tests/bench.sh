@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Benchmarks: installs what they need (BIND, OpenSSL), builds Release, and runs tests/MailDns.Benchmarks, which
+# Benchmarks: installs what they need (tests/install.sh: BIND, Dovecot, ...), builds Release, and runs tests/MailDns.Benchmarks, which
 # prints one line per figure on stderr and one JSON object of every figure (with the core count) as the last
-# line on stdout. Nothing here asserts a time. Usage: tests/bench.sh [--quick] [--long] [--only keygen,lint,...]
-# (sections: keygen, lint, render, health, pulumi, reconcile-ed25519, reconcile-rsa, memory, reports, blocklist, growth; --long runs
-# growth for 30 minutes instead of 10).
+# line on stdout. Nothing here asserts a time. Usage: tests/bench.sh [--quick] [--only keygen,lint,...]
+# (sections: keygen, lint, render, health, pulumi, reconcile-ed25519, reconcile-rsa, memory, reports, blocklist, growth;
+# growth runs an hour, 2 minutes with --quick).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tests/install.sh
