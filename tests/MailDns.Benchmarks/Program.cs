@@ -4,7 +4,7 @@ using MailDns.Benchmarks;
 
 // Usage: tests/bench.sh [--quick] [--only NAME,...]
 // (dotnet run -c Release --project tests/MailDns.Benchmarks -- the same). NAME is a Section below; the growth
-// benchmark runs an hour (2 minutes with --quick). Prints one line per figure as it goes, and one
+// benchmark runs an hour (2 minutes with --quick, N with --growth-minutes N). Prints one line per figure as it goes, and one
 // JSON object of every figure as the last line.
 var quick = args.Contains("--quick");
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',').ToHashSet(StringComparer.Ordinal);
@@ -39,6 +39,7 @@ Section("reconcile-rsa", () => ReconcileBenchmark.Run(quick ? 100 : 1_000, "rsa-
 Section("memory", () => MemoryBenchmark.Run(quick ? 2_000 : 10_000));
 Section("reports", () => ReportBenchmark.Run(quick ? 100_000 : 1_000_000, quick ? 20_000 : 100_000));
 Section("blocklist", () => BlocklistBenchmark.Run(quick ? 1_000 : 10_000, 3));
-Section("growth", () => GrowthBenchmark.Run(1_000, TimeSpan.FromMinutes(quick ? 2 : 60)));
+var growthMinutes = args.SkipWhile(a => a != "--growth-minutes").Skip(1).Select(int.Parse).FirstOrDefault(quick ? 2 : 60);
+Section("growth", () => GrowthBenchmark.Run(1_000, TimeSpan.FromMinutes(growthMinutes)));
 
 Console.WriteLine(JsonSerializer.Serialize(figures));
