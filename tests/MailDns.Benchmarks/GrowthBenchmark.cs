@@ -110,7 +110,7 @@ public static class GrowthBenchmark
             if (samples.Count % 6 == 1)
             {
                 Console.Error.WriteLine(
-                    $"growth minute {(samples.Count - 1) / 6, 2}: rss {samples[^1]:F1} MB (anon {process.StatusMegabytes("RssAnon"):F1}, "
+                    $"growth minute {(samples.Count - 1) / 6,2}: rss {samples[^1]:F1} MB (anon {process.StatusMegabytes("RssAnon"):F1}, "
                         + $"file {process.StatusMegabytes("RssFile"):F1}), managed heap {managed[^1]:F1} MB, "
                         + $"gen2 collections {await process.ScrapeAsync("dotnet_collection_count_total{generation=\"2\"}"):F0}"
                 );

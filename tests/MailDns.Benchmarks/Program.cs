@@ -25,7 +25,7 @@ void Section(string name, Func<Dictionary<string, double>> run)
     foreach (var (key, value) in run())
     {
         figures[key] = value;
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key, -48} {value}"));
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-48} {value}"));
     }
 }
 
