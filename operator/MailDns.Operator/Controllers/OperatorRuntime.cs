@@ -125,6 +125,10 @@ public sealed class OperatorRuntime
         {
             await RunTermAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Asked to stop while a part was still starting (a scheduler, the first LIST): that is a stop, not a failure.
+        }
         finally
         {
             Leading = false;

@@ -138,4 +138,18 @@ public class OperatorFaultTests(ITestOutputHelper output)
                     + $"{events.Items.Count} events, {all.Count} statuses for {needles.Count} needles"
         );
     }
+
+    [Fact]
+    public async Task An_operator_asked_to_stop_before_it_has_started_stops_without_an_error()
+    {
+        await using var api = await ApiServer.StartAsync();
+        using var data = new TempDir();
+        var controller = OperatorServices.Create(api.Client, new ControllerOptions(null, data.Path, []), TimeProvider.System);
+        using var stop = new CancellationTokenSource();
+        await stop.CancelAsync();
+
+        await controller.RunAsync(stop.Token); // the schedulers' start sees the cancelled token first
+
+        Assert.False(controller.Leading);
+    }
 }
