@@ -57,17 +57,7 @@ public sealed class ReputationController(
         }
 
         views.Clear();
-        return checks.RunTermAsync(
-            CheckAsync,
-            async token =>
-            {
-                foreach (var key in cache.Domains.Keys)
-                {
-                    await DomainChangedAsync(key, token).ConfigureAwait(false);
-                }
-            },
-            cancellationToken
-        );
+        return checks.RunTermAsync(CheckAsync, cache.Domains.Keys, DomainChangedAsync, cancellationToken);
     }
 
     /// <summary>A domain's spec changed (or it appeared): its schedule, and a check now when this generation has none.</summary>

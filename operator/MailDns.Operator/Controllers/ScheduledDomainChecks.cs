@@ -27,12 +27,13 @@ public sealed class ScheduledDomainChecks(TimeProvider time, int workers)
     public bool Running => scheduler is not null;
 
     /// <summary>
-    /// Runs the schedule for one term of leadership: <paramref name="scheduleAll"/> schedules the domains there are, and
-    /// <paramref name="checkDomain"/> checks one when its time comes.
+    /// Runs the schedule for one term of leadership: <paramref name="scheduleDomain"/> schedules each of the domains
+    /// there are when the term starts, and <paramref name="checkDomain"/> checks one when its time comes.
     /// </summary>
     public async Task RunTermAsync(
         Func<string, CancellationToken, Task> checkDomain,
-        Func<CancellationToken, Task> scheduleAll,
+        IEnumerable<string> domains,
+        Func<string, CancellationToken, Task> scheduleDomain,
         CancellationToken cancellationToken
     )
     {
@@ -48,7 +49,10 @@ public sealed class ScheduledDomainChecks(TimeProvider time, int workers)
                 async started =>
                 {
                     scheduler = started;
-                    await scheduleAll(cancellationToken).ConfigureAwait(false);
+                    foreach (var key in domains)
+                    {
+                        await scheduleDomain(key, cancellationToken).ConfigureAwait(false);
+                    }
                 },
                 () => scheduler = null,
                 cancellationToken

@@ -40,17 +40,7 @@ public sealed class TransportController(
     public Task RunAsync(CancellationToken cancellationToken)
     {
         views.Clear();
-        return checks.RunTermAsync(
-            CheckAsync,
-            async token =>
-            {
-                foreach (var key in cache.Domains.Keys)
-                {
-                    await DomainChangedAsync(key, token).ConfigureAwait(false);
-                }
-            },
-            cancellationToken
-        );
+        return checks.RunTermAsync(CheckAsync, cache.Domains.Keys, DomainChangedAsync, cancellationToken);
     }
 
     /// <summary>A domain changed (or appeared): its schedule, and a check now for a new generation or a check asked by hand.</summary>
