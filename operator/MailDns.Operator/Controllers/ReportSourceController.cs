@@ -230,7 +230,7 @@ public sealed class ReportSourceController(
         );
     }
 
-    private bool ManagedDomain(string domain) => cache.Domains.Values.Any(d => DomainName.Normalize(d.Spec.Domain) == domain);
+    private bool ManagedDomain(string domain) => cache.DomainsNamed(domain).Any();
 
     private async Task<(MailboxSettings? Settings, (string Reason, string Message)? Problem)> SettingsAsync(
         ReportSource source,

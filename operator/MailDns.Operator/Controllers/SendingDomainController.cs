@@ -2,6 +2,7 @@ using MailDns.Core.Api;
 using MailDns.Core.Dkim.Storage;
 using MailDns.Core.Findings;
 using MailDns.Core.Health;
+using MailDns.Core.Names;
 using MailDns.Core.Readiness;
 using MailDns.Core.Validation;
 using MailDns.Operator.Health;
@@ -103,7 +104,7 @@ public sealed class SendingDomainController(
             keySecretWrites,
             _ => cache.SecretsSynced && !cache.Secrets.ContainsKey(keySecret) && !keySecretWrites.HasWritten(keySecret)
         );
-        var holder = DomainClaims.HeldBy(domain, cache.Domains.Values);
+        var holder = DomainClaims.HeldBy(domain, cache.DomainsNamed(DomainName.Normalize(domain.Spec.Domain ?? "")));
         var context = new DomainReconciler.Context(SpecErrors(domain, provider), health.Evidence(key), ProviderHint(domain, provider))
         {
             Conflict = holder is null ? null : DomainClaims.Message(holder),

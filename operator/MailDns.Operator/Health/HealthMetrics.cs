@@ -1,4 +1,5 @@
 using MailDns.Core.Health;
+using MailDns.Operator.Observability;
 using Prometheus;
 
 namespace MailDns.Operator.Health;
@@ -10,84 +11,56 @@ namespace MailDns.Operator.Health;
 /// </summary>
 public sealed class HealthMetrics
 {
-    private readonly Gauge checkStatus;
-    private readonly Gauge healthy;
-    private readonly Gauge lastCheck;
+    private readonly DomainCheckGauge checkStatus;
+    private readonly DomainGauge healthy;
+    private readonly DomainGauge lastCheck;
     private readonly Counter checks;
-    private readonly Dictionary<string, HashSet<(string Id, string Selector, string Server)>> seen = new(StringComparer.Ordinal);
 
-    public HealthMetrics(CollectorRegistry registry)
+    public HealthMetrics(MetricsExposition exposition)
     {
-        var factory = Metrics.WithCustomRegistry(registry);
-        checkStatus = factory.CreateGauge(
-            "maildns_health_check_status",
-            "Last result of a health check: 0 pass, 1 warn, 2 fail, 3 unknown.",
-            "domain",
-            "check",
-            "selector",
-            "server"
+        checkStatus = exposition.Add(
+            new DomainCheckGauge(
+                "maildns_health_check_status",
+                "Last result of a health check: 0 pass, 1 warn, 2 fail, 3 unknown."
+            )
         );
-        healthy = factory.CreateGauge(
-            "maildns_domain_healthy",
-            "1 when the last health check of the domain passed, 0 when it failed, -1 when DNS was unreachable.",
-            "domain"
+        healthy = exposition.Add(
+            new DomainGauge(
+                "maildns_domain_healthy",
+                "1 when the last health check of the domain passed, 0 when it failed, -1 when DNS was unreachable."
+            )
         );
-        lastCheck = factory.CreateGauge(
-            "maildns_health_last_check_timestamp_seconds",
-            "When the domain was last checked (Unix seconds).",
-            "domain"
+        lastCheck = exposition.Add(
+            new DomainGauge("maildns_health_last_check_timestamp_seconds", "When the domain was last checked (Unix seconds).")
         );
-        checks = factory.CreateCounter("maildns_health_checks_total", "Health checks run, by verdict.", "verdict");
+        checks = Metrics
+            .WithCustomRegistry(exposition.Registry)
+            .CreateCounter("maildns_health_checks_total", "Health checks run, by verdict.", "verdict");
     }
 
     public void Record(string domainKey, HealthReport report, DateTimeOffset at)
     {
-        lock (seen)
-        {
-            var now = report.Checks.Select(c => (c.Id, Selector: c.Selector ?? "", Server: c.Server ?? "")).ToHashSet();
-            if (seen.TryGetValue(domainKey, out var before))
+        checkStatus.Set(
+            domainKey,
+            [.. report.Checks.Select(c => new CheckSample(c.Id, c.Selector ?? "", c.Server ?? "", (int)c.Status))]
+        );
+        healthy.Set(
+            domainKey,
+            report.Verdict switch
             {
-                foreach (var gone in before.Except(now))
-                {
-                    checkStatus.RemoveLabelled(domainKey, gone.Id, gone.Selector, gone.Server);
-                }
+                HealthVerdict.Healthy => 1,
+                HealthVerdict.Failing => 0,
+                _ => -1,
             }
-
-            foreach (var c in report.Checks)
-            {
-                checkStatus.WithLabels(domainKey, c.Id, c.Selector ?? "", c.Server ?? "").Set((int)c.Status);
-            }
-
-            seen[domainKey] = now;
-            healthy
-                .WithLabels(domainKey)
-                .Set(
-                    report.Verdict switch
-                    {
-                        HealthVerdict.Healthy => 1,
-                        HealthVerdict.Failing => 0,
-                        _ => -1,
-                    }
-                );
-            lastCheck.WithLabels(domainKey).Set(at.ToUnixTimeMilliseconds() / 1000.0);
-            checks.WithLabels(report.Verdict.ToString().ToLowerInvariant()).Inc();
-        }
+        );
+        lastCheck.Set(domainKey, at.ToUnixTimeMilliseconds() / 1000.0);
+        checks.WithLabels(report.Verdict.ToString().ToLowerInvariant()).Inc();
     }
 
     public void Forget(string domainKey)
     {
-        lock (seen)
-        {
-            if (seen.Remove(domainKey, out var before))
-            {
-                foreach (var c in before)
-                {
-                    checkStatus.RemoveLabelled(domainKey, c.Id, c.Selector, c.Server);
-                }
-            }
-
-            healthy.RemoveLabelled(domainKey);
-            lastCheck.RemoveLabelled(domainKey);
-        }
+        checkStatus.Remove(domainKey);
+        healthy.Remove(domainKey);
+        lastCheck.Remove(domainKey);
     }
 }

@@ -44,16 +44,17 @@ public static class OperatorHost
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<IKubernetes>(_ => new k8s.Kubernetes(settings.Kubernetes));
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(_ =>
+        builder.Services.AddSingleton(services =>
         {
             var registry = Prometheus.Metrics.NewCustomRegistry();
             Prometheus.DotNetStats.Register(registry); // process and GC figures, as controller-runtime exports go_* and process_*
-            return new OperatorMetrics(registry);
+            return new OperatorMetrics(registry, services.GetRequiredService<TimeProvider>());
         });
         builder.Services.AddMailDnsControllers(settings.Controllers);
         builder.Services.AddHostedService<ObservabilityService>();
         builder.Services.AddHostedService<PublicService>();
         builder.Services.AddHostedService<ControllersService>();
+        builder.Services.AddHostedService<IdleMemoryTrim>();
         return builder.Build();
     }
 
@@ -68,7 +69,7 @@ public static class OperatorHost
         {
             if (settings.MetricsPrefix.Length > 0)
             {
-                server = new ObservabilityServer(settings.MetricsPrefix, metrics.Registry, () => runtime.Synced);
+                server = new ObservabilityServer(settings.MetricsPrefix, metrics.Exposition, () => runtime.Synced);
                 server.Start();
             }
 

@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using MailDns.Core.Api;
+using MailDns.Core.Names;
 using Microsoft.Extensions.Logging;
 
 namespace MailDns.Operator.Kubernetes;
@@ -15,6 +16,7 @@ public sealed class ClusterCache
     private readonly Informer<DnsProvider> providers;
     private readonly Informer<ClusterDnsProvider> clusterProviders;
     private readonly Informer<V1Secret> secrets;
+    private readonly InformerIndex<SendingDomain> domainsByName;
 
     public ClusterCache(IKubernetes client, ControllerOptions options, ILogger<ClusterCache> logger)
     {
@@ -27,6 +29,7 @@ public sealed class ClusterCache
             key => DomainChanged?.Invoke(key),
             options.Resync
         );
+        domainsByName = domains.AddIndex(d => DomainName.Normalize(d.Spec.Domain ?? ""));
         providers = new Informer<DnsProvider>(
             client,
             ApiGroup.Name,
@@ -69,6 +72,10 @@ public sealed class ClusterCache
     public event Action<string>? SecretChanged;
 
     public IReadOnlyDictionary<string, SendingDomain> Domains => domains.Cache;
+
+    /// <summary>The SendingDomains whose spec.domain is <paramref name="domain"/> (normalized): an index kept with the cache.</summary>
+    public IEnumerable<SendingDomain> DomainsNamed(string domain) =>
+        domainsByName.KeysOf(domain).Select(domains.Cache.GetValueOrDefault).OfType<SendingDomain>();
 
     public IReadOnlyDictionary<string, DnsProvider> Providers => providers.Cache;
 

@@ -22,6 +22,7 @@ public sealed class Informer<T>(InformerSource<T> source, Action<string> onChang
 
     private readonly ConcurrentDictionary<string, T> cache = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<InformerIndex<T>> indexes = [];
 
     public IReadOnlyDictionary<string, T> Cache => cache;
 
@@ -30,6 +31,31 @@ public sealed class Informer<T>(InformerSource<T> source, Action<string> onChang
 
     /// <summary>Completes after the first LIST has filled the cache.</summary>
     public Task Synced => synced.Task;
+
+    /// <summary>Adds an index kept with the cache (before <see cref="RunAsync"/>), updated before onChange is called.</summary>
+    public InformerIndex<T> AddIndex(Func<T, string?> valueOf)
+    {
+        var index = new InformerIndex<T>(valueOf);
+        indexes.Add(index);
+        return index;
+    }
+
+    private void Cached(string key, T? item)
+    {
+        if (item is null)
+        {
+            cache.TryRemove(key, out _);
+        }
+        else
+        {
+            cache[key] = item;
+        }
+
+        foreach (var index in indexes)
+        {
+            index.Set(key, item);
+        }
+    }
 
     public static string KeyOf(T item) =>
         item.Metadata.NamespaceProperty is { Length: > 0 } n ? $"{n}/{item.Metadata.Name}" : item.Metadata.Name;
@@ -80,13 +106,13 @@ public sealed class Informer<T>(InformerSource<T> source, Action<string> onChang
         {
             var key = KeyOf(item);
             seen.Add(key);
-            cache[key] = Keep(item);
+            Cached(key, Keep(item));
             onChange(key);
         }
 
         foreach (var removed in cache.Keys.Where(k => !seen.Contains(k)).ToList())
         {
-            cache.TryRemove(removed, out _);
+            Cached(removed, null);
             onChange(removed);
         }
 
@@ -118,14 +144,7 @@ public sealed class Informer<T>(InformerSource<T> source, Action<string> onChang
                 }
 
                 var key = KeyOf(item);
-                if (type == WatchEventType.Deleted)
-                {
-                    cache.TryRemove(key, out _);
-                }
-                else
-                {
-                    cache[key] = Keep(item);
-                }
+                Cached(key, type == WatchEventType.Deleted ? null : Keep(item));
 
                 onChange(key);
             }

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using Prometheus;
+using MailDns.Operator.Observability;
 
 namespace MailDns.Operator.Kubernetes;
 
@@ -8,7 +8,7 @@ namespace MailDns.Operator.Kubernetes;
 /// /metrics (Prometheus text), /healthz (the process serves) and /readyz (the caches are synced) on one port,
 /// on HttpListener so the operator needs no web framework.
 /// </summary>
-public sealed class ObservabilityServer(string prefix, CollectorRegistry registry, Func<bool> ready) : IDisposable
+public sealed class ObservabilityServer(string prefix, MetricsExposition metrics, Func<bool> ready) : IDisposable
 {
     private readonly HttpListener listener = new();
 
@@ -39,7 +39,7 @@ public sealed class ObservabilityServer(string prefix, CollectorRegistry registr
                 {
                     case "/metrics":
                         context.Response.ContentType = "text/plain; version=0.0.4";
-                        await registry.CollectAndExportAsTextAsync(context.Response.OutputStream).ConfigureAwait(false);
+                        await metrics.WriteAsync(context.Response.OutputStream).ConfigureAwait(false);
                         break;
                     case "/healthz":
                         await WriteAsync(context, 200, "ok").ConfigureAwait(false);

@@ -34,7 +34,13 @@ public sealed class WorkQueue<TKey>
     private readonly HashSet<TKey> processing = [];
     private readonly HashSet<TKey> dirty = [];
     private readonly Dictionary<TKey, int> failures = [];
-    private readonly Dictionary<TKey, (ITimer Timer, DateTimeOffset Due)> timers = [];
+    // Keys waiting for a time, on one timer set to the earliest: a timer per key cost about 250 bytes each, and a
+    // fleet's every key waits (its next check or rotation step). A key whose time moved earlier leaves its old
+    // entry in the heap; it is skipped when it comes up, since `due` no longer holds its time.
+    private readonly PriorityQueue<TKey, DateTimeOffset> waiting = new();
+    private readonly Dictionary<TKey, DateTimeOffset> due = [];
+    private ITimer? timer;
+    private DateTimeOffset? timerDue;
     private readonly SemaphoreSlim signal = new(0);
 
     public WorkQueue(
@@ -97,31 +103,78 @@ public sealed class WorkQueue<TKey>
             return;
         }
 
-        var due = time.GetUtcNow() + delay;
+        var now = time.GetUtcNow();
+        var at = now + delay;
         lock (gate)
         {
-            if (timers.TryGetValue(key, out var existing))
+            if (due.TryGetValue(key, out var existing) && existing <= at)
             {
-                if (existing.Due <= due)
-                {
-                    return;
-                }
-
-                existing.Timer.Dispose();
+                return;
             }
 
-            timers[key] = (time.CreateTimer(_ => Fire(key), null, delay, Timeout.InfiniteTimeSpan), due);
+            due[key] = at;
+            waiting.Enqueue(key, at);
+            ArmTimer(now);
         }
     }
 
-    private void Fire(TKey key)
+    /// <summary>Points the timer at the earliest waiting key (under the gate).</summary>
+    private void ArmTimer(DateTimeOffset now)
     {
-        lock (gate)
+        while (waiting.TryPeek(out var key, out var at) && (!due.TryGetValue(key, out var current) || current != at))
         {
-            timers.Remove(key);
+            waiting.Dequeue();
         }
 
-        Add(key);
+        if (!waiting.TryPeek(out _, out var next))
+        {
+            timerDue = null;
+            timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        if (timerDue == next)
+        {
+            return;
+        }
+
+        timerDue = next;
+        // The timer runs on the monotonic clock, `now` on the wall clock: a key already due fires after a millisecond.
+        var delay = next - now > TimeSpan.Zero ? next - now : TimeSpan.FromMilliseconds(1);
+        if (timer is null)
+        {
+            timer = time.CreateTimer(_ => FireDue(), null, delay, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            timer.Change(delay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void FireDue()
+    {
+        List<TKey> fired = [];
+        lock (gate)
+        {
+            var now = time.GetUtcNow();
+            while (waiting.TryPeek(out var key, out var at) && at <= now)
+            {
+                waiting.Dequeue();
+                if (due.TryGetValue(key, out var current) && current == at)
+                {
+                    due.Remove(key);
+                    fired.Add(key);
+                }
+            }
+
+            timerDue = null;
+            ArmTimer(now);
+        }
+
+        foreach (var key in fired)
+        {
+            Add(key);
+        }
     }
 
     /// <summary>Raised when stopping, with the number of reconciles then under way.</summary>

@@ -113,9 +113,13 @@ public sealed partial class MonitoringMixinTests
                     served = await http.GetStringAsync(new Uri(process.Metrics, "metrics"));
                     break;
                 }
-                catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+                catch (HttpRequestException) when (DateTime.UtcNow < deadline && !process.Process.HasExited)
                 {
                     await Task.Delay(200); // the listener is starting; the deadline fails the test
+                }
+                catch (HttpRequestException e)
+                {
+                    throw new InvalidOperationException($"no /metrics ({e.Message}); the operator's output:\n{process.Log}", e);
                 }
             }
 
@@ -129,8 +133,11 @@ public sealed partial class MonitoringMixinTests
         }
         finally
         {
-            process.Signal(15);
-            process.Process.WaitForExit(30_000);
+            if (!process.Process.HasExited)
+            {
+                process.Signal(15);
+                process.Process.WaitForExit(30_000);
+            }
         }
     }
 }

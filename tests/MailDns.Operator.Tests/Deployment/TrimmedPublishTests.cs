@@ -13,67 +13,20 @@ namespace MailDns.Operator.Tests.Deployment;
 /// </summary>
 public sealed class TrimmedPublishTests : IClassFixture<TrimmedPublishTests.Published>
 {
-    public sealed class Published : IDisposable
+    /// <summary>One publish for the class (without ReadyToRun).</summary>
+    public sealed class Published() : IDisposable
     {
-        private readonly TempDir dir = new();
+        private readonly ImagePublish publish = new(readyToRun: false);
 
-        public Published()
-        {
-            var sources = Path.Combine(dir.Path, "src");
-            foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", ".editorconfig" })
-            {
-                Directory.CreateDirectory(sources);
-                File.Copy(Repo.PathOf(file), Path.Combine(sources, file));
-            }
+        public string Output => publish.Output;
 
-            Copy(Repo.PathOf("operator"), Path.Combine(sources, "operator"));
-            Copy(Repo.PathOf("crds"), Path.Combine(sources, "crds"));
-            Output = Path.Combine(dir.Path, "out");
-            var (exit, log) = Tool.RunFor(
-                TimeSpan.FromMinutes(8),
-                "dotnet",
-                "publish",
-                Path.Combine(sources, "operator", "MailDns.Operator"),
-                "-c",
-                "Release",
-                "-r",
-                "linux-x64",
-                "--self-contained",
-                "-p:PublishTrimmed=true",
-                "-o",
-                Output,
-                "-v",
-                "quiet",
-                "-nologo"
-            );
-            PublishLog = log;
-            Succeeded = exit == 0;
-        }
+        public string PublishLog => publish.Log;
 
-        public string Output { get; }
+        public bool Succeeded => publish.Succeeded;
 
-        public string PublishLog { get; }
+        public string Maildns => publish.Maildns;
 
-        public bool Succeeded { get; }
-
-        public string Maildns => Path.Combine(Output, "maildns");
-
-        private static void Copy(string from, string to)
-        {
-            foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-            {
-                var relative = Path.GetRelativePath(from, file);
-                if (relative.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
-                {
-                    continue;
-                }
-
-                Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(to, relative))!);
-                File.Copy(file, Path.Combine(to, relative));
-            }
-        }
-
-        public void Dispose() => dir.Dispose();
+        public void Dispose() => publish.Dispose();
     }
 
     private readonly Published published;

@@ -1,24 +1,18 @@
 using MailDns.Core.Health;
 using MailDns.Operator.Dns;
 using MailDns.Operator.Health;
+using MailDns.Operator.Observability;
 using Prometheus;
 
 namespace MailDns.Operator.Tests.Health;
 
 public class HealthMetricsAndDiscoveryTests(HealthZones zones) : IClassFixture<HealthZones>
 {
-    private static async Task<string> ScrapeAsync(CollectorRegistry registry)
-    {
-        using var stream = new MemoryStream();
-        await registry.CollectAndExportAsTextAsync(stream);
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
-    }
-
     [Fact]
     public async Task Metrics_carry_each_checks_status_and_a_deleted_domain_leaves_no_series()
     {
-        var registry = Metrics.NewCustomRegistry();
-        var metrics = new HealthMetrics(registry);
+        var exposition = new MetricsExposition(Metrics.NewCustomRegistry());
+        var metrics = new HealthMetrics(exposition);
         var at = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
 
         metrics.Record(
@@ -27,7 +21,7 @@ public class HealthMetricsAndDiscoveryTests(HealthZones zones) : IClassFixture<H
             at
         );
         metrics.Record("mail/b", new HealthReport("b.test", [CheckResult.Pass("spf.single", "ok")]), at);
-        var text = await ScrapeAsync(registry);
+        var text = await exposition.ScrapeAsync();
         Assert.Contains("maildns_health_check_status{domain=\"mail/a\",check=\"spf.single\",selector=\"\",server=\"\"} 2", text);
         Assert.Contains("maildns_health_check_status{domain=\"mail/a\",check=\"dkim.exists\",selector=\"s1\",server=\"\"} 0", text);
         Assert.Contains("maildns_domain_healthy{domain=\"mail/a\"} 0", text);
@@ -35,7 +29,7 @@ public class HealthMetricsAndDiscoveryTests(HealthZones zones) : IClassFixture<H
 
         metrics.Record("mail/a", new HealthReport("a.test", [CheckResult.Pass("spf.single", "ok")]), at); // s1 no longer checked
         metrics.Forget("mail/b");
-        text = await ScrapeAsync(registry);
+        text = await exposition.ScrapeAsync();
         Assert.DoesNotContain("selector=\"s1\"", text);
         Assert.DoesNotContain("domain=\"mail/b\"", text);
         Assert.Contains("maildns_domain_healthy{domain=\"mail/a\"} 1", text);

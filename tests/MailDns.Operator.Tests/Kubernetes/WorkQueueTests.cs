@@ -153,6 +153,36 @@ public class WorkQueueTests
     }
 
     [Fact]
+    public async Task Keys_waiting_for_different_times_each_run_at_their_own_and_the_earlier_of_two_requests_wins()
+    {
+        var clock = new FakeTimeProvider();
+        var recorder = new Recorder();
+        var queue = new WorkQueue<string>((k, _) => recorder.Run(k, _ => Task.FromResult(ReconcileOutcome.Done)), clock);
+        using var stop = new CancellationTokenSource();
+        var workers = queue.RunAsync(1, stop.Token);
+
+        queue.AddAfter("a", TimeSpan.FromHours(3));
+        queue.AddAfter("b", TimeSpan.FromHours(1));
+        queue.AddAfter("c", TimeSpan.FromHours(2));
+        queue.AddAfter("a", TimeSpan.FromMinutes(30)); // earlier: replaces a's 3 hours
+        queue.AddAfter("b", TimeSpan.FromHours(5)); // later: b keeps its hour
+
+        clock.Advance(TimeSpan.FromMinutes(30));
+        await recorder.WaitAsync(1);
+        await recorder.AssertQuietAsync();
+        clock.Advance(TimeSpan.FromMinutes(30));
+        await recorder.WaitAsync(1);
+        clock.Advance(TimeSpan.FromHours(1));
+        await recorder.WaitAsync(1);
+        clock.Advance(TimeSpan.FromHours(5)); // a's replaced 3 hours and b's 5 hours run nothing
+        await recorder.AssertQuietAsync();
+
+        Assert.Equal(["a", "b", "c"], recorder.Runs);
+        await stop.CancelAsync();
+        await workers;
+    }
+
+    [Fact]
     public async Task Different_keys_run_in_parallel_up_to_the_worker_count()
     {
         var gate = new TaskCompletionSource();
