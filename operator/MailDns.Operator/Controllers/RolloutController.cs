@@ -82,6 +82,14 @@ public sealed class RolloutController(
                 continue;
             }
 
+            // A step decided in an earlier pass and not yet in the status (the SendingDomain controller publishes it,
+            // then writes it) is not weighed again: weighed from the old stage, the same step would be decided, and
+            // announced, twice (seen under load in OperatorRolloutTests).
+            if (desired.TryGetValue(key, out var pending) && pending.Stage != (domain.Status?.Dmarc?.Stage ?? pending.Stage))
+            {
+                continue;
+            }
+
             evaluatedGeneration[key] = domain.Metadata.Generation ?? 0;
             var step = (await RolloutEvaluation.WeighAsync(domain, store, time.GetUtcNow(), cancellationToken))!;
             var (stage, decision, next, current) = (step.From, step.Decision, step.Status, domain.Status?.Dmarc);
