@@ -40,20 +40,23 @@ public sealed class Informer<T>(InformerSource<T> source, Action<string> onChang
         return index;
     }
 
+    /// <summary>Caches <paramref name="item"/> under its key (removes it when null) and updates the indexes.</summary>
     private void Cached(string key, T? item)
     {
+        T? before;
         if (item is null)
         {
-            cache.TryRemove(key, out _);
+            cache.TryRemove(key, out before);
         }
         else
         {
-            cache[key] = item;
+            cache.TryGetValue(key, out before);
+            cache[key] = item; // this informer is the cache's only writer, so `before` is what this replaces
         }
 
         foreach (var index in indexes)
         {
-            index.Set(key, item);
+            index.Set(key, before, item);
         }
     }
 

@@ -9,7 +9,6 @@ public sealed class InformerIndex<T>(Func<T, string?> valueOf)
     where T : class
 {
     private readonly object gate = new();
-    private readonly Dictionary<string, string> valueByKey = new(StringComparer.Ordinal);
 
     // Arrays, replaced on change: most values have one key, and a one-key array is 32 bytes where a set is 200.
     private readonly Dictionary<string, string[]> keysByValue = new(StringComparer.Ordinal);
@@ -22,20 +21,24 @@ public sealed class InformerIndex<T>(Func<T, string?> valueOf)
         }
     }
 
-    /// <summary>Records the object now cached under <paramref name="key"/>, or its removal when null.</summary>
-    public void Set(string key, T? item)
+    /// <summary>
+    /// Records that the object cached under <paramref name="key"/> went from <paramref name="before"/> to
+    /// <paramref name="after"/> (null: absent), so the index needs no copy of what it indexed.
+    /// </summary>
+    public void Set(string key, T? before, T? after)
     {
-        var value = item is null ? null : valueOf(item);
+        var old = before is null ? null : valueOf(before);
+        var value = after is null ? null : valueOf(after);
+        if (old == value)
+        {
+            return;
+        }
+
         lock (gate)
         {
-            if (valueByKey.TryGetValue(key, out var old))
+            if (old is not null && keysByValue.TryGetValue(old, out var keys))
             {
-                if (old == value)
-                {
-                    return;
-                }
-
-                var rest = keysByValue[old].Where(k => k != key).ToArray();
+                var rest = keys.Where(k => k != key).ToArray();
                 if (rest.Length == 0)
                 {
                     keysByValue.Remove(old);
@@ -44,14 +47,11 @@ public sealed class InformerIndex<T>(Func<T, string?> valueOf)
                 {
                     keysByValue[old] = rest;
                 }
-
-                valueByKey.Remove(key);
             }
 
             if (value is not null)
             {
-                valueByKey[key] = value;
-                keysByValue[value] = keysByValue.TryGetValue(value, out var keys) ? [.. keys, key] : [key];
+                keysByValue[value] = keysByValue.TryGetValue(value, out var others) ? [.. others, key] : [key];
             }
         }
     }

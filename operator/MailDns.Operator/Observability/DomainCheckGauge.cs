@@ -24,7 +24,6 @@ public sealed class DomainCheckGauge(string name, string help) : IScrapedFamily
         PrometheusText.Header(writer, name, help, "gauge");
         // Unordered, as DomainGauge's.
         foreach (var (domain, samples) in values)
-
         {
             foreach (var s in samples)
             {

@@ -11,8 +11,6 @@ public sealed class DomainGauge(string name, string help, Func<double, double>? 
 {
     private readonly ConcurrentDictionary<string, double> values = new(StringComparer.Ordinal);
 
-    public string Name => name;
-
     public void Set(string domainKey, double value) => values[domainKey] = value;
 
     public void Remove(string domainKey) => values.TryRemove(domainKey, out _);

@@ -52,7 +52,7 @@ public sealed class MetricsExposition(CollectorRegistry registry)
         }
     }
 
-    /// <summary>The whole exposition as text (tests and the command line).</summary>
+    /// <summary>The whole exposition as text, for tests.</summary>
     public async Task<string> ScrapeAsync(CancellationToken cancellationToken = default)
     {
         using var stream = new MemoryStream();

@@ -10,18 +10,18 @@ public class InformerIndexTests
     public void An_index_follows_adds_changes_and_deletes_and_keeps_every_key_that_shares_a_value()
     {
         var index = new InformerIndex<Item>(i => i.Domain);
-        index.Set("mail/a", new Item("example.com"));
-        index.Set("mail/b", new Item("example.com"));
-        index.Set("mail/c", new Item("example.org"));
+        index.Set("mail/a", null, new Item("example.com"));
+        index.Set("mail/b", null, new Item("example.com"));
+        index.Set("mail/c", null, new Item("example.org"));
         Assert.Equal(["mail/a", "mail/b"], index.KeysOf("example.com"));
 
-        index.Set("mail/a", new Item("example.net")); // a changed its domain
+        index.Set("mail/a", new Item("example.com"), new Item("example.net")); // a changed its domain
         Assert.Equal(["mail/b"], index.KeysOf("example.com"));
         Assert.Equal(["mail/a"], index.KeysOf("example.net"));
 
-        index.Set("mail/b", null); // b was deleted
+        index.Set("mail/b", new Item("example.com"), null); // b was deleted
         Assert.Empty(index.KeysOf("example.com"));
-        index.Set("mail/b", null); // a second delete changes nothing
+        index.Set("mail/b", null, null); // a second delete changes nothing
         Assert.Equal(["mail/c"], index.KeysOf("example.org"));
     }
 }
