@@ -10,9 +10,10 @@ namespace MailDns.Benchmarks;
 /// memory (VmRSS) 5 s after its last first reconcile (the burst just over) and 30 s after (idle: IdleMemoryTrim
 /// looks every 10 s), and the managed heap from its own /metrics. Twice: the framework-dependent maildns.dll the
 /// tests run, and the image's build (self-contained, trimmed, ReadyToRun: the Dockerfile's publish). Each build
-/// watches its own namespace of fresh domains. The domains name a provider that does not exist, so each is
-/// reconciled once (Ready=False ProviderNotFound, which waits for a change) and then stays in the caches, queue
-/// and scheduler untouched.
+/// watches its own namespace of fresh domains, each carrying the last-applied annotation `kubectl apply` leaves (a
+/// real API server adds managedFields too, which the test API server does not). The domains name a provider that
+/// does not exist, so each is reconciled once (Ready=False ProviderNotFound, which waits for a change) and then
+/// stays in the caches, queue and scheduler untouched.
 /// </summary>
 public static class MemoryBenchmark
 {
@@ -44,6 +45,11 @@ public static class MemoryBenchmark
                 {
                     var domain = Fleet.Domain(i, provider: "absent");
                     domain.Metadata.NamespaceProperty = ns;
+                    domain.Metadata.Annotations = new Dictionary<string, string>
+                    {
+                        // As `kubectl apply` (and GitOps tools built on it) leave every object: the applied JSON again.
+                        ["kubectl.kubernetes.io/last-applied-configuration"] = KubernetesJson.Serialize(domain) + "\n",
+                    };
                     await sds.CreateNamespacedAsync(domain, ns, token);
                 }
             );

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -17,7 +18,9 @@ public sealed record WatchEvent(long ResourceVersion, string TypeKey, string Typ
 public sealed partial class ObjectStore
 {
     private readonly Lock gate = new();
-    private readonly Dictionary<string, ResourceType> types = new(StringComparer.Ordinal);
+    // Written under the gate like everything else, read without it: every request looks its type up, and under the gate
+    // the lookup waited behind another request's admission (a profile of 1,000 domains reconciled: 5% of CPU spinning).
+    private readonly ConcurrentDictionary<string, ResourceType> types = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SortedDictionary<string, JsonObject>> objects = new(StringComparer.Ordinal);
     private readonly LinkedList<WatchEvent> history = new();
     private readonly List<Watcher> watchers = [];
@@ -65,10 +68,7 @@ public sealed partial class ObjectStore
 
     public ResourceType? Type(string group, string version, string plural)
     {
-        lock (gate)
-        {
-            return types.GetValueOrDefault($"{group}/{version}/{plural}");
-        }
+        return types.GetValueOrDefault($"{group}/{version}/{plural}");
     }
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
@@ -502,7 +502,7 @@ public sealed partial class ObjectStore
             throw ApiException.BadRequest($"strict decoding error: {string.Join(", ", pruned.Select(p => $"unknown field \"{p}\""))}");
         }
 
-        var causes = StructuralSchema.Validate(type.Key, schema, obj);
+        var causes = StructuralSchema.Validate(schema, obj);
         if (causes.Count > 0)
         {
             throw ApiException.Invalid(type, name, causes);
@@ -628,7 +628,7 @@ public sealed partial class ObjectStore
                 Remove(type, (string?)obj["metadata"]!["namespace"], (string)obj["metadata"]!["name"]!);
             }
 
-            types.Remove(key);
+            types.TryRemove(key, out _);
             objects.Remove(key);
         }
     }

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using NJsonSchema;
 using NJsonSchema.Validation;
@@ -12,7 +12,11 @@ namespace MailDns.TestApiServer;
 /// </summary>
 public static class StructuralSchema
 {
-    private static readonly ConcurrentDictionary<string, JsonSchema> Compiled = new();
+    /// <summary>
+    /// Compiled per schema object: a CRD's schema is a copy taken when the CRD is established and never changed after,
+    /// so a changed CRD brings a new object. (Keyed by its text, every write serialized the whole schema to look it up.)
+    /// </summary>
+    private static readonly ConditionalWeakTable<JsonObject, JsonSchema> Compiled = new();
 
     public static void ApplyDefaults(JsonNode? node, JsonObject schema)
     {
@@ -124,12 +128,9 @@ public static class StructuralSchema
         return pruned;
     }
 
-    public static List<(string Field, string Message, string Reason)> Validate(string key, JsonObject schema, JsonObject obj)
+    public static List<(string Field, string Message, string Reason)> Validate(JsonObject schema, JsonObject obj)
     {
-        var compiled = Compiled.GetOrAdd(
-            key + ":" + schema.ToJsonString().GetHashCode(StringComparison.Ordinal),
-            _ => JsonSchema.FromJsonAsync(ToJsonSchema(schema).ToJsonString()).GetAwaiter().GetResult()
-        );
+        var compiled = Compiled.GetValue(schema, s => JsonSchema.FromJsonAsync(ToJsonSchema(s).ToJsonString()).GetAwaiter().GetResult());
         var body = (JsonObject)obj.DeepClone();
         body.Remove("metadata");
         return compiled.Validate(body.ToJsonString()).SelectMany(Flatten).Select(Cause).Distinct().ToList();

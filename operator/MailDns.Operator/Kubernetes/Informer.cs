@@ -12,7 +12,8 @@ namespace MailDns.Operator.Kubernetes;
 /// WATCH from the list's resourceVersion (with bookmarks), resuming from the last version seen when a stream
 /// ends, and LIST again when the version is too old (a 410 Status reaches only the error callback: PLATFORM.md)
 /// or every resync period. Every add, change and delete, and every key on a relist, is passed to onChange.
-/// What is cached is what <c>keep</c> returns, so an informer over Secrets can drop their data.
+/// What is cached is what <c>keep</c> returns, so an informer over Secrets can drop their data, and never the
+/// bookkeeping of the API server and kubectl (<see cref="WithoutBookkeeping"/>).
 /// </summary>
 public sealed class Informer<T>(InformerSource<T> source, Action<string> onChange, TimeSpan resync, Func<T, T>? keep = null)
     where T : class, IKubernetesObject<V1ObjectMeta>
@@ -123,7 +124,33 @@ public sealed class Informer<T>(InformerSource<T> source, Action<string> onChang
         return resourceVersion;
     }
 
-    private T Keep(T item) => keep is null ? item : keep(item);
+    private T Keep(T item) => keep is null ? WithoutBookkeeping(item) : keep(WithoutBookkeeping(item));
+
+    /// <summary>The annotation kubectl apply (and GitOps tools built on it) writes: the whole applied object again, as JSON.</summary>
+    public const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+
+    /// <summary>
+    /// The object without the API server's field ownership (managedFields) and kubectl's last-applied copy, as
+    /// controller-runtime's cache transform strips them: no controller here reads either, the operator never
+    /// writes an object back whole (only merge patches), and for a SendingDomain applied with kubectl they are
+    /// larger than the object itself, held for every domain for as long as the operator runs.
+    /// </summary>
+    public static T WithoutBookkeeping(T item)
+    {
+        if (item.Metadata is null)
+        {
+            return item;
+        }
+
+        item.Metadata.ManagedFields = null;
+        if (item.Metadata.Annotations is { } annotations && annotations.ContainsKey(LastAppliedAnnotation))
+        {
+            var kept = annotations.Where(a => a.Key != LastAppliedAnnotation).ToDictionary(StringComparer.Ordinal);
+            item.Metadata.Annotations = kept.Count == 0 ? null : kept;
+        }
+
+        return item;
+    }
 
     private async Task<(string ResourceVersion, bool Gone)> WatchAsync(string resourceVersion, CancellationToken cancellationToken)
     {

@@ -93,6 +93,72 @@ public class InformerTests
         Assert.Equal([200, 410, 200], lists);
     }
 
+    private static SendingDomain Applied(int i)
+    {
+        var domain = Domain(i);
+        domain.Metadata.Annotations = new Dictionary<string, string>
+        {
+            [Informer<SendingDomain>.LastAppliedAnnotation] = KubernetesJson.Serialize(Domain(i)),
+            ["maildns.io/check-requested-at"] = "2026-12-02T10:00:00Z",
+        };
+        domain.Metadata.ManagedFields =
+        [
+            new V1ManagedFieldsEntry
+            {
+                Manager = "kubectl-client-side-apply",
+                Operation = "Update",
+                ApiVersion = "maildns.io/v1alpha1",
+                FieldsType = "FieldsV1",
+                FieldsV1 = new Dictionary<string, object> { ["f:spec"] = new Dictionary<string, object> { ["f:domain"] = new() } },
+            },
+        ];
+        return domain;
+    }
+
+    [Fact]
+    public async Task The_cache_keeps_neither_managed_fields_nor_the_last_applied_copy_but_every_other_annotation()
+    {
+        await using var api = await ApiServer.StartAsync();
+        await api.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "mail" } });
+        var sds = new GenericClient(api.Client, "maildns.io", "v1alpha1", "sendingdomains", disposeClient: false);
+        await sds.CreateNamespacedAsync(Applied(1), "mail");
+        var stored = await sds.ReadNamespacedAsync<SendingDomain>("mail", "d0001");
+        Assert.NotNull(stored.Metadata.ManagedFields); // the server keeps both, so the cache has something to drop
+        Assert.Contains(Informer<SendingDomain>.LastAppliedAnnotation, stored.Metadata.Annotations.Keys);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var watched = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var informer = new Informer<SendingDomain>(
+            api.Client,
+            "maildns.io",
+            "v1alpha1",
+            "sendingdomains",
+            "mail",
+            key =>
+            {
+                if (key == "mail/d0002")
+                {
+                    watched.TrySetResult();
+                }
+            },
+            TimeSpan.FromHours(1)
+        );
+        var running = informer.RunAsync(stop.Token);
+        await informer.Synced.WaitAsync(stop.Token);
+
+        await sds.CreateNamespacedAsync(Applied(2), "mail"); // one through the LIST, one through the WATCH
+        await watched.Task.WaitAsync(stop.Token);
+        await stop.CancelAsync();
+        await running;
+
+        Assert.Equal(["mail/d0001", "mail/d0002"], informer.Cache.Keys.Order(StringComparer.Ordinal));
+        foreach (var cached in informer.Cache.Values)
+        {
+            Assert.Null(cached.Metadata.ManagedFields);
+            Assert.Equal(["maildns.io/check-requested-at"], cached.Metadata.Annotations.Keys);
+            Assert.Equal($"d{cached.Metadata.Name[^1..]}.example.org", cached.Spec.Domain);
+        }
+    }
+
     /// <summary>Runs an action once, just before the first request that carries a continue token.</summary>
     private sealed class BeforeContinue(Func<Task> action) : DelegatingHandler
     {
