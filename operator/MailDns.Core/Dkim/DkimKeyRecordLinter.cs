@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using MailDns.Core.Findings;
 using MailDns.Core.TagLists;
 using MailDns.Core.Txt;
@@ -9,7 +10,7 @@ public sealed record DkimLintResult(IReadOnlyList<Finding> Findings, IReadOnlyLi
     public bool Valid => !Findings.HasErrors();
 
     /// <summary>The p= value with white space removed, as compared with the operator's key.</summary>
-    public string? PublicKey => Tags.Find("p")?.Value is { } p ? new string(p.Where(c => !char.IsWhiteSpace(c)).ToArray()) : null;
+    public string? PublicKey => Tags.Find("p")?.Value is { } p ? DkimKeyRecordLinter.WithoutWhiteSpace(p) : null;
 }
 
 /// <summary>
@@ -71,7 +72,7 @@ public static class DkimKeyRecordLinter
             return new DkimLintResult(findings, tags, keyType, null, false);
         }
 
-        var base64 = new string(p.Value.Where(c => !char.IsWhiteSpace(c)).ToArray());
+        var base64 = WithoutWhiteSpace(p.Value);
         if (base64.Length == 0)
         {
             findings.Add(Finding.Info("dkim.revoked", "p= is empty: the key is revoked and signatures made with it fail"));
@@ -91,6 +92,22 @@ public static class DkimKeyRecordLinter
 
         var bits = CheckKey(keyType, der, findings);
         return new DkimLintResult(findings, tags, keyType, bits, false);
+    }
+
+    /// <summary>
+    /// p= with the folding white space RFC 6376 §3.2 allows taken out; most keys have none, and are returned as they are.
+    /// </summary>
+    internal static string WithoutWhiteSpace(string value)
+    {
+        foreach (var c in value)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                return string.Concat(value.Where(c => !char.IsWhiteSpace(c)));
+            }
+        }
+
+        return value;
     }
 
     private static int? CheckKey(string keyType, byte[] der, List<Finding> findings)
@@ -154,35 +171,63 @@ public static class DkimKeyRecordLinter
 
     /// <summary>
     /// Modulus size of an RSA key in SubjectPublicKeyInfo or bare PKCS#1 form; null when it is neither. The ASN.1 is
-    /// read directly: BouncyCastle's RsaKeyParameters validates the modulus (a Miller-Rabin test, milliseconds per
-    /// key), which a linter that only needs the size must not pay on every health check.
+    /// read with the runtime's own reader, which only slices the input: BouncyCastle's RsaKeyParameters validates the
+    /// modulus (a Miller-Rabin test, milliseconds per key) and its ASN.1 parser reads an environment variable per
+    /// INTEGER, neither of which a linter that only needs the size should pay on every health check. BER is accepted,
+    /// as verifiers' decoders accept it.
     /// </summary>
     internal static int? TryRsa(byte[] der)
     {
         try
         {
-            var spki = Org.BouncyCastle.Asn1.X509.SubjectPublicKeyInfo.GetInstance(Org.BouncyCastle.Asn1.Asn1Object.FromByteArray(der));
-            if (spki.Algorithm.Algorithm.Equals(Org.BouncyCastle.Asn1.Pkcs.PkcsObjectIdentifiers.RsaEncryption))
+            var outer = new AsnReader(der, AsnEncodingRules.BER);
+            var sequence = outer.ReadSequence();
+            outer.ThrowIfNotEmpty();
+            if (sequence.PeekTag().HasSameClassAndValue(Asn1Tag.Sequence))
             {
-                return Org.BouncyCastle.Asn1.X509.RsaPublicKeyStructure.GetInstance(spki.ParsePublicKey()).Modulus.BitLength;
+                // SubjectPublicKeyInfo (RFC 5280 §4.1.2.7): AlgorithmIdentifier, then the key as a BIT STRING.
+                var algorithm = sequence.ReadSequence();
+                if (algorithm.ReadObjectIdentifier() != RsaEncryption)
+                {
+                    return null;
+                }
+
+                var key = sequence.ReadBitString(out var unusedBits);
+                sequence.ThrowIfNotEmpty();
+                return unusedBits == 0 ? Pkcs1ModulusBits(key) : null;
             }
 
+            return ModulusBits(sequence);
+        }
+        catch (AsnContentException)
+        {
             return null;
         }
-        catch (Exception e)
-            when (e is ArgumentException or InvalidCastException or IOException or InvalidOperationException or FormatException)
-        { }
+    }
 
-        try
+    private const string RsaEncryption = "1.2.840.113549.1.1.1";
+
+    /// <summary>RSAPublicKey (RFC 8017 §A.1.1) on its own: SEQUENCE { modulus INTEGER, publicExponent INTEGER }.</summary>
+    private static int? Pkcs1ModulusBits(byte[] pkcs1)
+    {
+        var outer = new AsnReader(pkcs1, AsnEncodingRules.BER);
+        var sequence = outer.ReadSequence();
+        outer.ThrowIfNotEmpty();
+        return ModulusBits(sequence);
+    }
+
+    private static int? ModulusBits(AsnReader rsaPublicKey)
+    {
+        var modulus = rsaPublicKey.ReadIntegerBytes().Span;
+        rsaPublicKey.ReadIntegerBytes();
+        rsaPublicKey.ThrowIfNotEmpty();
+        if (modulus.Length == 0 || (modulus[0] & 0x80) != 0)
         {
-            var pkcs1 = Org.BouncyCastle.Asn1.X509.RsaPublicKeyStructure.GetInstance(Org.BouncyCastle.Asn1.Asn1Object.FromByteArray(der));
-            return pkcs1.Modulus.BitLength;
+            return null; // a negative modulus is no RSA key
         }
-        catch (Exception e)
-            when (e is ArgumentException or InvalidCastException or IOException or InvalidOperationException or FormatException)
-        {
-            return null;
-        }
+
+        var first = modulus.IndexOfAnyExcept((byte)0);
+        return first < 0 ? 0 : ((modulus.Length - first - 1) * 8) + (32 - System.Numerics.BitOperations.LeadingZeroCount(modulus[first]));
     }
 
     private static void CheckHashes(Tag? h, List<Finding> findings)

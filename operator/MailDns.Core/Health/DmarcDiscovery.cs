@@ -39,12 +39,18 @@ public static class DmarcDiscovery
     /// <summary>The names whose _dmarc is asked, in order: the domain, then its parents down to one label.</summary>
     public static IReadOnlyList<string> Targets(string domain)
     {
-        var labels = DomainName.Normalize(domain).Split('.');
-        var targets = new List<string> { string.Join('.', labels) };
-        var start = labels.Length >= MaxQueries ? labels.Length - (MaxQueries - 1) : 1;
-        for (var i = start; i < labels.Length; i++)
+        // Each parent is a suffix of the name: sliced at its dots rather than split and joined again.
+        var name = DomainName.Normalize(domain);
+        var starts = new List<int> { 0 };
+        for (var dot = name.IndexOf('.', StringComparison.Ordinal); dot >= 0; dot = name.IndexOf('.', dot + 1))
         {
-            targets.Add(string.Join('.', labels[i..]));
+            starts.Add(dot + 1);
+        }
+
+        var targets = new List<string>(Math.Min(starts.Count, MaxQueries)) { name };
+        for (var i = starts.Count >= MaxQueries ? starts.Count - (MaxQueries - 1) : 1; i < starts.Count; i++)
+        {
+            targets.Add(name[starts[i]..]);
         }
 
         return targets;

@@ -281,6 +281,18 @@ public static class HealthEvaluator
     /// </summary>
     public static IEnumerable<CheckResult> Merge(IReadOnlyList<(string Server, List<CheckResult> Results)> perServer)
     {
+        if (perServer.Count == 1)
+        {
+            // One server agrees with itself: its results as they are, the first of any repeated key.
+            var keys = new HashSet<(string, string?, string?)>();
+            return perServer[0].Results.Where(r => keys.Add((r.Id, r.Selector, r.Subject)));
+        }
+
+        return MergeServers(perServer);
+    }
+
+    private static IEnumerable<CheckResult> MergeServers(IReadOnlyList<(string Server, List<CheckResult> Results)> perServer)
+    {
         // Keyed once per server rather than searched per key: this runs for every domain on every check.
         var indexed = perServer
             .Select(s =>

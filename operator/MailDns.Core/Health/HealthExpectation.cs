@@ -59,12 +59,34 @@ public static class HealthQuestions
             .ToList();
     }
 
-    public static IReadOnlyList<string> Selectors(IEnumerable<string> selectors, HealthExpectation? expected) =>
-        selectors
-            .Concat(expected?.Records.Where(r => r.Purpose == RecordPurpose.Dkim).Select(r => r.Selector!) ?? [])
-            .Select(s => s.Trim().ToLowerInvariant())
-            .Where(s => s.Length > 0)
-            .Distinct()
-            .Order(StringComparer.Ordinal)
-            .ToList();
+    /// <summary>The selectors to check, named and expected, lower case, each once, in ordinal order.</summary>
+    public static IReadOnlyList<string> Selectors(IEnumerable<string> selectors, HealthExpectation? expected)
+    {
+        // A loop rather than a query: this runs on every evaluation round of every check, for a handful of selectors.
+        var chosen = new List<string>();
+        foreach (var selector in selectors)
+        {
+            Choose(chosen, selector);
+        }
+
+        foreach (var record in expected?.Records ?? [])
+        {
+            if (record.Purpose == RecordPurpose.Dkim)
+            {
+                Choose(chosen, record.Selector!);
+            }
+        }
+
+        chosen.Sort(StringComparer.Ordinal);
+        return chosen;
+    }
+
+    private static void Choose(List<string> chosen, string selector)
+    {
+        var name = selector.Trim().ToLowerInvariant();
+        if (name.Length > 0 && !chosen.Contains(name))
+        {
+            chosen.Add(name);
+        }
+    }
 }

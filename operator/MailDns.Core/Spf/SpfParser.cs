@@ -246,14 +246,24 @@ public static partial class SpfParser
     /// <summary>RFC 7208 ip4-network: four dec-octets without leading zeros.</summary>
     public static bool IsIp4(string address)
     {
-        var parts = address.Split('.');
-        return parts.Length == 4
-            && parts.All(p =>
-                p.Length is > 0 and <= 3
-                && p.All(char.IsAsciiDigit)
-                && (p.Length == 1 || p[0] != '0')
-                && int.Parse(p, CultureInfo.InvariantCulture) <= 255
-            );
+        var text = address.AsSpan();
+        var octets = 0;
+        foreach (var range in text.Split('.'))
+        {
+            var octet = text[range];
+            if (
+                ++octets > 4
+                || octet.Length is 0 or > 3
+                || octet.ContainsAnyExceptInRange('0', '9')
+                || (octet.Length > 1 && octet[0] == '0')
+                || int.Parse(octet, CultureInfo.InvariantCulture) > 255
+            )
+            {
+                return false;
+            }
+        }
+
+        return octets == 4;
     }
 
     public static bool IsIp6(string address) =>

@@ -16,51 +16,79 @@ public static class TagList
         bool lowerCaseNames = false
     )
     {
+        // Spans over the record rather than split strings: every health check parses several of these per round, and
+        // only the names and values it keeps are worth allocating.
         var tags = new List<Tag>();
-        var findings = new List<Finding>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var pieces = record.Split(';');
-        for (var i = 0; i < pieces.Length; i++)
+        List<Finding>? findings = null;
+        HashSet<string>? seen = null;
+        var text = record.AsSpan();
+        foreach (var range in text.Split(';'))
         {
-            var piece = pieces[i].Trim(' ', '\t', '\r', '\n');
-            if (piece.Length == 0)
+            var piece = text[range].Trim(Blanks);
+            if (piece.IsEmpty)
             {
                 // An empty piece is allowed only as the trailing ';' (or between ';;', which receivers tolerate).
                 continue;
             }
 
-            var eq = piece.IndexOf('=', StringComparison.Ordinal);
+            var eq = piece.IndexOf('=');
             if (eq <= 0)
             {
-                findings.Add(Finding.Error($"{codePrefix}.syntax", $"'{Shorten(piece)}' is not a tag=value pair"));
+                (findings ??= []).Add(Finding.Error($"{codePrefix}.syntax", $"'{Shorten(piece.ToString())}' is not a tag=value pair"));
                 continue;
             }
 
-            var name = piece[..eq].Trim(' ', '\t', '\r', '\n');
-            if (lowerCaseNames)
+            var nameSpan = piece[..eq].Trim(Blanks);
+            var name = nameSpan.ToString();
+            if (lowerCaseNames && nameSpan.ContainsAnyInRange('A', 'Z'))
             {
                 name = name.ToLowerInvariant();
             }
 
             if (!IsTagName(name))
             {
-                findings.Add(Finding.Error($"{codePrefix}.syntax", $"'{Shorten(name)}' is not a valid tag name"));
+                (findings ??= []).Add(Finding.Error($"{codePrefix}.syntax", $"'{Shorten(name)}' is not a valid tag name"));
                 continue;
             }
 
-            var value = piece[(eq + 1)..].Trim(' ', '\t', '\r', '\n');
-            if (!seen.Add(name))
+            if (Seen(tags, ref seen, name))
             {
-                findings.Add(
+                (findings ??= []).Add(
                     Finding.Error($"{codePrefix}.duplicate-tag", $"tag {name}= appears more than once; receivers reject the record")
                 );
                 continue;
             }
 
-            tags.Add(new Tag(name, value, tags.Count));
+            tags.Add(new Tag(name, piece[(eq + 1)..].Trim(Blanks).ToString(), tags.Count));
         }
 
-        return (tags, findings);
+        return (tags, (IReadOnlyList<Finding>?)findings ?? []);
+    }
+
+    private const string Blanks = " \t\r\n";
+
+    /// <summary>
+    /// Whether a tag of this name was already kept: a scan of the few tags real records carry, and a set only for a
+    /// record with many (a hostile one must not make the scan quadratic).
+    /// </summary>
+    private static bool Seen(List<Tag> tags, ref HashSet<string>? seen, string name)
+    {
+        const int ScanLimit = 16;
+        if (seen is null && tags.Count < ScanLimit)
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Name == name)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        seen ??= new HashSet<string>(tags.Select(t => t.Name), StringComparer.Ordinal);
+        return !seen.Add(name);
     }
 
     /// <summary>
@@ -87,7 +115,11 @@ public static class TagList
     }
 
     private static bool IsTagName(string name) =>
-        name.Length > 0 && char.IsAsciiLetter(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+        name.Length > 0 && char.IsAsciiLetter(name[0]) && !name.AsSpan().ContainsAnyExcept(TagNameCharacters);
+
+    private static readonly System.Buffers.SearchValues<char> TagNameCharacters = System.Buffers.SearchValues.Create(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+    );
 
     internal static string Shorten(string s) => s.Length <= 60 ? s : s[..57] + "...";
 
