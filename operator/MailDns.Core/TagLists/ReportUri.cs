@@ -20,11 +20,17 @@ public static partial class ReportUri
     /// <summary>Null when the URI is not acceptable; the scheme and, for mailto, the destination domain otherwise.</summary>
     public static Parsed? Parse(string uri, bool allowSizeLimit)
     {
-        var m = MailtoRegex().Match(uri);
-        if (m.Success)
+        if (MailtoRegex().IsMatch(uri))
         {
-            var sized = m.Groups[6].Success;
-            return sized && !allowSizeLimit ? null : new Parsed("mailto", m.Groups[2].Value.ToLowerInvariant(), sized);
+            // Matched, so the parts are where the pattern put them (and reading them needs no Match and Groups, which
+            // every DMARC record on every health check round would allocate): the local part holds no '@', the domain
+            // ends at the query's '?' or the size suffix's '!', and only the size suffix holds a '!'.
+            var at = uri.IndexOf('@', StringComparison.Ordinal);
+            var rest = uri.AsSpan(at + 1);
+            var end = rest.IndexOfAny('?', '!');
+            var sized = rest.Contains('!');
+            var domain = (end < 0 ? rest : rest[..end]).ToString();
+            return sized && !allowSizeLimit ? null : new Parsed("mailto", domain.ToLowerInvariant(), sized);
         }
 
         if (
