@@ -280,15 +280,19 @@ public static class HealthEvaluator
     /// stale secondary is visible as the server that differs.
     /// </summary>
     public static IEnumerable<CheckResult> Merge(IReadOnlyList<(string Server, List<CheckResult> Results)> perServer)
-    {
-        if (perServer.Count == 1)
-        {
-            // One server agrees with itself: its results as they are, the first of any repeated key.
-            var keys = new HashSet<(string, string?, string?)>();
-            return perServer[0].Results.Where(r => keys.Add((r.Id, r.Selector, r.Subject)));
-        }
+        => perServer.Count == 1 ? FirstOfEachKey(perServer[0].Results) : MergeServers(perServer);
 
-        return MergeServers(perServer);
+    /// <summary>One server agrees with itself: its results as they are, the first of any repeated key.</summary>
+    private static IEnumerable<CheckResult> FirstOfEachKey(List<CheckResult> results)
+    {
+        var keys = new HashSet<(string, string?, string?)>();
+        foreach (var result in results)
+        {
+            if (keys.Add((result.Id, result.Selector, result.Subject)))
+            {
+                yield return result;
+            }
+        }
     }
 
     private static IEnumerable<CheckResult> MergeServers(IReadOnlyList<(string Server, List<CheckResult> Results)> perServer)

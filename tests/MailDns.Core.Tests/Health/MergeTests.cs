@@ -18,9 +18,10 @@ public class MergeTests
     {
         Result.List[0, 12].Sample(results =>
         {
-            var alone = HealthEvaluator.Merge([("ns1", results)]).ToList();
+            var merged = HealthEvaluator.Merge([("ns1", results)]);
+            var alone = merged.ToList();
             var twins = HealthEvaluator.Merge([("ns1", results), ("ns2", results.ToList())]).ToList();
-            return alone.SequenceEqual(twins);
+            return alone.SequenceEqual(twins) && merged.SequenceEqual(alone); // and the same when enumerated again
         });
     }
 
