@@ -180,9 +180,7 @@ public static class DkimKeyRecordLinter
     {
         try
         {
-            var outer = new AsnReader(der, AsnEncodingRules.BER);
-            var sequence = outer.ReadSequence();
-            outer.ThrowIfNotEmpty();
+            var sequence = OnlySequence(der);
             if (sequence.PeekTag().HasSameClassAndValue(Asn1Tag.Sequence))
             {
                 // SubjectPublicKeyInfo (RFC 5280 §4.1.2.7): AlgorithmIdentifier, then the key as a BIT STRING.
@@ -194,7 +192,8 @@ public static class DkimKeyRecordLinter
 
                 var key = sequence.ReadBitString(out var unusedBits);
                 sequence.ThrowIfNotEmpty();
-                return unusedBits == 0 ? Pkcs1ModulusBits(key) : null;
+                // RSAPublicKey (RFC 8017 §A.1.1) inside it: SEQUENCE { modulus INTEGER, publicExponent INTEGER }.
+                return unusedBits == 0 ? ModulusBits(OnlySequence(key)) : null;
             }
 
             return ModulusBits(sequence);
@@ -207,13 +206,13 @@ public static class DkimKeyRecordLinter
 
     private const string RsaEncryption = "1.2.840.113549.1.1.1";
 
-    /// <summary>RSAPublicKey (RFC 8017 §A.1.1) on its own: SEQUENCE { modulus INTEGER, publicExponent INTEGER }.</summary>
-    private static int? Pkcs1ModulusBits(byte[] pkcs1)
+    /// <summary>The contents of the one SEQUENCE the octets hold, with nothing after it.</summary>
+    private static AsnReader OnlySequence(byte[] der)
     {
-        var outer = new AsnReader(pkcs1, AsnEncodingRules.BER);
+        var outer = new AsnReader(der, AsnEncodingRules.BER);
         var sequence = outer.ReadSequence();
         outer.ThrowIfNotEmpty();
-        return ModulusBits(sequence);
+        return sequence;
     }
 
     private static int? ModulusBits(AsnReader rsaPublicKey)

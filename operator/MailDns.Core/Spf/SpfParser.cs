@@ -144,7 +144,7 @@ public static partial class SpfParser
             {
                 if (suffix.Groups[1].Success)
                 {
-                    cidr4 = ParseCidr(suffix.Groups[1].Value, 32);
+                    cidr4 = DecimalUpTo(suffix.Groups[1].Value, 32);
                     if (cidr4 is null)
                     {
                         findings.Add(
@@ -156,7 +156,7 @@ public static partial class SpfParser
 
                 if (suffix.Groups[2].Success)
                 {
-                    cidr6 = ParseCidr(suffix.Groups[2].Value, 128);
+                    cidr6 = DecimalUpTo(suffix.Groups[2].Value, 128);
                     if (cidr6 is null)
                     {
                         findings.Add(
@@ -210,7 +210,7 @@ public static partial class SpfParser
         int? cidr = null;
         if (slash >= 0)
         {
-            cidr = ParseCidr(network[(slash + 1)..], maxCidr);
+            cidr = DecimalUpTo(network.AsSpan()[(slash + 1)..], maxCidr);
             if (cidr is null)
             {
                 findings.Add(
@@ -250,14 +250,7 @@ public static partial class SpfParser
         var octets = 0;
         foreach (var range in text.Split('.'))
         {
-            var octet = text[range];
-            if (
-                ++octets > 4
-                || octet.Length is 0 or > 3
-                || octet.ContainsAnyExceptInRange('0', '9')
-                || (octet.Length > 1 && octet[0] == '0')
-                || int.Parse(octet, CultureInfo.InvariantCulture) > 255
-            )
+            if (++octets > 4 || DecimalUpTo(text[range], 255) is null)
             {
                 return false;
             }
@@ -273,9 +266,10 @@ public static partial class SpfParser
         && IPAddress.TryParse(address, out var ip)
         && ip.AddressFamily == AddressFamily.InterNetworkV6;
 
-    private static int? ParseCidr(string digits, int max) =>
+    /// <summary>1-3 ASCII digits without a leading zero, at most <paramref name="max"/>: an ip4 dec-octet or a CIDR length.</summary>
+    private static int? DecimalUpTo(ReadOnlySpan<char> digits, int max) =>
         digits.Length is > 0 and <= 3
-        && digits.All(char.IsAsciiDigit)
+        && !digits.ContainsAnyExceptInRange('0', '9')
         && (digits.Length == 1 || digits[0] != '0')
         && int.Parse(digits, CultureInfo.InvariantCulture) is var n
         && n <= max

@@ -38,11 +38,10 @@ public static class TagList
                 continue;
             }
 
-            var nameSpan = piece[..eq].Trim(Blanks);
-            var name = nameSpan.ToString();
-            if (lowerCaseNames && nameSpan.ContainsAnyInRange('A', 'Z'))
+            var name = piece[..eq].Trim(Blanks).ToString();
+            if (lowerCaseNames)
             {
-                name = name.ToLowerInvariant();
+                name = name.ToLowerInvariant(); // the same string back when it has no upper case
             }
 
             if (!IsTagName(name))
