@@ -31,6 +31,41 @@ public sealed class RecordPublisher(IRecordStore store)
         IReadOnlyList<OwnedRecord> owned,
         bool adopt,
         CancellationToken cancellationToken
+    ) => (await ReadAndPlanAsync(desired, owned, adopt, cancellationToken).ConfigureAwait(false)).Plan;
+
+    public async Task<PublishResult> ApplyAsync(
+        IReadOnlyList<DesiredRecord> desired,
+        IReadOnlyList<OwnedRecord> owned,
+        bool adopt,
+        CancellationToken cancellationToken
+    ) => (await ApplyReadingAsync(desired, owned, adopt, cancellationToken).ConfigureAwait(false)).Result;
+
+    /// <summary>
+    /// Applies, and says what the store serves now when that is known without asking it again: the values read to plan,
+    /// when the plan changed nothing (null when it changed something, as the store may not serve exactly what was sent).
+    /// </summary>
+    public async Task<(PublishResult Result, IReadOnlyDictionary<string, IReadOnlyList<string>>? ServedNow)> ApplyReadingAsync(
+        IReadOnlyList<DesiredRecord> desired,
+        IReadOnlyList<OwnedRecord> owned,
+        bool adopt,
+        CancellationToken cancellationToken
+    )
+    {
+        var (served, plan) = await ReadAndPlanAsync(desired, owned, adopt, cancellationToken).ConfigureAwait(false);
+        if (plan.IsEmpty)
+        {
+            return (PublishResult.From(plan, []), served);
+        }
+
+        var failures = await store.ApplyAsync(plan.Changes, cancellationToken).ConfigureAwait(false);
+        return (PublishResult.From(plan, failures), null);
+    }
+
+    private async Task<(IReadOnlyDictionary<string, IReadOnlyList<string>> Served, ChangeSet Plan)> ReadAndPlanAsync(
+        IReadOnlyList<DesiredRecord> desired,
+        IReadOnlyList<OwnedRecord> owned,
+        bool adopt,
+        CancellationToken cancellationToken
     )
     {
         var names = desired
@@ -39,18 +74,6 @@ public sealed class RecordPublisher(IRecordStore store)
             .Distinct(StringComparer.Ordinal)
             .ToList();
         var served = await store.ReadAsync(names, cancellationToken).ConfigureAwait(false);
-        return PublishPlanner.Plan(desired, served, owned, adopt);
-    }
-
-    public async Task<PublishResult> ApplyAsync(
-        IReadOnlyList<DesiredRecord> desired,
-        IReadOnlyList<OwnedRecord> owned,
-        bool adopt,
-        CancellationToken cancellationToken
-    )
-    {
-        var plan = await PreviewAsync(desired, owned, adopt, cancellationToken).ConfigureAwait(false);
-        var failures = plan.IsEmpty ? [] : await store.ApplyAsync(plan.Changes, cancellationToken).ConfigureAwait(false);
-        return PublishResult.From(plan, failures);
+        return (served, PublishPlanner.Plan(desired, served, owned, adopt));
     }
 }

@@ -162,7 +162,10 @@ public sealed class DomainReconciler(
         // The whole set, every run: a spec change (SPF, DMARC) needs no DKIM step to reach DNS.
         await publisher.PublishAsync(name, keys, cancellationToken).ConfigureAwait(false);
         var desired = publisher.Desired;
-        var notServed = await NotServedAsync(store, desired, cancellationToken).ConfigureAwait(false);
+        // The read-back: what the last publish read when it changed nothing (a first run's publish of the whole set
+        // comes after the rotation step that created the records), else the store asked again.
+        var served = publisher.ServedNow ?? await store.ReadAsync(Names(desired), cancellationToken).ConfigureAwait(false);
+        var notServed = NotServed(desired, served);
         status.Records = RecordStatuses(publisher.Owned, desired);
         var records = HealthEvidence.RecordKeys(status);
         var health = input.Health;
@@ -199,19 +202,17 @@ public sealed class DomainReconciler(
         : provider.ZoneFile is not null || zoneServers is null ? new StoreSelectorObserver(store, storeName, time)
         : new DiscoveringSelectorObserver(zoneServers, time);
 
-    private static async Task<List<string>> NotServedAsync(
-        IRecordStore store,
+    private static List<string> Names(IReadOnlyList<DesiredRecord> desired) =>
+        desired.Select(d => DomainName.Normalize(d.Name)).Distinct().ToList();
+
+    private static List<string> NotServed(
         IReadOnlyList<DesiredRecord> desired,
-        CancellationToken cancellationToken
-    )
-    {
-        var names = desired.Select(d => DomainName.Normalize(d.Name)).Distinct().ToList();
-        var served = await store.ReadAsync(names, cancellationToken).ConfigureAwait(false);
-        return desired
+        IReadOnlyDictionary<string, IReadOnlyList<string>> served
+    ) =>
+        desired
             .Where(d => !(served.TryGetValue(DomainName.Normalize(d.Name), out var v) && v.Contains(d.Value, StringComparer.Ordinal)))
             .Select(d => d.Name)
             .ToList();
-    }
 
     private static List<RecordStatus> RecordStatuses(IEnumerable<OwnedRecord> owned, IReadOnlyList<DesiredRecord> desired) =>
         owned

@@ -21,11 +21,14 @@ public sealed class DomainRecordsPublisher(SendingDomain domain, RecordPublisher
 
     public IReadOnlyList<DesiredRecord> Desired { get; private set; } = [];
 
+    /// <summary>What the store serves after the last publish, when it changed nothing (so the values it read are current).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? ServedNow { get; private set; }
+
     public async Task PublishAsync(string name, IReadOnlyList<DkimKey> keys, CancellationToken cancellationToken)
     {
         Desired = RecordSynthesis.Synthesize(domain, keys.Where(k => k.Phase.HasRecord()).Select(k => k.ToPublicKey()));
-        var result = await publisher
-            .ApplyAsync(Desired, Owned, domain.Spec.Publish?.Adopt ?? false, cancellationToken)
+        (var result, ServedNow) = await publisher
+            .ApplyReadingAsync(Desired, Owned, domain.Spec.Publish?.Adopt ?? false, cancellationToken)
             .ConfigureAwait(false);
         Result = Result is null ? result : Result.Then(result);
 
