@@ -24,6 +24,9 @@ public sealed record DmarcDiscoveryResult(
     IReadOnlyCollection<DnsQuestion> Missing
 )
 {
+    /// <summary>The policy record linted (the walk lints it to read p, sp and psd), so callers need not lint it again.</summary>
+    public DmarcLintResult? Lint { get; init; }
+
     public bool Inherited(string domain) => PolicyDomain is not null && PolicyDomain != DomainName.Normalize(domain);
 }
 
@@ -77,7 +80,7 @@ public static class DmarcDiscovery
             {
                 // A policy found below still applies; only the organisation above it is not known.
                 var known = policy is null ? null : Applied(policy, policyDomain != domain, domainExists);
-                return new(policyDomain, record, known, null, $"{question.Name}: {answer.Error}", []);
+                return new(policyDomain, record, known, null, $"{question.Name}: {answer.Error}", []) { Lint = policy };
             }
 
             // RFC 9989 §4.10.1 step 2: anything but exactly one v=DMARC1 record counts as none.
@@ -115,7 +118,7 @@ public static class DmarcDiscovery
 
         organization ??= fewest;
         var applied = policy is null ? null : Applied(policy, policyDomain != domain, domainExists);
-        return new(policyDomain, record, applied, organization, null, []);
+        return new(policyDomain, record, applied, organization, null, []) { Lint = policy };
     }
 
     /// <summary>p at the domain's own record; for a subdomain sp, or np when the name does not exist (RFC 9989 §5.3).</summary>

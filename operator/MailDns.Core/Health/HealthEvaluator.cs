@@ -129,7 +129,8 @@ public static class HealthEvaluator
             // an inherited policy is the domain it was found at, not the subdomain the mail came from.
             var publisher = single is null && walk.PolicyDomain is { } found ? found : domain;
             var organisation = walk.OrganizationalDomain ?? DomainName.Organizational(domain);
-            results.AddRange(ReportAuthorization(publisher, organisation, DmarcLinter.Lint(record), observed, missing));
+            var lint = walk.Record == record && walk.Lint is { } linted ? linted : DmarcLinter.Lint(record);
+            results.AddRange(ReportAuthorization(publisher, organisation, lint, observed, missing));
         }
 
         return (results, absent);
@@ -168,7 +169,7 @@ public static class HealthEvaluator
                 + $"(_dmarc.{walk.PolicyDomain}, RFC 9989 §4.10), "
                 + $"which gives this domain p={applied}"
         );
-        var lint = DmarcLinter.Lint(walk.Record);
+        var lint = walk.Lint ?? DmarcLinter.Lint(walk.Record);
         yield return lint.Findings.HasErrors()
             ? CheckResult.Fail(
                 "dmarc.syntax",

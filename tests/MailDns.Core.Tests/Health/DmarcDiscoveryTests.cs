@@ -1,3 +1,4 @@
+using MailDns.Core.Dmarc;
 using MailDns.Core.Health;
 
 namespace MailDns.Core.Tests.Health;
@@ -76,6 +77,20 @@ public class DmarcDiscoveryTests
         Assert.Equal(policyDomain, result.PolicyDomain);
         Assert.Equal(applied, result.AppliedPolicy);
         Assert.Equal(organisation, result.OrganizationalDomain);
+        LintIsThePolicyRecords(result);
+    }
+
+    /// <summary>The walk's lint is the policy record's, so the health checks use it instead of linting the record again.</summary>
+    private static void LintIsThePolicyRecords(DmarcDiscoveryResult result)
+    {
+        Assert.Equal(result.Record is null, result.Lint is null);
+        if (result.Record is { } record)
+        {
+            var fresh = DmarcLinter.Lint(record);
+            Assert.Equal(fresh.Policy, result.Lint!.Policy);
+            Assert.Equal(fresh.Tags.Select(t => (t.Name, t.Value)), result.Lint.Tags.Select(t => (t.Name, t.Value)));
+            Assert.Equal(fresh.Findings.Select(f => f.Code), result.Lint.Findings.Select(f => f.Code));
+        }
     }
 
     [Fact]
@@ -105,6 +120,7 @@ public class DmarcDiscoveryTests
         Assert.Equal("mail.example.com", above.PolicyDomain);
         Assert.Equal("reject", above.AppliedPolicy);
         Assert.Null(above.OrganizationalDomain);
+        LintIsThePolicyRecords(above);
     }
 
     [Fact]
