@@ -8,7 +8,8 @@ namespace MailDns.Core.Health;
 /// <param name="PolicyDomain">Where the policy record was found; null when no record was found anywhere.</param>
 /// <param name="Record">The policy record.</param>
 /// <param name="AppliedPolicy">
-/// The policy that applies to the domain: p at its own record, else sp (np for a name that does not exist).
+/// The policy that applies to the domain: p at its own record, else sp (np for a name that does not exist); none when
+/// the value there is not a policy (<see cref="ReceiverPolicy"/>).
 /// </param>
 /// <param name="OrganizationalDomain">
 /// By the RFC 9989 rules; null when the walk found no record (then the caller falls back to the PSL).
@@ -26,6 +27,9 @@ public sealed record DmarcDiscoveryResult(
 {
     /// <summary>The policy record linted (the walk lints it to read p, sp and psd), so callers need not lint it again.</summary>
     public DmarcLintResult? Lint { get; init; }
+
+    /// <summary>Why a receiver applies none to a record that asks for something else (<see cref="ReceiverPolicy"/>).</summary>
+    public string? PolicyReason { get; init; }
 
     public bool Inherited(string domain) => PolicyDomain is not null && PolicyDomain != DomainName.Normalize(domain);
 }
@@ -79,8 +83,12 @@ public static class DmarcDiscovery
             if (answer.IsUnanswered)
             {
                 // A policy found below still applies; only the organisation above it is not known.
-                var known = policy is null ? null : Applied(policy, policyDomain != domain, domainExists);
-                return new(policyDomain, record, known, null, $"{question.Name}: {answer.Error}", []) { Lint = policy };
+                var known = policy is null ? null : ReceiverPolicy.Of(policy, policyDomain != domain, domainExists);
+                return new(policyDomain, record, known?.Policy, null, $"{question.Name}: {answer.Error}", [])
+                {
+                    Lint = policy,
+                    PolicyReason = known?.Reason,
+                };
             }
 
             // RFC 9989 §4.10.1 step 2: anything but exactly one v=DMARC1 record counts as none.
@@ -117,21 +125,8 @@ public static class DmarcDiscovery
         }
 
         organization ??= fewest;
-        var applied = policy is null ? null : Applied(policy, policyDomain != domain, domainExists);
-        return new(policyDomain, record, applied, organization, null, []) { Lint = policy };
+        var applied = policy is null ? null : ReceiverPolicy.Of(policy, policyDomain != domain, domainExists);
+        return new(policyDomain, record, applied?.Policy, organization, null, []) { Lint = policy, PolicyReason = applied?.Reason };
     }
 
-    /// <summary>p at the domain's own record; for a subdomain sp, or np when the name does not exist (RFC 9989 §5.3).</summary>
-    private static string Applied(DmarcLintResult lint, bool inherited, bool exists)
-    {
-        var p = lint.Policy ?? "none";
-        if (!inherited)
-        {
-            return p;
-        }
-
-        var sp = lint.Tags.Find("sp")?.Value.Trim().ToLowerInvariant();
-        var np = lint.Tags.Find("np")?.Value.Trim().ToLowerInvariant();
-        return !exists && np is not null ? np : sp ?? p;
-    }
 }

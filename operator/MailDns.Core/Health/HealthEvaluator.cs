@@ -177,13 +177,17 @@ public static class HealthEvaluator
                     + string.Join("; ", lint.Findings.Where(f => f.Severity == Severity.Error).Select(f => $"{f.Code}: {f.Message}"))
             )
             : CheckResult.Pass("dmarc.syntax", $"the record at _dmarc.{walk.PolicyDomain} is valid");
+        var because = walk.PolicyReason is { } reason ? $": {reason}" : "";
         yield return expected?.DmarcPolicy is { } wanted && !string.Equals(wanted, applied, StringComparison.OrdinalIgnoreCase)
             ? CheckResult.Fail(
                 "dmarc.policy",
-                $"p={applied} applies (from {walk.PolicyDomain}) but the spec asks for p={wanted.ToLowerInvariant()}"
+                $"p={applied} applies (from {walk.PolicyDomain}) but the spec asks for p={wanted.ToLowerInvariant()}{because}"
             )
         : applied == "none"
-            ? CheckResult.Warn("dmarc.policy", $"p=none (from {walk.PolicyDomain}) monitors only: spoofed mail is still delivered")
+            ? CheckResult.Warn(
+                "dmarc.policy",
+                $"p=none (from {walk.PolicyDomain}) monitors only: spoofed mail is still delivered{because}"
+            )
         : CheckResult.Pass("dmarc.policy", $"p={applied} (from {walk.PolicyDomain})");
     }
 

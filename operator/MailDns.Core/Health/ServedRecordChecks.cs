@@ -154,15 +154,19 @@ public static class ServedRecordChecks
         yield return CheckResult.Pass("dmarc.single", "exactly one DMARC record");
         var lint = DmarcLinter.Lint(records[0]);
         yield return FromFindings("dmarc.syntax", lint.Findings, "the DMARC record is valid");
-        var policy = lint.Policy ?? "none";
+        var (policy, reason) = ReceiverPolicy.Of(lint, inherited: false, exists: true);
+        var because = reason is null ? "" : $": {reason}";
         if (expected?.DmarcPolicy is { } wanted && !string.Equals(wanted, policy, StringComparison.OrdinalIgnoreCase))
         {
-            yield return CheckResult.Fail("dmarc.policy", $"p={policy} is served but the spec asks for p={wanted.ToLowerInvariant()}");
+            yield return CheckResult.Fail(
+                "dmarc.policy",
+                $"p={policy} applies to the served record but the spec asks for p={wanted.ToLowerInvariant()}{because}"
+            );
         }
         else
         {
             yield return policy == "none"
-                ? CheckResult.Warn("dmarc.policy", "p=none monitors only: spoofed mail is still delivered")
+                ? CheckResult.Warn("dmarc.policy", $"p=none monitors only: spoofed mail is still delivered{because}")
                 : CheckResult.Pass("dmarc.policy", $"p={policy}");
         }
     }

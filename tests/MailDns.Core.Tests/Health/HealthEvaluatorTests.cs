@@ -155,6 +155,8 @@ public class HealthEvaluatorTests
             { "a policy other than the spec's fails", "v=DMARC1; p=quarantine", "dmarc.policy", "reject", CheckStatus.Fail },
             { "a missing record fails", null, "dmarc.exists", "", CheckStatus.Fail },
             { "a bad tag value fails the syntax", "v=DMARC1; p=sometimes", "dmarc.syntax", "", CheckStatus.Fail },
+            // RFC 7489 §6.6.3 step 6: a p that is not a policy enforces nothing, so it is judged as p=none.
+            { "a p that is not a policy is none", "v=DMARC1; p=sometimes", "dmarc.policy", "", CheckStatus.Warn },
             {
                 "an internal report address needs no authorisation",
                 "v=DMARC1; p=reject; rua=mailto:d@reports.example.com",

@@ -76,6 +76,15 @@ public sealed class HealthZones : IDisposable
                 _dmarc IN CNAME cnamed.test.dmarc.dmarcservice.test.
                 """
             ),
+            // A typo in sp: the subdomain inherits a record whose sp is not a policy.
+            (
+                "typo.test",
+                """
+                @ IN TXT "v=spf1 -all"
+                mail IN TXT "v=spf1 -all"
+                _dmarc IN TXT "v=DMARC1; p=reject; sp=quarantin; rua=mailto:d@typo.test"
+                """
+            ),
             // An organisational domain under a two-label public suffix: mail inherits, news has its own record.
             (
                 "example.co.uk",

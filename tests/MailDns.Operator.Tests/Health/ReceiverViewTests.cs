@@ -91,6 +91,22 @@ public class ReceiverViewTests(HealthZones zones) : IClassFixture<HealthZones>
     }
 
     [Fact]
+    public async Task An_inherited_record_whose_sp_is_not_a_policy_enforces_nothing()
+    {
+        // RFC 7489 §6.6.3 step 6: a record with an sp that is not valid is acted on as p=none (its rua is valid), so
+        // the subdomain gets none, not the p=reject the record names nor the quarantine the typo meant.
+        var report = await CheckAsync("mail.typo.test");
+
+        Assert.Contains("which gives this domain p=none", Only(report, "dmarc.exists").Message);
+        Assert.Equal(CheckStatus.Fail, Only(report, "dmarc.syntax").Status);
+        var policy = Only(report, "dmarc.policy");
+        Assert.Equal(CheckStatus.Warn, policy.Status);
+        Assert.StartsWith("p=none (from typo.test) monitors only", policy.Message);
+        Assert.Contains("sp=quarantin is not none, quarantine or reject", policy.Message);
+        Assert.Contains("RFC 7489 §6.6.3", policy.Message);
+    }
+
+    [Fact]
     public async Task A_report_destination_under_co_uk_belongs_to_its_own_organisation_not_to_co_uk()
     {
         // RFC 9990 §3: only a destination outside the organisation must authorise reports. The organisational domain
