@@ -20,10 +20,12 @@ public sealed record ReceiverPolicy(string Policy, string? Reason)
         var p = Value(lint, "p");
         var sp = Value(lint, "sp");
         var np = Value(lint, "np");
-        var broken = new[] { ("p", p), ("sp", sp), ("np", np) }.FirstOrDefault(t => t.Item2 is not null && !Policies.Contains(t.Item2));
-        if (broken.Item2 is { } value)
+        var broken = new[] { (Tag: "p", Value: p), (Tag: "sp", Value: sp), (Tag: "np", Value: np) }.FirstOrDefault(t =>
+            t.Value is not null && !Policies.Contains(t.Value)
+        );
+        if (broken.Value is { } value)
         {
-            var invalid = $"{broken.Item1}={value} is not none, quarantine or reject";
+            var invalid = $"{broken.Tag}={value} is not none, quarantine or reject";
             var reported = lint
                 .ReportUris("rua")
                 .Any(u => ReportUri.Parse(u, allowSizeLimit: true) is not null || ReportUri.IsPlainHttp(u));
