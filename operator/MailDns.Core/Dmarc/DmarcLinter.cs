@@ -7,7 +7,10 @@ public sealed record DmarcLintResult(IReadOnlyList<Finding> Findings, IReadOnlyL
 {
     public bool Valid => !Findings.HasErrors();
 
-    public string? Policy => Tags.Find("p")?.Value.ToLowerInvariant();
+    public string? Policy => Value("p");
+
+    /// <summary>A tag's value as receivers compare it (trimmed, lower case); null when the record lacks the tag.</summary>
+    public string? Value(string tag) => Tags.Find(tag)?.Value.Trim().ToLowerInvariant();
 
     public IEnumerable<string> ReportUris(string tag) =>
         Tags.Find(tag)?.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];

@@ -17,9 +17,9 @@ public sealed record ReceiverPolicy(string Policy, string? Reason)
 
     public static ReceiverPolicy Of(DmarcLintResult lint, bool inherited, bool exists)
     {
-        var p = Value(lint, "p");
-        var sp = Value(lint, "sp");
-        var np = Value(lint, "np");
+        var p = lint.Policy;
+        var sp = lint.Value("sp");
+        var np = lint.Value("np");
         var broken = new[] { (Tag: "p", Value: p), (Tag: "sp", Value: sp), (Tag: "np", Value: np) }.FirstOrDefault(t =>
             t.Value is not null && !Policies.Contains(t.Value)
         );
@@ -40,6 +40,4 @@ public sealed record ReceiverPolicy(string Policy, string? Reason)
         var applied = !inherited ? p : !exists && np is not null ? np : sp ?? p;
         return new(applied ?? "none", null);
     }
-
-    private static string? Value(DmarcLintResult lint, string tag) => lint.Tags.Find(tag)?.Value.Trim().ToLowerInvariant();
 }

@@ -1,6 +1,5 @@
 using MailDns.Core.Dmarc;
 using MailDns.Core.Names;
-using MailDns.Core.TagLists;
 
 namespace MailDns.Core.Health;
 
@@ -106,7 +105,7 @@ public static class DmarcDiscovery
                 policy = lint;
             }
 
-            var psd = lint.Tags.Find("psd")?.Value.Trim().ToLowerInvariant();
+            var psd = lint.Value("psd");
             if (psd == "n")
             {
                 organization = target;

@@ -68,12 +68,15 @@ public sealed class RecordPublisher(IRecordStore store)
         CancellationToken cancellationToken
     )
     {
-        var names = desired
+        var served = await store.ReadAsync(NamesOf(desired, owned), cancellationToken).ConfigureAwait(false);
+        return (served, PublishPlanner.Plan(desired, served, owned, adopt));
+    }
+
+    /// <summary>The names a store is asked about for these records, normalized, each once.</summary>
+    public static List<string> NamesOf(IReadOnlyList<DesiredRecord> desired, IReadOnlyList<OwnedRecord> owned) =>
+        desired
             .Select(d => DomainName.Normalize(d.Name))
             .Concat(owned.Select(o => DomainName.Normalize(o.Name)))
             .Distinct(StringComparer.Ordinal)
             .ToList();
-        var served = await store.ReadAsync(names, cancellationToken).ConfigureAwait(false);
-        return (served, PublishPlanner.Plan(desired, served, owned, adopt));
-    }
 }

@@ -164,7 +164,9 @@ public sealed class DomainReconciler(
         var desired = publisher.Desired;
         // The read-back: what the last publish read when it changed nothing (a first run's publish of the whole set
         // comes after the rotation step that created the records), else the store asked again.
-        var served = publisher.ServedNow ?? await store.ReadAsync(Names(desired), cancellationToken).ConfigureAwait(false);
+        var served =
+            publisher.ServedNow
+            ?? await store.ReadAsync(RecordPublisher.NamesOf(desired, []), cancellationToken).ConfigureAwait(false);
         var notServed = NotServed(desired, served);
         status.Records = RecordStatuses(publisher.Owned, desired);
         var records = HealthEvidence.RecordKeys(status);
@@ -201,9 +203,6 @@ public sealed class DomainReconciler(
         nameservers.Count > 0 ? new DnsSelectorObserver(nameservers, time)
         : provider.ZoneFile is not null || zoneServers is null ? new StoreSelectorObserver(store, storeName, time)
         : new DiscoveringSelectorObserver(zoneServers, time);
-
-    private static List<string> Names(IReadOnlyList<DesiredRecord> desired) =>
-        desired.Select(d => DomainName.Normalize(d.Name)).Distinct().ToList();
 
     private static List<string> NotServed(
         IReadOnlyList<DesiredRecord> desired,
