@@ -13,7 +13,8 @@ namespace MailDns.Operator.Kubernetes;
 /// ends, and LIST again when the version is too old (a 410 Status reaches only the error callback: PLATFORM.md)
 /// or every resync period. Every add, change and delete, and every key on a relist, is passed to onChange.
 /// What is cached is what <c>keep</c> returns, so an informer over Secrets can drop their data, and never the
-/// bookkeeping of the API server and kubectl (<see cref="WithoutBookkeeping"/>).
+/// bookkeeping of the API server and kubectl (<see cref="WithoutBookkeeping"/>), with its strings shared across the
+/// cache (<see cref="CompactObjects"/>).
 /// </summary>
 public sealed class Informer<T>(InformerSource<T> source, Action<string> onChange, TimeSpan resync, Func<T, T>? keep = null)
     where T : class, IKubernetesObject<V1ObjectMeta>
@@ -24,6 +25,7 @@ public sealed class Informer<T>(InformerSource<T> source, Action<string> onChang
     private readonly ConcurrentDictionary<string, T> cache = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<InformerIndex<T>> indexes = [];
+    private readonly SharedStrings strings = new();
 
     public IReadOnlyDictionary<string, T> Cache => cache;
 
@@ -124,7 +126,7 @@ public sealed class Informer<T>(InformerSource<T> source, Action<string> onChang
         return resourceVersion;
     }
 
-    private T Keep(T item) => keep is null ? WithoutBookkeeping(item) : keep(WithoutBookkeeping(item));
+    private T Keep(T item) => CompactObjects.Compact(keep is null ? WithoutBookkeeping(item) : keep(WithoutBookkeeping(item)), strings);
 
     /// <summary>The annotation kubectl apply (and GitOps tools built on it) writes: the whole applied object again, as JSON.</summary>
     public const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";

@@ -68,6 +68,21 @@ public class InformerTests
     }
 
     [Fact]
+    public async Task Objects_listed_from_the_api_server_are_cached_with_their_common_strings_shared()
+    {
+        await using var api = await ApiServer.StartAsync();
+        await api.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "mail" } });
+        await CreateAsync(api, Enumerable.Range(0, 3));
+
+        var cached = (await SyncAsync(api.Client, [])).Values.ToList();
+
+        // Each object came from its own JSON text, so only the cache's sharing can make these one instance.
+        Assert.Single(cached.Select(d => d.Metadata.NamespaceProperty).Distinct(ReferenceEqualityComparer.Instance));
+        Assert.Single(cached.Select(d => d.Spec.ProviderRef.Name).Distinct(ReferenceEqualityComparer.Instance));
+        Assert.Equal(3, cached.Select(d => d.Spec.Domain).Distinct(ReferenceEqualityComparer.Instance).Count());
+    }
+
+    [Fact]
     public async Task When_the_continue_token_expires_between_pages_the_list_starts_over_whole_and_misses_nothing()
     {
         await using var api = await ApiServer.StartAsync(historyCapacity: 50);

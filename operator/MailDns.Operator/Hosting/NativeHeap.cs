@@ -1,0 +1,30 @@
+using System.Runtime.InteropServices;
+
+namespace MailDns.Operator.Hosting;
+
+/// <summary>
+/// The C library's heap, under the managed one: what the runtime, OpenSSL, SQLite and the JIT allocate. glibc keeps
+/// the memory freed inside its heaps and hands it back to the system only from the top of the main heap, so after the
+/// first burst of a large fleet (10,000 domains) the operator kept 3.4 MB of freed native memory resident while idle.
+/// </summary>
+public static partial class NativeHeap
+{
+    /// <summary>
+    /// Returns the C library's free memory to the system (glibc's malloc_trim); true when some was returned. False where
+    /// there is no such call (musl), so the operator runs on any Linux C library.
+    /// </summary>
+    public static bool Trim()
+    {
+        try
+        {
+            return MallocTrim(0) == 1;
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int MallocTrim(nuint pad);
+}
