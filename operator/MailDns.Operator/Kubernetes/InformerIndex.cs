@@ -31,6 +31,18 @@ public sealed class InformerIndex<T>(Func<T, string?> valueOf)
         var value = after is null ? null : valueOf(after);
         if (old == value)
         {
+            if (old is not null && value is not null && !ReferenceEquals(old, value))
+            {
+                // The same value in the new object's own string: index by that one, so the replaced object's copy can go.
+                lock (gate)
+                {
+                    if (keysByValue.Remove(old, out var same))
+                    {
+                        keysByValue[value] = same;
+                    }
+                }
+            }
+
             return;
         }
 

@@ -83,6 +83,52 @@ public class InformerTests
     }
 
     [Fact]
+    public async Task A_watch_event_for_a_cached_object_hands_on_the_key_instance_the_cache_already_holds()
+    {
+        await using var api = await ApiServer.StartAsync();
+        await api.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "mail" } });
+        await CreateAsync(api, [0]);
+        var keys = new ConcurrentQueue<string>();
+        var changedTwice = new TaskCompletionSource();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var informer = new Informer<SendingDomain>(
+            api.Client,
+            "maildns.io",
+            "v1alpha1",
+            "sendingdomains",
+            "mail",
+            key =>
+            {
+                keys.Enqueue(key);
+                if (keys.Count == 2)
+                {
+                    changedTwice.TrySetResult();
+                }
+            },
+            TimeSpan.FromHours(1)
+        );
+        var running = informer.RunAsync(stop.Token);
+        await informer.Synced.WaitAsync(stop.Token);
+
+        var sds = new GenericClient(api.Client, "maildns.io", "v1alpha1", "sendingdomains", disposeClient: false);
+        await sds.PatchNamespacedAsync<SendingDomain>(
+            new V1Patch("""{"metadata":{"labels":{"team":"mail"}}}""", V1Patch.PatchType.MergePatch),
+            "mail",
+            Domain(0).Metadata.Name,
+            stop.Token
+        );
+        await changedTwice.Task.WaitAsync(stop.Token);
+        await stop.CancelAsync();
+        await running;
+
+        // Each event's JSON names the object anew; those handed the key keep it (work queue, metrics), so one copy, not two.
+        var (listed, watched) = (keys.First(), keys.Last());
+        Assert.Equal("mail/d0000", watched);
+        Assert.Same(listed, watched);
+        Assert.Same(listed, informer.Cache.Keys.Single());
+    }
+
+    [Fact]
     public async Task When_the_continue_token_expires_between_pages_the_list_starts_over_whole_and_misses_nothing()
     {
         await using var api = await ApiServer.StartAsync(historyCapacity: 50);
