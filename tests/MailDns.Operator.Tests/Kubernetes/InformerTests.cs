@@ -31,18 +31,14 @@ public class InformerTests
         );
     }
 
+    /// <summary>An informer over namespace mail's SendingDomains, resyncing hourly (never within a test).</summary>
+    private static Informer<SendingDomain> Watching(IKubernetes client, Action<string> onChange) =>
+        new(client, "maildns.io", "v1alpha1", "sendingdomains", "mail", onChange, TimeSpan.FromHours(1));
+
     private static async Task<IReadOnlyDictionary<string, SendingDomain>> SyncAsync(IKubernetes client, ConcurrentBag<string> changed)
     {
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var informer = new Informer<SendingDomain>(
-            client,
-            "maildns.io",
-            "v1alpha1",
-            "sendingdomains",
-            "mail",
-            changed.Add,
-            TimeSpan.FromHours(1)
-        );
+        var informer = Watching(client, changed.Add);
         var running = informer.RunAsync(stop.Token);
         await informer.Synced.WaitAsync(stop.Token);
         await stop.CancelAsync();
@@ -91,12 +87,8 @@ public class InformerTests
         var keys = new ConcurrentQueue<string>();
         var changedTwice = new TaskCompletionSource();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var informer = new Informer<SendingDomain>(
+        var informer = Watching(
             api.Client,
-            "maildns.io",
-            "v1alpha1",
-            "sendingdomains",
-            "mail",
             key =>
             {
                 keys.Enqueue(key);
@@ -104,8 +96,7 @@ public class InformerTests
                 {
                     changedTwice.TrySetResult();
                 }
-            },
-            TimeSpan.FromHours(1)
+            }
         );
         var running = informer.RunAsync(stop.Token);
         await informer.Synced.WaitAsync(stop.Token);
@@ -188,20 +179,15 @@ public class InformerTests
         Assert.Contains(Informer<SendingDomain>.LastAppliedAnnotation, stored.Metadata.Annotations.Keys);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var watched = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var informer = new Informer<SendingDomain>(
+        var informer = Watching(
             api.Client,
-            "maildns.io",
-            "v1alpha1",
-            "sendingdomains",
-            "mail",
             key =>
             {
                 if (key == "mail/d0002")
                 {
                     watched.TrySetResult();
                 }
-            },
-            TimeSpan.FromHours(1)
+            }
         );
         var running = informer.RunAsync(stop.Token);
         await informer.Synced.WaitAsync(stop.Token);
