@@ -31,6 +31,9 @@ public sealed record DmarcDiscoveryResult(
     public string? PolicyReason { get; init; }
 
     public bool Inherited(string domain) => PolicyDomain is not null && PolicyDomain != DomainName.Normalize(domain);
+
+    /// <summary>The lint of <paramref name="record"/>: the walk's own when it is the policy record, else a fresh one.</summary>
+    public DmarcLintResult LintOf(string record) => record == Record && Lint is { } linted ? linted : DmarcLinter.Lint(record);
 }
 
 /// <summary>

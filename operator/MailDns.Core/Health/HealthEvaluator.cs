@@ -129,8 +129,7 @@ public static class HealthEvaluator
             // an inherited policy is the domain it was found at, not the subdomain the mail came from.
             var publisher = single is null && walk.PolicyDomain is { } found ? found : domain;
             var organisation = walk.OrganizationalDomain ?? DomainName.Organizational(domain);
-            var lint = walk.Record == record && walk.Lint is { } linted ? linted : DmarcLinter.Lint(record);
-            results.AddRange(ReportAuthorization(publisher, organisation, lint, observed, missing));
+            results.AddRange(ReportAuthorization(publisher, organisation, walk.LintOf(record), observed, missing));
         }
 
         return (results, absent);
@@ -169,7 +168,7 @@ public static class HealthEvaluator
                 + $"(_dmarc.{walk.PolicyDomain}, RFC 9989 §4.10), "
                 + $"which gives this domain p={applied}"
         );
-        var lint = walk.Lint ?? DmarcLinter.Lint(walk.Record);
+        var lint = walk.LintOf(walk.Record);
         yield return lint.Findings.HasErrors()
             ? CheckResult.Fail(
                 "dmarc.syntax",
