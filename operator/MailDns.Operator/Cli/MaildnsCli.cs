@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MailDns.Operator.Kubernetes;
 
 namespace MailDns.Operator.Cli;
 
@@ -29,6 +30,7 @@ public static class MaildnsCli
 
     public static int Run(string[] args, Console2 console)
     {
+        KubernetesJsonMetadata.UseReflection();
         var parse = Root(console).Parse(args);
         if (parse.Errors.Count > 0)
         {
