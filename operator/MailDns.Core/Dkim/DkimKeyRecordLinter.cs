@@ -100,6 +100,17 @@ public static class DkimKeyRecordLinter
     }
 
     /// <summary>
+    /// The key a record publishes, read from its tags alone (no decoding, no findings): what the health check compares
+    /// a served key with when the other side is the operator's own record, whose syntax is its own.
+    /// </summary>
+    public static (string KeyType, string? PublicKey, bool Revoked) KeyOf(string record)
+    {
+        var (tags, _) = TagList.Parse(record, "dkim");
+        var publicKey = tags.Find("p") is { } p ? WithoutWhiteSpace(p.Value) : null;
+        return (tags.Find("k")?.Value ?? "rsa", publicKey, publicKey is { Length: 0 });
+    }
+
+    /// <summary>
     /// p= with the folding white space RFC 6376 §3.2 allows taken out; most keys have none, and are returned as they are.
     /// </summary>
     internal static string WithoutWhiteSpace(string value)

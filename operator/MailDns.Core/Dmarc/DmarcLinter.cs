@@ -1,4 +1,5 @@
 using MailDns.Core.Findings;
+using MailDns.Core.Names;
 using MailDns.Core.TagLists;
 
 namespace MailDns.Core.Dmarc;
@@ -10,7 +11,7 @@ public sealed record DmarcLintResult(IReadOnlyList<Finding> Findings, IReadOnlyL
     public string? Policy => Value("p");
 
     /// <summary>A tag's value as receivers compare it (trimmed, lower case); null when the record lacks the tag.</summary>
-    public string? Value(string tag) => Tags.Find(tag)?.Value.Trim().ToLowerInvariant();
+    public string? Value(string tag) => Tags.Find(tag)?.Value.Trim() is { } value ? LowerCase.Of(value) : null;
 
     public IEnumerable<string> ReportUris(string tag) =>
         Tags.Find(tag)?.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
@@ -47,7 +48,7 @@ public static class DmarcLinter
         {
             findings.Add(Finding.Warning("dmarc.missing-policy", "no p= tag; receivers treat the domain as p=none (RFC 9989 §5.3)"));
         }
-        else if (Policies.Contains(p.Value.ToLowerInvariant()))
+        else if (Policies.Contains(LowerCase.Of(p.Value)))
         {
             if (p.Value.Equals("none", StringComparison.OrdinalIgnoreCase))
             {
@@ -57,8 +58,8 @@ public static class DmarcLinter
             var sp = tags.Find("sp");
             if (
                 sp is not null
-                && Strength.TryGetValue(sp.Value.ToLowerInvariant(), out var spStrength)
-                && spStrength < Strength[p.Value.ToLowerInvariant()]
+                && Strength.TryGetValue(LowerCase.Of(sp.Value), out var spStrength)
+                && spStrength < Strength[LowerCase.Of(p.Value)]
             )
             {
                 findings.Add(
@@ -91,7 +92,7 @@ public static class DmarcLinter
     /// </summary>
     private static void CheckTag(Tag tag, List<Finding> findings)
     {
-        var value = tag.Value.ToLowerInvariant();
+        var value = LowerCase.Of(tag.Value);
         switch (tag.Name)
         {
             case "v":
@@ -99,7 +100,7 @@ public static class DmarcLinter
             case "p":
             case "sp":
             case "np":
-                if (!Policies.Contains(value.ToLowerInvariant()))
+                if (!Policies.Contains(LowerCase.Of(value)))
                 {
                     findings.Add(Invalid(tag, "none, quarantine or reject"));
                 }

@@ -31,9 +31,6 @@ public sealed record DmarcDiscoveryResult(
     public string? PolicyReason { get; init; }
 
     public bool Inherited(string domain) => PolicyDomain is not null && PolicyDomain != DomainName.Normalize(domain);
-
-    /// <summary>The lint of <paramref name="record"/>: the walk's own when it is the policy record, else a fresh one.</summary>
-    public DmarcLintResult LintOf(string record) => record == Record && Lint is { } linted ? linted : DmarcLinter.Lint(record);
 }
 
 /// <summary>
@@ -65,8 +62,15 @@ public static class DmarcDiscovery
         return targets;
     }
 
-    public static DmarcDiscoveryResult Discover(string domain, Func<DnsQuestion, DnsAnswer?> lookup, bool domainExists = true)
+    /// <summary>The walk from <c>domain</c> up; <c>parses</c> is the check's memo of parsed records (a fresh one without).</summary>
+    public static DmarcDiscoveryResult Discover(
+        string domain,
+        Func<DnsQuestion, DnsAnswer?> lookup,
+        bool domainExists = true,
+        RecordParses? parses = null
+    )
     {
+        parses ??= new RecordParses();
         domain = DomainName.Normalize(domain);
         string? policyDomain = null;
         string? record = null;
@@ -100,7 +104,7 @@ public static class DmarcDiscovery
                 continue;
             }
 
-            var lint = DmarcLinter.Lint(records[0]);
+            var lint = parses.Dmarc(records[0]);
             if (policyDomain is null)
             {
                 policyDomain = target;

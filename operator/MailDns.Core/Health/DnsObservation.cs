@@ -105,7 +105,25 @@ public sealed record DnsAnswer(
     /// <summary>"via CNAME a → b" for messages, empty without a chain.</summary>
     public string Via => Chain.Count == 0 ? "" : $" (via CNAME to {string.Join(" → ", Chain)})";
 
-    public IReadOnlyList<string> Joined => Txt.Select(TxtStrings.Join).ToList();
+    public IReadOnlyList<string> Joined
+    {
+        get
+        {
+            // Sized once, without LINQ's iterator and list: the checks read this for every TXT answer, every round.
+            if (Txt.Count == 0)
+            {
+                return [];
+            }
+
+            var joined = new string[Txt.Count];
+            for (var i = 0; i < joined.Length; i++)
+            {
+                joined[i] = Txt[i].Count == 1 ? Txt[i][0] : TxtStrings.Join(Txt[i]);
+            }
+
+            return joined;
+        }
+    }
 }
 
 /// <summary>The answers of one authoritative server for the domain's own names.</summary>
@@ -125,5 +143,8 @@ public sealed record HealthObservation(
     IReadOnlyDictionary<DnsQuestion, DnsAnswer> Resolved
 )
 {
+    /// <summary>The check's parsed records, kept across its rounds by the gatherer.</summary>
+    public RecordParses Parses { get; init; } = new();
+
     public DnsAnswer? Lookup(DnsQuestion question) => Resolved.TryGetValue(question, out var answer) ? answer : null;
 }

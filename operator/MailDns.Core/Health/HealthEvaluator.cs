@@ -53,12 +53,15 @@ public static class HealthEvaluator
             .Authoritative.Select(s => s.Answer(domain))
             .Select(a => a.Joined.Where(SpfParser.LooksLikeSpf).ToList())
             .FirstOrDefault(r => r.Count == 1);
-        if (spf is not null && SpfParser.Parse(spf[0]).Record is { } record)
+        if (spf is not null && observed.Parses.Spf(spf[0]) is { } record)
         {
-            walk = SpfWalk.Run(domain, record, q =>
-                q.Name == domain && q.Type == DnsType.Txt ? DnsAnswer.OfTxtValues(spf[0]) : observed.Lookup(q)
+            walk = SpfWalk.Run(
+                domain,
+                record,
+                q => q.Name == domain && q.Type == DnsType.Txt ? DnsAnswer.OfTxtValues(spf[0]) : observed.Lookup(q),
+                observed.Parses
             );
-            missing.UnionWith(walk.Missing);
+            AddMissing(missing, walk.Missing);
         }
 
         var (dmarc, dmarcAbsent) = DmarcPolicy(domain, observed, expected, missing);
@@ -66,7 +69,7 @@ public static class HealthEvaluator
             () =>
             {
                 var perServer = servers
-                    .Select(s => (s.Server, Results: ServedRecordChecks.For(s, domain, chosen, expected).ToList()))
+                    .Select(s => (s.Server, Results: ServedRecordChecks.For(s, domain, chosen, expected, observed.Parses).ToList()))
                     .ToList();
                 var checks = Merge(perServer).ToList();
                 if (dmarcAbsent)
@@ -113,13 +116,14 @@ public static class HealthEvaluator
                         ? DnsAnswer.NoData
                         : DnsAnswer.OfTxtValues(single[0])
                     : observed.Lookup(q),
-            exists
+            exists,
+            observed.Parses
         );
-        missing.UnionWith(walk.Missing);
+        AddMissing(missing, walk.Missing);
         var results = new List<CheckResult>();
         if (absent)
         {
-            results.AddRange(Inherited(domain, walk, expected));
+            results.AddRange(Inherited(domain, walk, expected, observed.Parses));
         }
 
         var record = single?[0] ?? (absent ? walk.Record : null);
@@ -129,13 +133,18 @@ public static class HealthEvaluator
             // an inherited policy is the domain it was found at, not the subdomain the mail came from.
             var publisher = single is null && walk.PolicyDomain is { } found ? found : domain;
             var organisation = walk.OrganizationalDomain ?? DomainName.Organizational(domain);
-            results.AddRange(ReportAuthorization(publisher, organisation, walk.LintOf(record), observed, missing));
+            results.AddRange(ReportAuthorization(publisher, organisation, observed.Parses.Dmarc(record), observed, missing));
         }
 
         return (results, absent);
     }
 
-    private static IEnumerable<CheckResult> Inherited(string domain, DmarcDiscoveryResult walk, HealthExpectation? expected)
+    private static IEnumerable<CheckResult> Inherited(
+        string domain,
+        DmarcDiscoveryResult walk,
+        HealthExpectation? expected,
+        RecordParses parses
+    )
     {
         if (walk.Missing.Count > 0)
         {
@@ -168,7 +177,7 @@ public static class HealthEvaluator
                 + $"(_dmarc.{walk.PolicyDomain}, RFC 9989 §4.10), "
                 + $"which gives this domain p={applied}"
         );
-        var lint = walk.LintOf(walk.Record);
+        var lint = parses.Dmarc(walk.Record);
         yield return lint.Findings.HasErrors()
             ? CheckResult.Fail(
                 "dmarc.syntax",
@@ -188,6 +197,15 @@ public static class HealthEvaluator
                 $"p=none (from {walk.PolicyDomain}) monitors only: spoofed mail is still delivered{because}"
             )
         : CheckResult.Pass("dmarc.policy", $"p={applied} (from {walk.PolicyDomain})");
+    }
+
+    /// <summary>Most walks lack nothing; UnionWith would still box an enumerator for each.</summary>
+    private static void AddMissing(HashSet<DnsQuestion> missing, IReadOnlyCollection<DnsQuestion> more)
+    {
+        if (more.Count > 0)
+        {
+            missing.UnionWith(more);
+        }
     }
 
     private static ServerView FollowAliases(ServerView server, HealthObservation observed, HashSet<DnsQuestion> missing)
@@ -274,8 +292,8 @@ public static class HealthEvaluator
             return false;
         }
 
-        var walk = DmarcDiscovery.Discover(destination, observed.Lookup);
-        missing.UnionWith(walk.Missing);
+        var walk = DmarcDiscovery.Discover(destination, observed.Lookup, parses: observed.Parses);
+        AddMissing(missing, walk.Missing);
         return (walk.OrganizationalDomain ?? DomainName.Organizational(destination)) == organisation;
     }
 

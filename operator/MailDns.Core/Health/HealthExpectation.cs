@@ -21,7 +21,7 @@ public sealed record HealthExpectation(IReadOnlyList<DesiredRecord> Records, str
     /// </summary>
     public bool Publishes { get; init; } = true;
 
-    public bool Wants(RecordPurpose purpose) => Records.Any(r => r.Purpose == purpose);
+    public bool Wants(RecordPurpose purpose) => First(purpose) is not null;
 
     /// <summary>True: the record must be served; false: the spec has none, so nothing is judged; null: not known.</summary>
     public bool? Requires(RecordPurpose purpose) =>
@@ -29,9 +29,23 @@ public sealed record HealthExpectation(IReadOnlyList<DesiredRecord> Records, str
         : Complete ? false
         : null;
 
-    public DesiredRecord? Dkim(string selector) => Records.FirstOrDefault(r => r.Purpose == RecordPurpose.Dkim && r.Selector == selector);
+    public DesiredRecord? Dkim(string selector) => First(RecordPurpose.Dkim, selector);
 
-    public string? NameOf(RecordPurpose purpose) => Records.FirstOrDefault(r => r.Purpose == purpose)?.Name;
+    public string? NameOf(RecordPurpose purpose) => First(purpose)?.Name;
+
+    /// <summary>Loops rather than lambdas capturing their arguments: every check asks these many times per round.</summary>
+    private DesiredRecord? First(RecordPurpose purpose, string? selector = null)
+    {
+        for (var i = 0; i < Records.Count; i++)
+        {
+            if (Records[i].Purpose == purpose && (selector is null || Records[i].Selector == selector))
+            {
+                return Records[i];
+            }
+        }
+
+        return null;
+    }
 }
 
 /// <summary>The names each authoritative server is asked about.</summary>

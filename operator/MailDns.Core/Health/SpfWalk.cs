@@ -22,6 +22,7 @@ public sealed class SpfWalk
     private const int WalkBudget = 40;
 
     private readonly Func<DnsQuestion, DnsAnswer?> lookup;
+    private readonly RecordParses parses;
     private readonly HashSet<DnsQuestion> missing = [];
     private readonly List<string> loops = [];
     private readonly List<string> badTargets = [];
@@ -47,7 +48,11 @@ public sealed class SpfWalk
         public SpfNode Freeze() => new(Term, Domain, Own, Children.Select(c => c.Freeze()).ToList(), Problem);
     }
 
-    private SpfWalk(Func<DnsQuestion, DnsAnswer?> lookup) => this.lookup = lookup;
+    private SpfWalk(Func<DnsQuestion, DnsAnswer?> lookup, RecordParses parses)
+    {
+        this.lookup = lookup;
+        this.parses = parses;
+    }
 
     public IReadOnlyCollection<DnsQuestion> Missing => missing;
 
@@ -58,9 +63,10 @@ public sealed class SpfWalk
     /// <summary>The include and redirect tree with lookups per branch (text and JSON output of check).</summary>
     public SpfNode Tree { get; private set; } = new("", "", 0, []);
 
-    public static SpfWalk Run(string domain, SpfRecord record, Func<DnsQuestion, DnsAnswer?> lookup)
+    /// <summary>Walks the record's includes and redirects; <c>parses</c> is the check's memo (a fresh one without).</summary>
+    public static SpfWalk Run(string domain, SpfRecord record, Func<DnsQuestion, DnsAnswer?> lookup, RecordParses? parses = null)
     {
-        var walk = new SpfWalk(lookup);
+        var walk = new SpfWalk(lookup, parses ?? new RecordParses());
         var root = new Branch("", domain);
         walk.branches.Push(root);
         walk.Visit(domain, record, [domain]);
@@ -170,7 +176,7 @@ public sealed class SpfWalk
             return spf.Count == 0 ? "no SPF record" : $"{spf.Count} SPF records";
         }
 
-        var (parsed, _) = SpfParser.Parse(spf[0]);
+        var parsed = parses.Spf(spf[0]);
         if (parsed is null)
         {
             badTargets.Add($"{how}:{target} has an SPF record that does not parse");

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace MailDns.Core.Names;
@@ -19,15 +18,8 @@ public static partial class DomainName
     public static bool IsValidDnsName(string name) =>
         name.TrimEnd('.').Length is > 0 and <= 253 && HostnameWithUnderscoresRegex().IsMatch(name.TrimEnd('.'));
 
-    public static string Normalize(string name)
-    {
-        var trimmed = name.Trim().TrimEnd('.');
-        // Names mostly arrive normalised, and the invariant culture's ToLowerInvariant walks them char by char even
-        // then: the health checks normalise every name they look up, many times a check.
-        return IsLowerAscii(trimmed) ? trimmed : trimmed.ToLowerInvariant();
-    }
-
-    private static bool IsLowerAscii(string name) => Ascii.IsValid(name) && !name.AsSpan().ContainsAnyInRange('A', 'Z');
+    /// <summary>Trimmed, without trailing dots, lower case; a name already so is returned as it is.</summary>
+    public static string Normalize(string name) => LowerCase.Of(name.Trim().TrimEnd('.'));
 
     /// <summary>True when <paramref name="name"/> is <paramref name="zone"/> or below it.</summary>
     public static bool IsInZone(string name, string zone)

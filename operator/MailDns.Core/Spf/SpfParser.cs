@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using MailDns.Core.Findings;
+using MailDns.Core.Names;
 
 namespace MailDns.Core.Spf;
 
@@ -45,10 +46,11 @@ public static partial class SpfParser
 
     private static SpfTerm? ParseTerm(string text, List<Finding> findings)
     {
-        if (ModifierStart().IsMatch(text))
+        // Only a term with '=' can be a modifier; mechanisms (ip4:, include:, -all) skip the pattern.
+        if (text.Contains('=', StringComparison.Ordinal) && ModifierStart().IsMatch(text))
         {
             var eq = text.IndexOf('=', StringComparison.Ordinal);
-            var name = text[..eq].ToLowerInvariant();
+            var name = LowerCase.Of(text[..eq]);
             var value = text[(eq + 1)..];
             var problem = name switch
             {
@@ -80,7 +82,7 @@ public static partial class SpfParser
         }
 
         var nameEnd = body.IndexOfAny([':', '/']);
-        var mechName = (nameEnd < 0 ? body : body[..nameEnd]).ToLowerInvariant();
+        var mechName = LowerCase.Of(nameEnd < 0 ? body : body[..nameEnd]);
         var rest = nameEnd < 0 ? "" : body[nameEnd..];
         switch (mechName)
         {

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using MailDns.Core.Names;
 
 namespace MailDns.Core.TagLists;
 
@@ -30,7 +31,7 @@ public static partial class ReportUri
             var end = rest.IndexOfAny('?', '!');
             var sized = rest.Contains('!');
             var domain = (end < 0 ? rest : rest[..end]).ToString();
-            return sized && !allowSizeLimit ? null : new Parsed("mailto", domain.ToLowerInvariant(), sized);
+            return sized && !allowSizeLimit ? null : new Parsed("mailto", LowerCase.Of(domain), sized);
         }
 
         if (

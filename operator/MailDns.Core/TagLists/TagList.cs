@@ -1,4 +1,5 @@
 using MailDns.Core.Findings;
+using MailDns.Core.Names;
 
 namespace MailDns.Core.TagLists;
 
@@ -41,7 +42,7 @@ public static class TagList
             var name = piece[..eq].Trim(Blanks).ToString();
             if (lowerCaseNames)
             {
-                name = name.ToLowerInvariant(); // the same string back when it has no upper case
+                name = LowerCase.Of(name);
             }
 
             if (!IsTagName(name))
@@ -122,5 +123,18 @@ public static class TagList
 
     internal static string Shorten(string s) => s.Length <= 60 ? s : s[..57] + "...";
 
-    public static Tag? Find(this IReadOnlyList<Tag> tags, string name) => tags.FirstOrDefault(t => t.Name == name);
+    public static Tag? Find(this IReadOnlyList<Tag> tags, string name)
+    {
+        // A loop rather than FirstOrDefault with a lambda: each health check looks tags up dozens of times, and the
+        // lambda capturing the name was a delegate allocated per call.
+        for (var i = 0; i < tags.Count; i++)
+        {
+            if (tags[i].Name == name)
+            {
+                return tags[i];
+            }
+        }
+
+        return null;
+    }
 }

@@ -34,10 +34,15 @@ public sealed class HealthGatherer(IDnsQuery dns, int maxQuestions = 200)
             .ConfigureAwait(false);
 
         var resolved = new Dictionary<DnsQuestion, DnsAnswer>();
+        var parses = new RecordParses();
         while (true)
         {
-            var evaluation = HealthEvaluator.Evaluate(new HealthObservation(domain, views, resolved), selectors, expected);
-            var ask = evaluation.Missing.Where(q => !resolved.ContainsKey(q)).ToList();
+            var evaluation = HealthEvaluator.Evaluate(
+                new HealthObservation(domain, views, resolved) { Parses = parses },
+                selectors,
+                expected
+            );
+            var ask = evaluation.Missing.Count == 0 ? [] : evaluation.Missing.Where(q => !resolved.ContainsKey(q)).ToList();
             if (ask.Count == 0)
             {
                 return evaluation.Report;

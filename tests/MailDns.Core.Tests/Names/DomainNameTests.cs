@@ -1,10 +1,9 @@
 using CsCheck;
-using MailDns.Core.Dkim;
 using MailDns.Core.Names;
 
 namespace MailDns.Core.Tests.Names;
 
-/// <summary>The fast paths of the name and key helpers give what the plain string operations give.</summary>
+/// <summary>The fast paths of the name helpers give what the plain string operations give.</summary>
 public class DomainNameTests
 {
     private static readonly Gen<string> NameLike = Gen.OneOf(
@@ -41,21 +40,7 @@ public class DomainNameTests
         Assert.Same(name, DomainName.Normalize(name));
     }
 
-    /// <summary>RFC 6376 §3.2: folding white space may appear in p=; the key is the value without it.</summary>
     [Fact]
-    public void A_key_loses_exactly_its_white_space() =>
-        Gen.OneOf(
-                Gen.Const("MIIBIjAN"),
-                Gen.Const("+/="),
-                Gen.Const(" "),
-                Gen.Const("\t"),
-                Gen.Const("\r\n"),
-                Gen.Const("\u00a0"),
-                Gen.Char.Select(c => c.ToString())
-            )
-            .Array[0, 12]
-            .Select(parts => string.Concat(parts))
-            .Sample(key =>
-                Assert.Equal(string.Concat(key.Where(c => !char.IsWhiteSpace(c))), DkimKeyRecordLinter.WithoutWhiteSpace(key))
-            );
+    public void LowerCase_is_ToLowerInvariant() =>
+        NameLike.Sample(text => Assert.Equal(text.ToLowerInvariant(), LowerCase.Of(text)));
 }
