@@ -23,6 +23,9 @@ public sealed class SpfWalk
 
     private readonly Func<DnsQuestion, DnsAnswer?> lookup;
     private readonly RecordParses parses;
+    private readonly Branch root;
+    private IReadOnlyList<CheckResult>? results;
+    private SpfNode? tree;
     private readonly HashSet<DnsQuestion> missing = [];
     private readonly List<string> loops = [];
     private readonly List<string> badTargets = [];
@@ -48,30 +51,32 @@ public sealed class SpfWalk
         public SpfNode Freeze() => new(Term, Domain, Own, Children.Select(c => c.Freeze()).ToList(), Problem);
     }
 
-    private SpfWalk(Func<DnsQuestion, DnsAnswer?> lookup, RecordParses parses)
+    private SpfWalk(Func<DnsQuestion, DnsAnswer?> lookup, RecordParses parses, Branch root)
     {
         this.lookup = lookup;
         this.parses = parses;
+        this.root = root;
     }
 
     public IReadOnlyCollection<DnsQuestion> Missing => missing;
 
     public int Lookups => lookupTrail.Count;
 
-    public IReadOnlyList<CheckResult> Results { get; private set; } = [];
+    /// <summary>
+    /// The verdicts, made on first use: while questions are missing the gatherer only needs <see cref="Missing"/>, and
+    /// the walk runs again in the next round.
+    /// </summary>
+    public IReadOnlyList<CheckResult> Results => results ??= Verdicts();
 
     /// <summary>The include and redirect tree with lookups per branch (text and JSON output of check).</summary>
-    public SpfNode Tree { get; private set; } = new("", "", 0, []);
+    public SpfNode Tree => tree ??= root.Freeze();
 
     /// <summary>Walks the record's includes and redirects; <c>parses</c> is the check's memo (a fresh one without).</summary>
     public static SpfWalk Run(string domain, SpfRecord record, Func<DnsQuestion, DnsAnswer?> lookup, RecordParses? parses = null)
     {
-        var walk = new SpfWalk(lookup, parses ?? new RecordParses());
-        var root = new Branch("", domain);
-        walk.branches.Push(root);
+        var walk = new SpfWalk(lookup, parses ?? new RecordParses(), new Branch("", domain));
+        walk.branches.Push(walk.root);
         walk.Visit(domain, record, [domain]);
-        walk.Results = walk.Verdicts();
-        walk.Tree = root.Freeze();
         return walk;
     }
 
