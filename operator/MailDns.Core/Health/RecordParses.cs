@@ -1,4 +1,5 @@
 using MailDns.Core.Dmarc;
+using MailDns.Core.Findings;
 using MailDns.Core.Spf;
 
 namespace MailDns.Core.Health;
@@ -12,15 +13,18 @@ namespace MailDns.Core.Health;
 /// </summary>
 public sealed class RecordParses
 {
-    private readonly Dictionary<string, SpfRecord?> spf = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (SpfRecord? Record, IReadOnlyList<Finding> Findings)> spf = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DmarcLintResult> dmarc = new(StringComparer.Ordinal);
 
     /// <summary>The record as <see cref="SpfParser.Parse"/> reads it; null when it does not parse.</summary>
-    public SpfRecord? Spf(string record)
+    public SpfRecord? Spf(string record) => SpfParse(record).Record;
+
+    /// <summary><see cref="SpfParser.Parse"/>, with its findings (what <see cref="SpfLinter"/> builds on).</summary>
+    public (SpfRecord? Record, IReadOnlyList<Finding> Findings) SpfParse(string record)
     {
         if (!spf.TryGetValue(record, out var parsed))
         {
-            spf[record] = parsed = SpfParser.Parse(record).Record;
+            spf[record] = parsed = SpfParser.Parse(record);
         }
 
         return parsed;

@@ -24,8 +24,9 @@ public static class ServedRecordChecks
         RecordParses? parses = null
     )
     {
-        var spf = Spf(server.Answer(domain), expected);
-        var dmarc = Dmarc(server.Answer($"_dmarc.{domain}"), expected, parses ?? new RecordParses());
+        parses ??= new RecordParses();
+        var spf = Spf(server.Answer(domain), expected, parses);
+        var dmarc = Dmarc(server.Answer($"_dmarc.{domain}"), expected, parses);
         var dkim = selectors.SelectMany(s => Dkim(server.Answer($"{s}._domainkey.{domain}"), s, expected?.Dkim(s)));
         var policies = Policy(
                 "mta-sts",
@@ -58,7 +59,7 @@ public static class ServedRecordChecks
         return spf.Concat(dmarc).Concat(dkim).Concat(policies).Concat(exact);
     }
 
-    private static IEnumerable<CheckResult> Spf(DnsAnswer answer, HealthExpectation? expected)
+    private static IEnumerable<CheckResult> Spf(DnsAnswer answer, HealthExpectation? expected, RecordParses parses)
     {
         string[] ids = ["spf.exists", "spf.single", "spf.syntax"];
         if (expected?.Requires(RecordPurpose.Spf) == false)
@@ -95,7 +96,7 @@ public static class ServedRecordChecks
         }
 
         yield return CheckResult.Pass("spf.single", "exactly one SPF record");
-        var lint = SpfLinter.Lint(records[0]); // parses the joined strings once, for both checks below
+        var lint = SpfLinter.Lint(records[0], parses.SpfParse); // the round's parse of the joined strings, for both checks below
         yield return FromFindings("spf.syntax", lint.Findings, "the SPF record is valid");
         var all = lint.Record?.All;
         yield return all switch

@@ -20,11 +20,16 @@ public static class SpfLinter
 
     public static SpfLintResult Lint(string record) => Lint([record]);
 
-    public static SpfLintResult Lint(IReadOnlyList<string> strings)
+    /// <param name="strings">The record's character-strings, as served.</param>
+    /// <param name="parse">The parser; a health check passes its memo, which has parsed the record already.</param>
+    public static SpfLintResult Lint(
+        IReadOnlyList<string> strings,
+        Func<string, (SpfRecord? Record, IReadOnlyList<Finding> Findings)>? parse = null
+    )
     {
         var findings = new List<Finding>(StringLengths.Check(strings, "spf"));
         var record = TxtStrings.Join(strings);
-        var (parsed, parseFindings) = SpfParser.Parse(record);
+        var (parsed, parseFindings) = (parse ?? SpfParser.Parse)(record);
         findings.AddRange(parseFindings);
         if (parsed is null)
         {
