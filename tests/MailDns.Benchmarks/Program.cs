@@ -1,11 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using MailDns.Benchmarks;
+using MailDns.Operator.Kubernetes;
 
 // Usage: tests/bench.sh [--quick] [--only NAME,...]
 // (dotnet run -c Release --project tests/MailDns.Benchmarks -- the same). NAME is a Section below; the growth
 // benchmark runs an hour (2 minutes with --quick, N with --growth-minutes N). Prints one line per figure as it goes, and one
 // JSON object of every figure as the last line.
+// The operator's serializer settings (as `maildns` sets them first thing) for the benchmarks that host it in-process.
+KubernetesJsonMetadata.UseReflection();
 var quick = args.Contains("--quick");
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',').ToHashSet(StringComparer.Ordinal);
 var figures = new SortedDictionary<string, double>(StringComparer.Ordinal)
