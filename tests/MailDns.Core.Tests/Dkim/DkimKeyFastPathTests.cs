@@ -1,32 +1,16 @@
 using CsCheck;
 using MailDns.Core.Dkim;
+using MailDns.Core.Tests.Support;
 
 namespace MailDns.Core.Tests.Dkim;
 
 /// <summary>The key helpers the health checks use on every check give what the full lint gives.</summary>
 public class DkimKeyFastPathTests
 {
-    private static readonly Gen<string> KeyLike = Gen.OneOf(
-            Gen.Const("MIIBIjAN"),
-            Gen.Const("+/="),
-            Gen.Const(" "),
-            Gen.Const("\t"),
-            Gen.Const("\r\n"),
-            Gen.Const("\u00a0"),
-            Gen.Char.Select(c => c.ToString())
-        )
-        .Array[0, 12]
-        .Select(parts => string.Concat(parts));
+    private static readonly Gen<string> KeyLike = Pieces.Joined(12, "MIIBIjAN", "+/=", " ", "\t", "\r\n", "\u00a0");
 
     private static readonly Gen<string> RecordLike = Gen.OneOf(
-            Gen.Const("v=DKIM1"),
-            Gen.Const("k=ed25519"),
-            Gen.Const("k=rsa"),
-            Gen.Const("k="),
-            Gen.Const("p="),
-            Gen.Const("t=y"),
-            Gen.Const(";"),
-            Gen.Const(" "),
+            Pieces.Joined(2, "v=DKIM1", "k=ed25519", "k=rsa", "k=", "p=", "t=y", ";", " "),
             KeyLike
         )
         .Array[0, 8]
