@@ -48,7 +48,7 @@ public static class DmarcLinter
         {
             findings.Add(Finding.Warning("dmarc.missing-policy", "no p= tag; receivers treat the domain as p=none (RFC 9989 §5.3)"));
         }
-        else if (Policies.Contains(LowerCase.Of(p.Value)))
+        else if (LowerCase.Of(p.Value) is var policy && Policies.Contains(policy))
         {
             if (p.Value.Equals("none", StringComparison.OrdinalIgnoreCase))
             {
@@ -59,7 +59,7 @@ public static class DmarcLinter
             if (
                 sp is not null
                 && Strength.TryGetValue(LowerCase.Of(sp.Value), out var spStrength)
-                && spStrength < Strength[LowerCase.Of(p.Value)]
+                && spStrength < Strength[policy]
             )
             {
                 findings.Add(
@@ -100,7 +100,7 @@ public static class DmarcLinter
             case "p":
             case "sp":
             case "np":
-                if (!Policies.Contains(LowerCase.Of(value)))
+                if (!Policies.Contains(value))
                 {
                     findings.Add(Invalid(tag, "none, quarantine or reject"));
                 }

@@ -118,7 +118,7 @@ public sealed record DnsAnswer(
             var joined = new string[Txt.Count];
             for (var i = 0; i < joined.Length; i++)
             {
-                joined[i] = Txt[i].Count == 1 ? Txt[i][0] : TxtStrings.Join(Txt[i]);
+                joined[i] = TxtStrings.Join(Txt[i]);
             }
 
             return joined;

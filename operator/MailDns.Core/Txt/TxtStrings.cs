@@ -42,7 +42,9 @@ public static class TxtStrings
         return parts;
     }
 
-    public static string Join(IEnumerable<string> strings) => string.Concat(strings);
+    /// <summary>The strings as one value; a record of one string (most) is that string, without an enumerator.</summary>
+    public static string Join(IEnumerable<string> strings) =>
+        strings is IReadOnlyList<string> { Count: 1 } one ? one[0] : string.Concat(strings);
 
     public static int Octets(string s) => Encoding.UTF8.GetByteCount(s);
 
