@@ -41,10 +41,30 @@ public sealed record CheckResult(string Id, CheckStatus Status, string Message, 
             return "";
         }
 
-        var tokens = message.Split(' ', 7);
-        return id == "records.expected" && tokens.Length >= 6 && tokens[1] == Records.RecordTypes.Srv
-            ? string.Join(' ', tokens.Take(6))
-            : tokens[0].TrimEnd(':');
+        // Sliced at the spaces rather than split: the report's merge reads the subject of every result of every check.
+        var first = message.IndexOf(' ', StringComparison.Ordinal);
+        if (first < 0)
+        {
+            return message.TrimEnd(':');
+        }
+
+        if (id == "records.expected" && message.AsSpan(first + 1).StartsWith(Records.RecordTypes.Srv + " ", StringComparison.Ordinal))
+        {
+            // The whole record: the first six space-separated fields (all of the message when it has exactly six).
+            var end = first;
+            var spaces = 1;
+            while (spaces < 6 && (end = message.IndexOf(' ', end + 1)) >= 0)
+            {
+                spaces++;
+            }
+
+            if (spaces >= 5)
+            {
+                return spaces == 6 ? message[..end] : message;
+            }
+        }
+
+        return message[..first].TrimEnd(':');
     }
 
     public static CheckResult Pass(string id, string message, string? selector = null) => new(id, CheckStatus.Pass, message, selector);

@@ -45,24 +45,28 @@ public static class DmarcDiscovery
     /// <summary>The names whose _dmarc is asked, in order: the domain, then its parents down to one label.</summary>
     public static IReadOnlyList<string> Targets(string domain)
     {
-        // Each parent is a suffix of the name: sliced at its dots rather than split and joined again.
         var name = DomainName.Normalize(domain);
-        var starts = new List<int> { 0 };
-        for (var dot = name.IndexOf('.', StringComparison.Ordinal); dot >= 0; dot = name.IndexOf('.', dot + 1))
-        {
-            starts.Add(dot + 1);
-        }
-
-        var targets = new List<string>(Math.Min(starts.Count, MaxQueries)) { name };
-        for (var i = starts.Count >= MaxQueries ? starts.Count - (MaxQueries - 1) : 1; i < starts.Count; i++)
-        {
-            targets.Add(name[starts[i]..]);
-        }
-
-        return targets;
+        return Starts(name).Select(start => name[start..]).ToList();
     }
 
-    /// <summary>The walk from <c>domain</c> up; <c>parses</c> is the check's memo of parsed records (a fresh one without).</summary>
+    /// <summary>Where each name of <see cref="Targets"/> starts in the normalised domain: each parent is a suffix of it.</summary>
+    private static List<int> Starts(string name)
+    {
+        var dots = new List<int> { 0 };
+        for (var dot = name.IndexOf('.', StringComparison.Ordinal); dot >= 0; dot = name.IndexOf('.', dot + 1))
+        {
+            dots.Add(dot + 1);
+        }
+
+        if (dots.Count > MaxQueries)
+        {
+            // The domain, then its parents of seven labels down to one.
+            dots.RemoveRange(1, dots.Count - MaxQueries);
+        }
+
+        return dots;
+    }
+
     public static DmarcDiscoveryResult Discover(
         string domain,
         Func<DnsQuestion, DnsAnswer?> lookup,
@@ -77,9 +81,10 @@ public static class DmarcDiscovery
         DmarcLintResult? policy = null;
         string? organization = null;
         string? fewest = null;
-        foreach (var target in Targets(domain))
+        // The question's name is made from the suffix directly; a parent's own name only when the walk keeps it.
+        foreach (var start in Starts(domain))
         {
-            var question = new DnsQuestion($"_dmarc.{target}", DnsType.Txt);
+            var question = new DnsQuestion(string.Concat("_dmarc.", domain.AsSpan(start)), DnsType.Txt);
             var answer = lookup(question);
             if (answer is null)
             {
@@ -98,17 +103,18 @@ public static class DmarcDiscovery
             }
 
             // RFC 9989 §4.10.1 step 2: anything but exactly one v=DMARC1 record counts as none.
-            var records = answer.Joined.Where(ServedRecordChecks.IsDmarc).ToList();
-            if (records.Count != 1)
+            var found = answer.Only(ServedRecordChecks.IsDmarc);
+            if (found is null)
             {
                 continue;
             }
 
-            var lint = parses.Dmarc(records[0]);
+            var target = start == 0 ? domain : domain[start..];
+            var lint = parses.Dmarc(found);
             if (policyDomain is null)
             {
                 policyDomain = target;
-                record = records[0];
+                record = found;
                 policy = lint;
             }
 
@@ -119,7 +125,7 @@ public static class DmarcDiscovery
                 break;
             }
 
-            if (psd == "y" && target != domain)
+            if (psd == "y" && start != 0)
             {
                 // §4.10.2: the organisational domain is the one just below a public suffix operator's record.
                 var labels = target.Split('.').Length;
@@ -134,5 +140,4 @@ public static class DmarcDiscovery
         var applied = policy is null ? null : ReceiverPolicy.Of(policy, policyDomain != domain, domainExists);
         return new(policyDomain, record, applied?.Policy, organization, null, []) { Lint = policy, PolicyReason = applied?.Reason };
     }
-
 }

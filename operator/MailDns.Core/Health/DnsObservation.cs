@@ -105,24 +105,68 @@ public sealed record DnsAnswer(
     /// <summary>"via CNAME a → b" for messages, empty without a chain.</summary>
     public string Via => Chain.Count == 0 ? "" : $" (via CNAME to {string.Join(" → ", Chain)})";
 
-    public IReadOnlyList<string> Joined
+    /// <summary>The one value of a kind (SPF, DMARC) among the answer's records; null for none or several.</summary>
+    public string? Only(Func<string, bool> kind)
     {
-        get
+        string? only = null;
+        var values = Joined;
+        for (var i = 0; i < values.Count; i++)
         {
-            // Sized once, without LINQ's iterator and list: the checks read this for every TXT answer, every round.
-            if (Txt.Count == 0)
+            if (kind(values[i]))
+            {
+                if (only is not null)
+                {
+                    return null;
+                }
+
+                only = values[i];
+            }
+        }
+
+        return only;
+    }
+
+    /// <summary>Each TXT record's strings as one value. Kept once made: every round of a check reads it for every TXT answer.</summary>
+    public IReadOnlyList<string> Joined => joined.Of(Txt);
+
+    private readonly JoinedTxt joined = new();
+
+    /// <summary>
+    /// The joined values of the record set they were made from: a copy made with <c>with { Txt = ... }</c> shares the
+    /// holder but not the record set, so it joins its own. Equal to every other holder, so an answer's equality stays
+    /// that of its data. The pair is replaced whole, so checks reading one answer from two threads need no lock.
+    /// </summary>
+    private sealed class JoinedTxt
+    {
+        private sealed record Made(IReadOnlyList<IReadOnlyList<string>> From, IReadOnlyList<string> Values);
+
+        private Made? made;
+
+        public IReadOnlyList<string> Of(IReadOnlyList<IReadOnlyList<string>> txt)
+        {
+            if (txt.Count == 0)
             {
                 return [];
             }
 
-            var joined = new string[Txt.Count];
-            for (var i = 0; i < joined.Length; i++)
+            if (made is { } last && ReferenceEquals(last.From, txt))
             {
-                joined[i] = TxtStrings.Join(Txt[i]);
+                return last.Values;
             }
 
-            return joined;
+            var values = new string[txt.Count];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = TxtStrings.Join(txt[i]);
+            }
+
+            made = new Made(txt, values);
+            return values;
         }
+
+        public override bool Equals(object? obj) => obj is JoinedTxt;
+
+        public override int GetHashCode() => 0;
     }
 }
 

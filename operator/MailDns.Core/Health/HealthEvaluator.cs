@@ -49,16 +49,14 @@ public static class HealthEvaluator
         // Receivers follow the SPF record through resolvers; follow the one the servers serve (the first server that
         // gives exactly one), so a stale secondary is reported by the per-server checks rather than twice.
         SpfWalk? walk = null;
-        var spf = observed
-            .Authoritative.Select(s => s.Answer(domain))
-            .Select(a => a.Joined.Where(SpfParser.LooksLikeSpf).ToList())
-            .FirstOrDefault(r => r.Count == 1);
-        if (spf is not null && observed.Parses.Spf(spf[0]) is { } record)
+        var spf = FirstSingle(servers, domain, SpfParser.LooksLikeSpf);
+        if (spf is not null && observed.Parses.Spf(spf) is { } record)
         {
+            var served = DnsAnswer.OfTxtValues(spf);
             walk = SpfWalk.Run(
                 domain,
                 record,
-                q => q.Name == domain && q.Type == DnsType.Txt ? DnsAnswer.OfTxtValues(spf[0]) : observed.Lookup(q),
+                q => q.Name == domain && q.Type == DnsType.Txt ? served : observed.Lookup(q),
                 observed.Parses
             );
             AddMissing(missing, walk.Missing);
@@ -99,23 +97,26 @@ public static class HealthEvaluator
         HashSet<DnsQuestion> missing
     )
     {
-        var own = observed.Authoritative.Select(s => s.Answer($"_dmarc.{domain}")).ToList();
-        var exists = !observed.Authoritative.All(s => s.Answer(domain).Outcome == LookupOutcome.NxDomain);
-        var absent = own.All(a => !a.IsUnanswered && !a.Joined.Any(ServedRecordChecks.IsDmarc));
+        var dmarcName = $"_dmarc.{domain}"; // made once: the walk's lookup below compares every question with it
+        var exists = false;
+        var absent = true;
+        foreach (var server in observed.Authoritative)
+        {
+            exists |= server.Answer(domain).Outcome != LookupOutcome.NxDomain;
+            var own = server.Answer(dmarcName);
+            absent &= !own.IsUnanswered && !own.Joined.Any(ServedRecordChecks.IsDmarc);
+        }
+
         if (expected?.Requires(RecordPurpose.Dmarc) == false && absent)
         {
             return ([], false);
         }
 
-        var single = own.Select(a => a.Joined.Where(ServedRecordChecks.IsDmarc).ToList()).FirstOrDefault(r => r.Count == 1);
+        var single = FirstSingle(observed.Authoritative, dmarcName, ServedRecordChecks.IsDmarc);
+        var served = single is null ? DnsAnswer.NoData : DnsAnswer.OfTxtValues(single);
         var walk = DmarcDiscovery.Discover(
             domain,
-            q =>
-                q.Name == $"_dmarc.{domain}" && q.Type == DnsType.Txt
-                    ? single is null
-                        ? DnsAnswer.NoData
-                        : DnsAnswer.OfTxtValues(single[0])
-                    : observed.Lookup(q),
+            q => q.Name == dmarcName && q.Type == DnsType.Txt ? served : observed.Lookup(q),
             exists,
             observed.Parses
         );
@@ -126,7 +127,7 @@ public static class HealthEvaluator
             results.AddRange(Inherited(domain, walk, expected, observed.Parses));
         }
 
-        var record = single?[0] ?? (absent ? walk.Record : null);
+        var record = single ?? (absent ? walk.Record : null);
         if (record is not null && walk.Missing.Count == 0)
         {
             // RFC 9990 §3: the destination authorises the domain that published the record holding rua/ruf, which for
@@ -197,6 +198,23 @@ public static class HealthEvaluator
                 $"p=none (from {walk.PolicyDomain}) monitors only: spoofed mail is still delivered{because}"
             )
         : CheckResult.Pass("dmarc.policy", $"p={applied} (from {walk.PolicyDomain})");
+    }
+
+    /// <summary>
+    /// The record of a kind the first server serving exactly one serves at the name, so a stale secondary is reported by
+    /// the per-server checks rather than twice; null when none serves exactly one.
+    /// </summary>
+    private static string? FirstSingle(IReadOnlyList<ServerView> servers, string name, Func<string, bool> kind)
+    {
+        foreach (var server in servers)
+        {
+            if (server.Answer(name).Only(kind) is { } record)
+            {
+                return record;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Most walks lack nothing; UnionWith would still box an enumerator for each.</summary>
@@ -304,17 +322,36 @@ public static class HealthEvaluator
     public static IEnumerable<CheckResult> Merge(IReadOnlyList<(string Server, List<CheckResult> Results)> perServer)
         => perServer.Count == 1 ? FirstOfEachKey(perServer[0].Results) : MergeServers(perServer);
 
-    /// <summary>One server agrees with itself: its results as they are, the first of any repeated key.</summary>
-    private static IEnumerable<CheckResult> FirstOfEachKey(List<CheckResult> results)
+    /// <summary>
+    /// One server agrees with itself: its results as they are, the first of any repeated key. A check has a few dozen
+    /// results, so the kept ones are searched rather than hashed (a set of string triples cost a sixteenth of a check's
+    /// allocations), and a result's subject is read only when its id and selector match one already kept.
+    /// </summary>
+    private static List<CheckResult> FirstOfEachKey(List<CheckResult> results)
     {
-        var keys = new HashSet<(string, string?, string?)>();
+        var kept = new List<CheckResult>(results.Count);
         foreach (var result in results)
         {
-            if (keys.Add((result.Id, result.Selector, result.Subject)))
+            if (!Holds(kept, result))
             {
-                yield return result;
+                kept.Add(result);
             }
         }
+
+        return kept;
+    }
+
+    private static bool Holds(List<CheckResult> kept, CheckResult result)
+    {
+        foreach (var k in kept)
+        {
+            if (k.Id == result.Id && k.Selector == result.Selector && k.Subject == result.Subject)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static IEnumerable<CheckResult> MergeServers(IReadOnlyList<(string Server, List<CheckResult> Results)> perServer)

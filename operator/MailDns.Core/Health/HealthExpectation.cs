@@ -55,22 +55,47 @@ public static class HealthQuestions
 
     public static IReadOnlyList<DnsQuestion> Authoritative(string domain, IEnumerable<string> selectors, HealthExpectation? expected)
     {
+        // A loop rather than a query: it runs once per check of every domain, for about ten names.
         domain = DomainName.Normalize(domain);
-        var names = new List<string>
+        var questions = new List<DnsQuestion>(16);
+        Ask(questions, domain, DnsType.Txt);
+        Ask(questions, $"_dmarc.{domain}", DnsType.Txt);
+        Ask(questions, $"_mta-sts.{domain}", DnsType.Txt);
+        Ask(questions, $"_smtp._tls.{domain}", DnsType.Txt);
+        Ask(questions, expected?.NameOf(RecordPurpose.Bimi) ?? $"{DefaultBimiSelector}._bimi.{domain}", DnsType.Txt);
+        foreach (var selector in Selectors(selectors, expected))
         {
-            domain,
-            $"_dmarc.{domain}",
-            $"_mta-sts.{domain}",
-            $"_smtp._tls.{domain}",
-            expected?.NameOf(RecordPurpose.Bimi) ?? $"{DefaultBimiSelector}._bimi.{domain}",
-        };
-        names.AddRange(Selectors(selectors, expected).Select(s => $"{s}._domainkey.{domain}"));
-        names.AddRange(expected?.Records.Where(r => r.Type == RecordTypes.Txt).Select(r => r.Name) ?? []);
-        return names
-            .Select(n => new DnsQuestion(n, DnsType.Txt))
-            .Concat(expected?.Records.Where(r => r.Type == RecordTypes.Srv).Select(r => new DnsQuestion(r.Name, DnsType.Srv)) ?? [])
-            .Distinct()
-            .ToList();
+            Ask(questions, $"{selector}._domainkey.{domain}", DnsType.Txt);
+        }
+
+        var records = expected?.Records ?? [];
+        foreach (var record in records)
+        {
+            if (record.Type == RecordTypes.Txt)
+            {
+                Ask(questions, record.Name, DnsType.Txt);
+            }
+        }
+
+        foreach (var record in records)
+        {
+            if (record.Type == RecordTypes.Srv)
+            {
+                Ask(questions, record.Name, DnsType.Srv);
+            }
+        }
+
+        return questions;
+    }
+
+    /// <summary>Each question once, in the order first asked.</summary>
+    private static void Ask(List<DnsQuestion> questions, string name, DnsType type)
+    {
+        var question = new DnsQuestion(name, type);
+        if (!questions.Contains(question))
+        {
+            questions.Add(question);
+        }
     }
 
     /// <summary>The selectors to check, named and expected, lower case, each once, in ordinal order.</summary>
@@ -97,7 +122,7 @@ public static class HealthQuestions
 
     private static void Choose(List<string> chosen, string selector)
     {
-        var name = selector.Trim().ToLowerInvariant();
+        var name = LowerCase.Of(selector.Trim());
         if (name.Length > 0 && !chosen.Contains(name))
         {
             chosen.Add(name);

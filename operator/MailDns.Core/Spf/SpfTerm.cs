@@ -33,9 +33,39 @@ public sealed record SpfRecord(IReadOnlyList<SpfTerm> Terms)
 
     public IEnumerable<SpfModifier> Modifiers => Terms.OfType<SpfModifier>();
 
-    public SpfMechanism? All => Mechanisms.FirstOrDefault(m => m.Name == "all");
+    // All and Redirect are indexed loops over the terms (no enumerator to allocate): the SPF walk and linter read them
+    // on every evaluation round.
+    public SpfMechanism? All
+    {
+        get
+        {
+            for (var i = 0; i < Terms.Count; i++)
+            {
+                if (Terms[i] is SpfMechanism { Name: "all" } all)
+                {
+                    return all;
+                }
+            }
 
-    public string? Redirect => Modifiers.FirstOrDefault(m => m.Name == "redirect")?.Value;
+            return null;
+        }
+    }
+
+    public string? Redirect
+    {
+        get
+        {
+            for (var i = 0; i < Terms.Count; i++)
+            {
+                if (Terms[i] is SpfModifier { Name: "redirect" } redirect)
+                {
+                    return redirect.Value;
+                }
+            }
+
+            return null;
+        }
+    }
 
     /// <summary>
     /// DNS-querying terms of this record alone (not followed): include, a, mx, ptr, exists, and redirect when it
