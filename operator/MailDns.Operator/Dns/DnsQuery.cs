@@ -86,8 +86,13 @@ public sealed class DnsClientQuery(TimeSpan? timeout = null, int retries = 1) : 
 
             // A chain that ends in an empty answer from a server that is not authoritative for the target's zone
             // (no SOA for it in the authority section) and that does not recurse says nothing about the target: it must be asked elsewhere.
+            if (chain.Count == 0)
+            {
+                return answer;
+            }
+
             var targetZoneKnown = response.Authorities.SoaRecords().Any(r => DomainName.IsInZone(owner, r.DomainName.Value));
-            return chain.Count > 0 && answer.IsVoid && !response.Header.RecursionAvailable && !targetZoneKnown
+            return answer.IsVoid && !response.Header.RecursionAvailable && !targetZoneKnown
                 ? DnsAnswer.AliasTo(chain)
                 : answer with { Chain = chain };
         }
@@ -103,6 +108,12 @@ public sealed class DnsClientQuery(TimeSpan? timeout = null, int retries = 1) : 
     /// </summary>
     public static (string Owner, List<string> Chain, bool Loops) FollowCnames(string asked, IEnumerable<DnsResourceRecord> answers)
     {
+        // Most answers hold no CNAME: no grouping, no dictionary (every answer of every check comes through here).
+        if (!answers.OfType<CNameRecord>().Any())
+        {
+            return (DomainName.Normalize(asked), [], false);
+        }
+
         var aliases = answers
             .CnameRecords()
             .GroupBy(r => DomainName.Normalize(r.DomainName.Value))
