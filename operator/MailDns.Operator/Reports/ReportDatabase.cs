@@ -13,8 +13,12 @@ public sealed class ReportDatabase
 {
     private readonly string connectionString;
 
-    private ReportDatabase(bool postgres, string connectionString, string description, bool hasPassword = false)
+    /// <summary>The SQLite file's directory, made before connecting: SQLite makes the file but not the directory.</summary>
+    private readonly string? directory;
+
+    private ReportDatabase(bool postgres, string connectionString, string description, bool hasPassword = false, string? directory = null)
     {
+        this.directory = directory;
         IsPostgres = postgres;
         HasPassword = hasPassword;
         this.connectionString = connectionString;
@@ -68,7 +72,7 @@ public sealed class ReportDatabase
 
         var path = Path.GetFullPath(location);
         var sqlite = new SqliteConnectionStringBuilder { DataSource = path, DefaultTimeout = 60 }.ToString();
-        return new ReportDatabase(false, sqlite, $"SQLite file {path}");
+        return new ReportDatabase(false, sqlite, $"SQLite file {path}", directory: Path.GetDirectoryName(path));
     }
 
     private static ReportDatabase Postgres(NpgsqlConnectionStringBuilder builder) =>
@@ -117,7 +121,21 @@ public sealed class ReportDatabase
         return connection;
     }
 
-    private DbConnection Create() => IsPostgres ? new NpgsqlConnection(connectionString) : new SqliteConnection(connectionString);
+    private DbConnection Create()
+    {
+        if (IsPostgres)
+        {
+            return new NpgsqlConnection(connectionString);
+        }
+
+        // A new --data-dir (or --db path) would otherwise fail every open with "unable to open database file".
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        return new SqliteConnection(connectionString);
+    }
 
     /// <summary>
     /// SQLite: write-ahead logging lets readers (the summaries) run beside the one writer; FULL sync makes a commit
