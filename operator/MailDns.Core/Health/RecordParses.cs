@@ -22,35 +22,23 @@ public sealed class RecordParses
     public SpfRecord? Spf(string record) => SpfParse(record).Record;
 
     /// <summary><see cref="SpfParser.Parse"/>, with its findings (what <see cref="SpfLinter"/> builds on).</summary>
-    public (SpfRecord? Record, IReadOnlyList<Finding> Findings) SpfParse(string record)
+    public (SpfRecord? Record, IReadOnlyList<Finding> Findings) SpfParse(string record) => Memo(ref spf, record, SpfParser.Parse);
+
+    public DmarcLintResult Dmarc(string record) => Memo(ref dmarc, record, DmarcLinter.Lint);
+
+    private static T Memo<T>(ref List<(string Text, T Parse)>? parsed, string record, Func<string, T> parse)
     {
-        spf ??= [];
-        foreach (var (text, parse) in spf)
+        parsed ??= [];
+        foreach (var (text, done) in parsed)
         {
             if (string.Equals(text, record, StringComparison.Ordinal))
             {
-                return parse;
+                return done;
             }
         }
 
-        var parsed = SpfParser.Parse(record);
-        spf.Add((record, parsed));
-        return parsed;
-    }
-
-    public DmarcLintResult Dmarc(string record)
-    {
-        dmarc ??= [];
-        foreach (var (text, lint) in dmarc)
-        {
-            if (string.Equals(text, record, StringComparison.Ordinal))
-            {
-                return lint;
-            }
-        }
-
-        var linted = DmarcLinter.Lint(record);
-        dmarc.Add((record, linted));
-        return linted;
+        var made = parse(record);
+        parsed.Add((record, made));
+        return made;
     }
 }

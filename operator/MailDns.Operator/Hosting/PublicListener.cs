@@ -150,6 +150,12 @@ public sealed class PublicListener : IAsyncDisposable
         {
             context.Response.Headers.RetryAfter = "300";
         }
+        else if (result.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // The unread rest of the body is not drained (RFC 9110 §15.5.14 lets the server close): saying so keeps the
+            // sender from sending its next report on a connection that is about to close (seen as "response ended").
+            context.Response.Headers.Connection = "close";
+        }
 
         context.Response.ContentType = "text/plain; charset=utf-8";
         await context.Response.WriteAsync(result.Text + "\n", context.RequestAborted);

@@ -136,6 +136,7 @@ public sealed class TlsReportListenerTests : IAsyncLifetime
         }
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, large.Status);
+        Assert.True(large.Response.Headers.ConnectionClose); // the next request goes on a new connection
         Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Created, HttpStatusCode.TooManyRequests], codes); // 4 requests, 3 allowed
         var limited = await PostAsync(endpoint, ReportFiles.Gzip(Report("r-9")), TlsReportReceiver.GzipType);
         Assert.Equal("60", limited.Response.Headers.RetryAfter?.ToString());
