@@ -67,6 +67,7 @@ public static class DmarcDiscovery
         return dots;
     }
 
+    /// <summary>The walk from <c>domain</c> up; <c>parses</c> is the check's memo of parsed records (a fresh one without).</summary>
     public static DmarcDiscoveryResult Discover(
         string domain,
         Func<DnsQuestion, DnsAnswer?> lookup,

@@ -84,13 +84,13 @@ public sealed class DnsClientQuery(TimeSpan? timeout = null, int retries = 1) : 
                 _ => DnsAnswer.OfAddresses(records.AaaaRecords().Count()),
             };
 
-            // A chain that ends in an empty answer from a server that is not authoritative for the target's zone
-            // (no SOA for it in the authority section) and that does not recurse says nothing about the target: it must be asked elsewhere.
             if (chain.Count == 0)
             {
                 return answer;
             }
 
+            // A chain that ends in an empty answer from a server that is not authoritative for the target's zone
+            // (no SOA for it in the authority section) and that does not recurse says nothing about the target: it must be asked elsewhere.
             var targetZoneKnown = response.Authorities.SoaRecords().Any(r => DomainName.IsInZone(owner, r.DomainName.Value));
             return answer.IsVoid && !response.Header.RecursionAvailable && !targetZoneKnown
                 ? DnsAnswer.AliasTo(chain)

@@ -13,7 +13,7 @@ public sealed class ReportDatabase
 {
     private readonly string connectionString;
 
-    /// <summary>The SQLite file's directory, made before connecting: SQLite makes the file but not the directory.</summary>
+    /// <summary>The SQLite file's directory (<see cref="CreateLocation"/>); null for PostgreSQL.</summary>
     private readonly string? directory;
 
     private ReportDatabase(bool postgres, string connectionString, string description, bool hasPassword = false, string? directory = null)
@@ -121,20 +121,19 @@ public sealed class ReportDatabase
         return connection;
     }
 
-    private DbConnection Create()
-    {
-        if (IsPostgres)
-        {
-            return new NpgsqlConnection(connectionString);
-        }
+    private DbConnection Create() => IsPostgres ? new NpgsqlConnection(connectionString) : new SqliteConnection(connectionString);
 
-        // A new --data-dir (or --db path) would otherwise fail every open with "unable to open database file".
+    /// <summary>
+    /// What the database needs before its first connection: a SQLite file's directory (SQLite makes the file, not the
+    /// directory, so a new --data-dir or --db path failed every open with "unable to open database file"); nothing for
+    /// PostgreSQL.
+    /// </summary>
+    public void CreateLocation()
+    {
         if (directory is not null)
         {
             Directory.CreateDirectory(directory);
         }
-
-        return new SqliteConnection(connectionString);
     }
 
     /// <summary>

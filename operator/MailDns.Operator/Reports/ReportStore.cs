@@ -54,9 +54,13 @@ public sealed class ReportStore(ReportDatabase database)
 
     private static readonly string[] ChildTables = ["aggregate_rows", "dkim_results", "tls_policies", "tls_failures", "failure_reports"];
 
-    /// <summary>Creates the tables that are missing; safe to call on every start and from every replica.</summary>
+    /// <summary>
+    /// Creates the tables that are missing (and a SQLite file's directory); safe to call on every start and from every
+    /// replica. Every user of a store migrates it first.
+    /// </summary>
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
+        Database.CreateLocation();
         await using var connection = await Database.OpenAsync(cancellationToken);
         foreach (var statement in Schema)
         {
