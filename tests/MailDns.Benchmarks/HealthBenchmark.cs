@@ -106,20 +106,28 @@ public static class HealthBenchmark
 
         CheckAll(new HealthGatherer(new DnsClientQuery()), null).GetAwaiter().GetResult(); // warm-up: JIT, BIND's caches
         var notPassing = CheckAll(gatherer, recording).GetAwaiter().GetResult(); // records the questions the checks ask
-        // The client process's CPU per pass: on two cores shared with BIND, every CPU second the checks add shows.
-        var productCpu = new List<double>();
-        var rawCpu = new List<double>();
-        double Timed(List<double> cpu, Action pass)
+        // The client process's CPU per pass: on two cores shared with BIND, every CPU second the checks add shows, and BIND's
+        // beside it. What a pass allocates and how long the collector paused it say where the client's CPU goes (DnsClient's
+        // share is the floor's).
+        var productCost = new PassCosts();
+        var rawCost = new PassCosts();
+        double Timed(PassCosts cost, Action pass)
         {
             var timer = Stopwatch.StartNew();
             var before = Process.GetCurrentProcess().TotalProcessorTime;
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            var paused = GC.GetTotalPauseDuration();
+            var server = bind.ProcessorTime;
             pass();
-            cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - before).TotalSeconds);
+            cost.ServerCpu.Add((bind.ProcessorTime - server).TotalSeconds);
+            cost.Cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - before).TotalSeconds);
+            cost.AllocatedMb.Add((GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6);
+            cost.GcPauseMs.Add((GC.GetTotalPauseDuration() - paused).TotalMilliseconds);
             return timer.Elapsed.TotalSeconds;
         }
 
         double Product() =>
-            Timed(productCpu, () => notPassing = CheckAll(new HealthGatherer(new DnsClientQuery()), null).GetAwaiter().GetResult());
+            Timed(productCost, () => notPassing = CheckAll(new HealthGatherer(new DnsClientQuery()), null).GetAwaiter().GetResult());
 
         // The same checks with every answer replayed from memory: what evaluating costs, without the network.
         var replay = new HealthGatherer(new ReplayQuery(new DnsClientQuery()));
@@ -129,8 +137,8 @@ public static class HealthBenchmark
         CheckAll(replay, null).GetAwaiter().GetResult();
         var replayKbPerDomain = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 1024.0 / domains;
         var replayGen0 = GC.CollectionCount(0) - gen0Before;
-        var replayCpu = new List<double>();
-        var work = Samples.Of(runs, () => Timed(replayCpu, () => CheckAll(replay, null).GetAwaiter().GetResult()));
+        var replayCost = new PassCosts();
+        var work = Samples.Of(runs, () => Timed(replayCost, () => CheckAll(replay, null).GetAwaiter().GetResult()));
 
         // The same questions through DnsClient directly.
         var raw = new LookupClient(
@@ -166,9 +174,9 @@ public static class HealthBenchmark
             };
         // The recorded questions in the checks' pattern: a domain's authoritative questions at once, its resolver
         // questions one after another.
-        double Replayed(List<double> cpu, Func<DnsQuestion, bool, CancellationToken, Task> ask) =>
+        double Replayed(PassCosts cost, Func<DnsQuestion, bool, CancellationToken, Task> ask) =>
             Timed(
-                cpu,
+                cost,
                 () =>
                     Parallel
                         .ForEachAsync(
@@ -201,18 +209,18 @@ public static class HealthBenchmark
             }
         }
 
-        double Raw() => Replayed(rawCpu, RawAsk);
+        double Raw() => Replayed(rawCost, RawAsk);
 
         // Three of each, alternated, so neither side always meets a warmer or colder server (single runs varied 0.52-0.88).
         var (rawSeconds, product) = Samples.Paired(runs, Raw, Product);
 
         // The recorded questions through the product's query layer in the raw loop's pattern, without the gatherer:
         // splits what the product adds into answer handling (this minus raw) and checking (product minus this).
-        var layerCpu = new List<double>();
+        var layerCost = new PassCosts();
         var layerQuery = new DnsClientQuery();
         var layer = Samples.Of(
             runs,
-            () => Replayed(layerCpu, (q, recursive, token) => layerQuery.AskAsync(bind.Endpoint, q, recursive, token))
+            () => Replayed(layerCost, (q, recursive, token) => layerQuery.AskAsync(bind.Endpoint, q, recursive, token))
         );
         var questions = asked.Sum(a => a.Count);
         var figures = new Dictionary<string, double>
@@ -233,10 +241,30 @@ public static class HealthBenchmark
         figures["health_replayed_allocated_kb_per_domain"] = Math.Round(replayKbPerDomain, 1);
         figures["health_replayed_gen0_collections"] = replayGen0;
         layer.AddTo(figures, "health_query_layer_seconds", 2);
-        Samples.From(layerCpu).AddTo(figures, "health_query_layer_cpu_seconds", 2);
-        Samples.From(productCpu).AddTo(figures, "health_cpu_seconds", 2);
-        Samples.From(rawCpu).AddTo(figures, "health_raw_dnsclient_cpu_seconds", 2);
-        Samples.From(replayCpu).AddTo(figures, "health_replayed_answers_cpu_seconds", 2);
+        layerCost.AddTo(figures, "health_query_layer");
+        productCost.AddTo(figures, "health");
+        rawCost.AddTo(figures, "health_raw_dnsclient");
+        replayCost.AddTo(figures, "health_replayed_answers");
         return figures;
+    }
+
+    /// <summary>What each pass of one kind cost besides its wall time: the client's CPU, allocations and pauses, and BIND's CPU.</summary>
+    private sealed class PassCosts
+    {
+        public List<double> Cpu { get; } = [];
+
+        public List<double> ServerCpu { get; } = [];
+
+        public List<double> AllocatedMb { get; } = [];
+
+        public List<double> GcPauseMs { get; } = [];
+
+        public void AddTo(Dictionary<string, double> figures, string prefix)
+        {
+            Samples.From(Cpu).AddTo(figures, prefix + "_cpu_seconds", 2);
+            Samples.From(ServerCpu).AddTo(figures, prefix + "_bind_cpu_seconds", 2);
+            Samples.From(AllocatedMb).AddTo(figures, prefix + "_allocated_mb", 0);
+            Samples.From(GcPauseMs).AddTo(figures, prefix + "_gc_pause_ms", 0);
+        }
     }
 }
